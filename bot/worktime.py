@@ -599,7 +599,7 @@ def _build(
 def build_calendar(
     *,
     tz: str,
-    workdays: Iterable[int] | str = "mon-fri",
+    workdays: Iterable[int | str] | str = "mon-fri",
     hours: str | tuple[time, time] = "09:00-18:00",
     holidays: Iterable[str] | str = (),
 ) -> WorkCalendar:
@@ -608,7 +608,9 @@ def build_calendar(
     ``holidays`` entries are country codes ("CN", "US", "DE-BY": public holidays
     and official make-up work days), dates ("2026-12-24") or inclusive ranges
     ("2026-12-24..2026-12-31"); a single string may list several, separated
-    by commas or spaces.
+    by commas or spaces. ``workdays`` is text for :func:`parse_workdays`, or
+    weekday numbers (Monday is 0), or day names; ``hours`` is text for
+    :func:`parse_hours` or a ``(start, end)`` pair of wall times.
     """
     workdays_key = workdays if isinstance(workdays, str) else tuple(workdays)
     holidays_key = (holidays,) if isinstance(holidays, str) else tuple(holidays)

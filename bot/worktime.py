@@ -284,6 +284,9 @@ class WorkCalendar:
                 if remaining <= available:
                     return begin + remaining
                 remaining -= available
+                # Move past this day's hours so a day a zone skipped (Samoa, 2011)
+                # cannot count the next day's hours twice.
+                cursor = closes
             day = self.next_workday(day)
 
     def _backward(self, cursor: datetime, remaining: timedelta) -> datetime:
@@ -296,6 +299,7 @@ class WorkCalendar:
                 if remaining <= available:
                     return end - remaining
                 remaining -= available
+                cursor = opens
             day = self.previous_workday(day)
 
     def business_time_between(self, start: datetime, end: datetime) -> timedelta:
@@ -305,14 +309,16 @@ class WorkCalendar:
         if hi <= lo:
             return _ZERO
         total = _ZERO
+        cursor = lo  # counted up to here; spans of skipped local days may repeat
         day = lo.astimezone(self.tz).date()
         last = hi.astimezone(self.tz).date()
         while day <= last:
             if self.is_workday(day):
                 opens, closes = self._span(day)
-                overlap = min(hi, closes) - max(lo, opens)
-                if overlap > _ZERO:
-                    total += overlap
+                begin, finish = max(cursor, opens), min(hi, closes)
+                if finish > begin:
+                    total += finish - begin
+                    cursor = finish
             day += _ONE_DAY
         return total
 
@@ -344,13 +350,15 @@ class WorkCalendar:
         if hi <= lo:
             return []
         found: list[datetime] = []
-        # Start a day early: a late wall time pushed forward by a gap can cross midnight.
+        # Start a day early: a gap can push a late wall time past midnight
+        # (Nuuk's 23:30 on the spring-forward Saturday is 00:30 on Sunday).
         day = lo.astimezone(self.tz).date() - _ONE_DAY
         last = hi.astimezone(self.tz).date()
         while day <= last:
             if self.is_workday(day):
                 at = self.local_instant(day, t)
-                if lo < at <= hi:
+                # A local day the zone skipped maps onto the next one: keep one instant.
+                if lo < at <= hi and (not found or at > found[-1]):
                     found.append(at)
             day += _ONE_DAY
         return found

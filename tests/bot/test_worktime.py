@@ -374,6 +374,31 @@ def test_work_day_starting_inside_a_gap_is_empty_not_negative() -> None:
     )
 
 
+def test_a_skipped_local_day_is_not_counted_twice() -> None:
+    # Samoa jumped from 29 to 31 December 2011; 30 December never happened there.
+    apia = ZoneInfo("Pacific/Apia")
+    cal = build_calendar(tz="Pacific/Apia", workdays="daily")
+    start, end = local(apia, 2011, 12, 29), local(apia, 2012, 1, 1)
+    assert end.astimezone(UTC) - start.astimezone(UTC) == 48 * H  # two real days passed
+    assert cal.business_time_between(start, end) == 18 * H
+    assert cal.add_business_time(local(apia, 2011, 12, 29, 17), 2 * H) == local(
+        apia, 2011, 12, 31, 10
+    )
+    assert cal.add_business_time(local(apia, 2011, 12, 31, 10), -2 * H) == local(
+        apia, 2011, 12, 29, 17
+    )
+    assert cal.add_business_time(local(apia, 2011, 12, 29, 17), 11 * H) == local(
+        apia, 2012, 1, 1, 10
+    )
+    assert cal.add_business_time(local(apia, 2012, 1, 1, 10), -11 * H) == local(
+        apia, 2011, 12, 29, 17
+    )
+    assert [wall(at, apia) for at in cal.occurrences(start, end, time(9, 30))] == [
+        datetime(2011, 12, 29, 9, 30),
+        datetime(2011, 12, 31, 9, 30),
+    ]
+
+
 # --------------------------------------------------------------------------- whole work days
 
 
@@ -470,6 +495,17 @@ def test_occurrence_in_a_gap_moves_forward() -> None:
         datetime(2026, 3, 8, 3, 30),
         datetime(2026, 3, 9, 2, 30),
     ]
+
+
+def test_occurrence_pushed_past_midnight_by_a_gap_is_found() -> None:
+    # Nuuk springs forward from 23:00 to 00:00 on Saturday 28 March 2026.
+    nuuk = ZoneInfo("America/Nuuk")
+    cal = build_calendar(tz="America/Nuuk", workdays="daily")
+    found = cal.occurrences(local(nuuk, 2026, 3, 29, 0), local(nuuk, 2026, 3, 29, 1), time(23, 30))
+    assert [wall(at, nuuk) for at in found] == [datetime(2026, 3, 29, 0, 30)]
+    assert cal.occurrences(
+        local(nuuk, 2026, 3, 28, 12), local(nuuk, 2026, 3, 30, 12), time(23, 30)
+    ) == [cal.local_instant(date(2026, 3, 28), time(23, 30)), local(nuuk, 2026, 3, 29, 23, 30)]
 
 
 def test_occurrence_in_a_fold_happens_once() -> None:

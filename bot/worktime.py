@@ -83,9 +83,9 @@ def _check_country(entry: str) -> str:
         raise ValueError(f"unknown holiday calendar {entry!r}; {_HOLIDAY_HINT}")
     if dash and region not in known[country]:
         regions = sorted(known[country])
-        listed = ", ".join(regions[:20]) + (", ..." if len(regions) > 20 else "")
         if not regions:
             raise ValueError(f"holiday calendar {country} has no regions; use {country} on its own")
+        listed = ", ".join(regions[:20]) + (", ..." if len(regions) > 20 else "")
         raise ValueError(
             f"unknown region {region!r} in holiday calendar {entry!r}; "
             f"use {country} alone or one of its regions: {listed}"

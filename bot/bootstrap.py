@@ -1,0 +1,74 @@
+"""The composition root: settings, storage, messenger, core and scheduler wired in one place."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.config import Settings
+from bot.core import Core
+from bot.ports import Messenger
+from scheduler.delivery import Deliverer
+from storage.db import Store
+from storage.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    """Everything a process needs, built once."""
+
+    settings: Settings
+    store: Store
+    messenger: Messenger
+    core: Core
+    deliverer: Deliverer
+
+    def deliver(self, now: datetime) -> None:
+        """Send what is queued and due as of `now`."""
+        self.deliverer.deliver_pending(now=now)
+
+
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    messenger: Messenger | None = None,
+    messenger_factory: Callable[[Settings], Messenger] | None = None,
+    store: Store | None = None,
+    migrate: bool = True,
+    sleep: Callable[[float], None] | None = None,
+    channel_private: Callable[[str], bool] | None = None,
+) -> App:
+    """Build the app; tests pass a store, a messenger and a sleep of their own."""
+    settings = settings or Settings()
+    store = store or Store.from_url(settings.sqlalchemy_url)
+    if migrate:
+        upgrade(store.engine)
+    if messenger is None:
+        messenger = (messenger_factory or _slack_messenger)(settings)
+    kwargs = {"sleep": sleep} if sleep is not None else {}
+    deliverer = Deliverer(store, messenger, settings, **kwargs)
+    core = Core(store, settings, channel_private=channel_private)
+    core.set_delivery(lambda now: deliverer.deliver_pending(now=now))
+    from scheduler.summary import SummaryService
+
+    summaries = SummaryService(store, settings)
+    core.set_summary(lambda ctx: summaries.post_now(ctx=ctx, deliver=core.deliver))
+    return App(settings=settings, store=store, messenger=messenger, core=core, deliverer=deliverer)
+
+
+def _slack_messenger(settings: Settings) -> Messenger:
+    from handlers.slack.messenger import SlackMessenger, make_client
+
+    return SlackMessenger(make_client(settings))
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """Plain structured-enough logs on stderr."""
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )

@@ -1,0 +1,43 @@
+"""Who is acting, where and when: the input every use case takes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A person as the platform reports them (platform ids, zone, language, admin flag)."""
+
+    user_id: str
+    name: str | None = None
+    timezone: str | None = None
+    locale: str | None = None
+    is_admin: bool = False
+    is_bot: bool = False
+    usergroups: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class Context:
+    """One use case's frame: platform, workspace, actor, channel and the instant `now`."""
+
+    platform: str
+    workspace: str
+    actor: Actor
+    now: datetime
+    channel_id: str | None = None
+    channel_private: bool = False
+
+    def __post_init__(self) -> None:
+        if self.now.tzinfo is None:
+            raise ValueError("Context.now must be timezone-aware")
+
+    def at(self, now: datetime) -> Context:
+        """The same frame at another instant."""
+        return replace(self, now=now)
+
+    def as_actor(self, actor: Actor) -> Context:
+        """The same frame for another person."""
+        return replace(self, actor=actor)

@@ -1,0 +1,200 @@
+"""The core as one object: the services, and `/xdept <text>` turned into a reply.
+
+Adapters build a Context, call `run_command` (or a service directly for buttons,
+reactions and thread replies), and render the Message they get back.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from bot import commands as c
+from bot import compose
+from bot.config import Settings
+from bot.context import Context
+from bot.departments import DepartmentService
+from bot.domain import XdeptError
+from bot.export import ExportService
+from bot.i18n import tr
+from bot.lookup import Lookup, normalize_locale
+from bot.messages import LinkSpan, Message, MessageKind, Section, mention, text
+from bot.services import ItemService
+from bot.views import ItemView
+from storage.db import Store
+
+log = logging.getLogger(__name__)
+
+
+class Core:
+    """Services over one store, plus the hook that delivers what a use case queued."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        *,
+        deliver: Callable[[datetime], None] | None = None,
+        summary: Callable[[Context], Message] | None = None,
+        channel_private: Callable[[str], bool] | None = None,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.items = ItemService(store, settings)
+        self.departments = DepartmentService(store, settings)
+        self.exports = ExportService(store, settings)
+        self.lookup = Lookup(settings)
+        self._deliver = deliver
+        self._summary = summary
+        # Adapters that can tell private channels apart pass a check; items in
+        # private channels are not shown to everyone.
+        self._channel_private = channel_private or (lambda _channel: False)
+
+    def set_delivery(self, deliver: Callable[[datetime], None]) -> None:
+        """Install the function that sends queued messages right after a use case."""
+        self._deliver = deliver
+
+    def set_summary(self, summary: Callable[[Context], Message]) -> None:
+        """Install the weekly-summary use case (it lives with the scheduler)."""
+        self._summary = summary
+
+    def deliver(self, now: datetime) -> None:
+        """Send what the last use cases queued; failures stay queued for the scheduler."""
+        if self._deliver is None:
+            return
+        try:
+            self._deliver(now)
+        except Exception:  # the outbox keeps the rows; the next tick retries them
+            log.exception("immediate delivery failed; messages stay queued")
+
+    def locale(self, ctx: Context) -> str:
+        """The actor's language."""
+        if ctx.actor.locale:
+            return normalize_locale(ctx.actor.locale, self.settings.xdept_locale)
+        with self.store.unit_of_work() as uow:
+            ws = uow.workspaces.get(ctx.platform, ctx.workspace)
+            if ws is None:
+                return self.settings.xdept_locale
+            return self.lookup.locale_of(uow, ws, ctx.actor.user_id)
+
+    def timezone(self, ctx: Context) -> str:
+        """The actor's zone, else the workspace default."""
+        return ctx.actor.timezone or self.settings.xdept_timezone
+
+    def run_command(self, ctx: Context, line: str) -> Message:
+        """Parse `/xdept <line>`, run it, and return the reply for the person who typed it."""
+        locale = self.locale(ctx)
+        try:
+            command = c.parse_command(line)
+        except c.CommandError as exc:
+            return compose.error_reply(exc.render(locale))
+        try:
+            reply = self._run(ctx, command, locale)
+        except XdeptError as exc:
+            return compose.error_reply(exc.render(locale))
+        self.deliver(ctx.now)
+        return reply
+
+    def filed_reply(self, ctx: Context, view: ItemView, locale: str) -> Message:
+        """Confirmation with the tracking message's link, once delivery has posted it."""
+        self.deliver(ctx.now)
+        try:
+            fresh = self.items.show(ctx=ctx, code=view.code)
+        except XdeptError:
+            fresh = view
+        return compose.filed_reply(
+            fresh, locale=locale, now=ctx.now, tz=self.timezone(ctx), link=fresh.permalink
+        )
+
+    def _run(self, ctx: Context, cmd: c.Command, locale: str) -> Message:  # noqa: C901 - a dispatch table
+        now, tz = ctx.now, self.timezone(ctx)
+        match cmd:
+            case c.Help(topic=topic):
+                return compose.reply([text(c.help_text(locale, topic))], kind=MessageKind.HELP)
+            case c.Ask(target=target, text=body):
+                return self.filed_reply(ctx, self.items.ask(ctx=ctx, target=target, text=body), locale)
+            case c.Commit(text=body):
+                return self.filed_reply(ctx, self.items.commit(ctx=ctx, text=body), locale)
+            case c.Todo(assignee=who, text=body):
+                return self.filed_reply(ctx, self.items.todo(ctx=ctx, assignee=who, text=body), locale)
+            case c.ListItems(scope=scope, dept=dept, page=page):
+                result = self.items.list(ctx=ctx, scope=scope, dept=dept, page=page)
+                return compose.list_reply(result, locale=locale, now=now, tz=tz)
+            case c.Show(code=code):
+                view = self.items.show(ctx=ctx, code=code)
+                return compose.detail_reply(view, locale=locale, now=now, tz=tz)
+            case c.Ack(code=code):
+                return self._status(self.items.ack(ctx=ctx, code=code), locale)
+            case c.Done(code=code):
+                return self._status(self.items.done(ctx=ctx, code=code), locale)
+            case c.Decline(code=code, reason=reason):
+                return self._status(self.items.decline(ctx=ctx, code=code, reason=reason), locale)
+            case c.Cancel(code=code):
+                return self._status(self.items.cancel(ctx=ctx, code=code), locale)
+            case c.Reopen(code=code):
+                return self._status(self.items.reopen(ctx=ctx, code=code), locale)
+            case c.Snooze(code=code, when=when):
+                view = self.items.snooze(ctx=ctx, code=code, when=when)
+                assert view.snoozed_until is not None
+                return compose.reply(tr(locale, "reply.snoozed", code=view.code,
+                                        until=compose.when_span(view.snoozed_until, tz=tz, locale=locale)))
+            case c.ChangeDue(code=code, when=when):
+                view = self.items.change_due(ctx=ctx, code=code, when=when)
+                assert view.due_at is not None
+                return compose.reply(tr(locale, "reply.due_set", code=view.code,
+                                        due=compose.due_span(view.due_at, now=now, tz=tz, locale=locale)))
+            case c.Assign(code=code, assignee=who):
+                view = self.items.assign(ctx=ctx, code=code, assignee=who)
+                return compose.reply(tr(locale, "reply.assigned", code=view.code,
+                                        owner=compose.person(view.owner_id, locale)))
+            case c.Escalate(code=code):
+                view = self.items.escalate(ctx=ctx, code=code)
+                dept = self.departments.show(ctx=ctx, key=view.department_key or "")
+                contact = dept.escalation_contact_id or ""
+                return compose.reply(tr(locale, "reply.escalated", code=view.code,
+                                        contact=mention(contact)))
+            case c.DeptAdd(key=key, fields=fields):
+                d = self.departments.add(ctx=ctx, key=key, fields=fields,
+                                         channel_private=self._private(fields))
+                return compose.simple(locale, "reply.dept_added", key=d.key, name=d.name)
+            case c.DeptSet(key=key, fields=fields):
+                d = self.departments.set(ctx=ctx, key=key, fields=fields,
+                                         channel_private=self._private(fields))
+                return compose.department_reply(d, locale=locale)
+            case c.DeptList():
+                return compose.departments_reply(self.departments.list(ctx=ctx), locale=locale)
+            case c.DeptShow(key=key):
+                return compose.department_reply(self.departments.show(ctx=ctx, key=key), locale=locale)
+            case c.DeptRemove(key=key):
+                d = self.departments.remove(ctx=ctx, key=key)
+                return compose.simple(locale, "reply.dept_removed", key=d.key)
+            case c.Away(when=when):
+                self.departments.away(ctx=ctx, when=when)
+                return compose.simple(locale, "reply.away", until=when)
+            case c.Back():
+                self.departments.back(ctx=ctx)
+                return compose.simple(locale, "reply.back")
+            case c.Export(dept=dept, since=since):
+                export = self.exports.export(ctx=ctx, dept=dept, since=since)
+                return compose.simple(locale, "reply.export", rows=export.rows)
+            case c.Summary():
+                if self._summary is None:
+                    return compose.error_reply("summary is not available in this process")
+                return self._summary(ctx)
+        raise AssertionError(f"unhandled command {cmd!r}")
+
+    def _private(self, fields: list[c.FieldOp]) -> bool | None:
+        """Whether a channel named among the fields is private (None if none is named)."""
+        for op in fields:
+            if op.field is c.DeptField.CHANNEL and op.target is not None:
+                channel = op.target.id or op.target.name or ""
+                return self._channel_private(channel)
+        return None
+
+    def _status(self, view: ItemView, locale: str) -> Message:
+        body = tr(locale, "reply.changed", code=view.code,
+                  status=compose.status_word(view.status, locale))
+        if view.permalink:
+            body += [text(" "), LinkSpan(url=view.permalink, label=view.code)]
+        return Message(kind=MessageKind.REPLY, sections=[Section(body=body)])

@@ -1,0 +1,244 @@
+"""Department administration and absences: one transaction each."""
+
+from __future__ import annotations
+
+from datetime import time
+from zoneinfo import ZoneInfo
+
+from bot.commands import DeptField, FieldOp, Target, TargetKind
+from bot.config import Settings
+from bot.context import Context
+from bot.domain import ACTIVE, Conflict, InvalidInput, PermissionDenied, Role
+from bot.lookup import Lookup, department_view
+from bot.views import DepartmentView
+from bot.worktime import build_calendar, parse_duration, parse_hours, parse_workdays
+from storage.db import Store, UnitOfWork
+from storage.models import Department, DepartmentAlias, DepartmentPerson, Workspace
+
+# Fields that name a person, and the role they add.
+_PEOPLE = {DeptField.LEAD: Role.LEAD, DeptField.MEMBER: Role.MEMBER}
+
+
+class DepartmentService:
+    """Adding, changing, listing and removing departments; away and back."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self.lookup = Lookup(settings)
+
+    def _require_admin(self, ctx: Context) -> None:
+        """Admins: XDEPT_ADMINS plus platform admins; with no list configured, anyone."""
+        admins = self.settings.admins
+        if admins and ctx.actor.user_id not in admins and not ctx.actor.is_admin:
+            raise PermissionDenied("err.admin_only", admins=", ".join(sorted(admins)))
+
+    def add(
+        self, *, ctx: Context, key: str, fields: list[FieldOp], channel_private: bool | None = None
+    ) -> DepartmentView:
+        """Register a department; it needs a channel and at least one lead."""
+        self._require_admin(ctx)
+        with self.store.unit_of_work() as uow:
+            ws = self.lookup.workspace(uow, ctx)
+            if uow.departments.by_key(ws.id, key) is not None:
+                raise Conflict("err.dept_exists", key=key)
+            dept = Department(
+                workspace_id=ws.id, key=key, name=key, channel_id="", timezone=ws.timezone,
+                workdays="mon-fri", day_start=time(9, 0), day_end=time(18, 0), holidays=[],
+                standup_time=time(9, 30), first_response_minutes=8 * 60,
+                escalate_after_minutes=24 * 60, created_at=ctx.now,
+                channel_private=bool(channel_private), people=[], aliases=[],
+            )
+            self._apply(uow, ws, dept, fields)
+            if not dept.channel_id:
+                raise InvalidInput("err.dept_needs_channel", key=key)
+            if not dept.user_ids(Role.LEAD):
+                raise InvalidInput("err.dept_needs_lead", key=key)
+            uow.departments.add(dept)
+            return department_view(dept)
+
+    def set(
+        self, *, ctx: Context, key: str, fields: list[FieldOp], channel_private: bool | None = None
+    ) -> DepartmentView:
+        """Change a department's fields."""
+        self._require_admin(ctx)
+        with self.store.unit_of_work() as uow:
+            ws = self.lookup.workspace(uow, ctx)
+            dept = self.lookup.department_by_key(uow, ws, key)
+            self._apply(uow, ws, dept, fields)
+            if channel_private is not None:
+                dept.channel_private = channel_private
+            if not dept.user_ids(Role.LEAD):
+                raise InvalidInput("err.dept_needs_lead", key=dept.key)
+            uow.flush()
+            return department_view(dept, open_items=self._open_count(uow, dept))
+
+    def remove(self, *, ctx: Context, key: str) -> DepartmentView:
+        """Remove a department; refused while it has open items, which are listed."""
+        self._require_admin(ctx)
+        with self.store.unit_of_work() as uow:
+            ws = self.lookup.workspace(uow, ctx)
+            dept = self.lookup.department_by_key(uow, ws, key)
+            open_items = uow.items.open_in_department(dept.id, [s.value for s in ACTIVE])
+            if open_items:
+                codes = ", ".join(i.code for i in open_items[:20])
+                more = f" (+{len(open_items) - 20})" if len(open_items) > 20 else ""
+                raise Conflict("err.dept_has_open", key=dept.key, count=len(open_items),
+                               codes=codes + more)
+            view = department_view(dept)
+            uow.departments.delete(dept)
+            return view
+
+    def list(self, *, ctx: Context) -> list[DepartmentView]:
+        """All departments with their open counts."""
+        with self.store.unit_of_work() as uow:
+            ws = self.lookup.workspace(uow, ctx)
+            return [
+                department_view(d, open_items=self._open_count(uow, d))
+                for d in uow.departments.all(ws.id)
+            ]
+
+    def show(self, *, ctx: Context, key: str) -> DepartmentView:
+        """One department's settings."""
+        with self.store.unit_of_work() as uow:
+            ws = self.lookup.workspace(uow, ctx)
+            dept = self.lookup.department_by_key(uow, ws, key)
+            return department_view(dept, open_items=self._open_count(uow, dept))
+
+    def away(self, *, ctx: Context, when: str) -> str:
+        """I am away until `when` (read in my zone); returns the instant as ISO text."""
+        from bot.dates import parse_due
+
+        with self.store.unit_of_work() as uow:
+            ws = self.lookup.workspace(uow, ctx)
+            tz = self.lookup.actor_tz(uow, ws, ctx)
+            until = parse_due(when, now=ctx.now, tz=tz)
+            if until is None:
+                raise InvalidInput("err.due_unreadable", text=when)
+            if until <= ctx.now:
+                raise InvalidInput("err.away_past", text=when)
+            person = uow.people.get_or_create(ws.id, ctx.actor.user_id, now=ctx.now)
+            person.away_until = until
+            return until.isoformat()
+
+    def back(self, *, ctx: Context) -> None:
+        """I am back: prompts and nudges reach me again."""
+        with self.store.unit_of_work() as uow:
+            ws = self.lookup.workspace(uow, ctx)
+            person = uow.people.get_or_create(ws.id, ctx.actor.user_id, now=ctx.now)
+            person.away_until = None
+
+    # -- field application ----------------------------------------------------------------------
+
+    def _open_count(self, uow: UnitOfWork, dept: Department) -> int:
+        return len(uow.items.open_in_department(dept.id, [s.value for s in ACTIVE]))
+
+    def _apply(self, uow: UnitOfWork, ws: Workspace, dept: Department, ops: list[FieldOp]) -> None:
+        for op in ops:
+            self._apply_one(uow, ws, dept, op)
+
+    def _apply_one(self, uow: UnitOfWork, ws: Workspace, dept: Department, op: FieldOp) -> None:
+        field, value = op.field, op.value.strip()
+
+        def bad(why: str) -> InvalidInput:
+            return InvalidInput("err.bad_field", field=field.value, value=value, why=why)
+
+        if field in _PEOPLE:
+            user = _person(op, bad)
+            role = _PEOPLE[field].value
+            existing = [p for p in dept.people if p.user_id == user and p.role == role]
+            if op.remove:
+                for p in existing:
+                    dept.people.remove(p)
+            elif not existing:
+                dept.people.append(DepartmentPerson(user_id=user, role=role))
+        elif field is DeptField.ALIAS:
+            alias = value.lstrip("@").lower()
+            if not alias:
+                raise bad("an alias needs a name")
+            current = [a for a in dept.aliases if a.alias == alias]
+            if op.remove:
+                for a in current:
+                    dept.aliases.remove(a)
+            elif not current:
+                owner = uow.departments.by_alias(ws.id, alias) or uow.departments.by_key(ws.id, alias)
+                if owner is not None and owner is not dept:
+                    raise Conflict("err.alias_taken", alias=alias, key=owner.key)
+                dept.aliases.append(DepartmentAlias(workspace_id=ws.id, alias=alias))
+        elif op.remove:
+            raise InvalidInput("err.dept_field_not_here", field=field.value)
+        elif field is DeptField.NAME:
+            if not value:
+                raise bad("a name can't be empty")
+            dept.name = value
+        elif field is DeptField.CHANNEL:
+            target = op.target
+            if target is None or target.kind is not TargetKind.CHANNEL:
+                raise bad("give a channel, e.g. #logistics")
+            dept.channel_id = target.id or target.name or ""
+            dept.channel_name = target.name
+        elif field is DeptField.ESCALATE:
+            dept.escalation_contact_id = _person(op, bad)
+        elif field is DeptField.USERGROUP:
+            target = op.target
+            if target is None or target.kind not in (TargetKind.USERGROUP, TargetKind.NAME):
+                raise bad("give a user group, e.g. @logistics-team")
+            dept.usergroup_id = target.id or target.name
+        elif field is DeptField.TZ:
+            try:
+                ZoneInfo(value)
+            except (KeyError, ValueError) as exc:
+                raise bad("use an IANA time zone such as Asia/Shanghai") from exc
+            dept.timezone = value
+        elif field is DeptField.LOCALE:
+            if value not in ("zh", "en"):
+                raise bad("use zh or en")
+            dept.locale = value
+        elif field is DeptField.WORKDAYS:
+            try:
+                parse_workdays(value)
+            except ValueError as exc:
+                raise bad(str(exc)) from exc
+            dept.workdays = value
+        elif field is DeptField.HOURS:
+            try:
+                dept.day_start, dept.day_end = parse_hours(value)
+            except ValueError as exc:
+                raise bad(str(exc)) from exc
+        elif field is DeptField.HOLIDAYS:
+            entries = [v.strip() for v in value.split(",") if v.strip()]
+            try:
+                build_calendar(tz=dept.timezone or "UTC", holidays=entries)
+            except ValueError as exc:
+                raise bad(str(exc)) from exc
+            dept.holidays = entries
+        elif field is DeptField.STANDUP:
+            if value.lower() == "off":
+                dept.standup_time = None
+            else:
+                try:
+                    hh, mm = value.split(":")
+                    dept.standup_time = time(int(hh), int(mm))
+                except ValueError as exc:
+                    raise bad("use HH:MM, e.g. 09:30, or off") from exc
+        elif field in (DeptField.FIRST_RESPONSE, DeptField.ESCALATE_AFTER):
+            try:
+                minutes = int(parse_duration(value).total_seconds() // 60)
+            except ValueError as exc:
+                raise bad(str(exc)) from exc
+            if minutes <= 0:
+                raise bad("must be longer than zero")
+            if field is DeptField.FIRST_RESPONSE:
+                dept.first_response_minutes = minutes
+            else:
+                dept.escalate_after_minutes = minutes
+
+
+def _person(op: FieldOp, bad: object) -> str:
+    target: Target | None = op.target
+    if target is None or target.kind not in (TargetKind.USER, TargetKind.NAME):
+        raise bad("mention a person, e.g. @alice")  # type: ignore[operator]
+    value = target.id or target.name
+    if not value:
+        raise bad("mention a person, e.g. @alice")  # type: ignore[operator]
+    return value

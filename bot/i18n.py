@@ -1,0 +1,301 @@
+"""The bot's words in English and workplace Chinese, by key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.messages import Rich, fill
+
+_T: dict[str, tuple[str, str]] = {
+    # -- refusals ----------------------------------------------------------------------------
+    "err.ack_own": (
+        "You filed {code}, so you can't acknowledge it yourself; the department will.",
+        "{code} 是你提交的，不能由你自己确认收到，请等对方部门确认。",
+    ),
+    "err.done_who": (
+        "Only a lead of the target department, the owner or the requester can mark {code} done.",
+        "只有目标部门的负责人、该事项的负责人或提出人可以将 {code} 标记为已完成。",
+    ),
+    "err.decline_who": (
+        "Only a lead of the target department or the owner can decline {code}.",
+        "只有目标部门的负责人或该事项的负责人可以拒绝 {code}。",
+    ),
+    "err.cancel_who": (
+        "Only the person who filed {code} can cancel it.",
+        "只有 {code} 的提出人可以取消它。",
+    ),
+    "err.reopen_who": (
+        "Only the requester, the owner or a lead can reopen {code}.",
+        "只有提出人、负责人或部门负责人可以重新打开 {code}。",
+    ),
+    "err.reopen_open": (
+        "{code} is {status}, not closed; there is nothing to reopen.",
+        "{code} 当前状态为「{status}」，并未关闭，无需重新打开。",
+    ),
+    "err.change_who": (
+        "Only the requester, the owner or a lead can {action} {code}.",
+        "只有提出人、负责人或部门负责人可以对 {code} 执行 {action}。",
+    ),
+    "err.escalate_who": (
+        "Only the person who filed {code} can escalate it.",
+        "只有 {code} 的提出人可以升级。",
+    ),
+    "err.escalate_twice": (
+        "{code} has already been escalated once; the escalation contact has the details. "
+        "Follow up with them directly.",
+        "{code} 已经升级过一次，升级对象已收到完整信息，请直接与其跟进。",
+    ),
+    "err.closed": (
+        "{code} is already {status}; {action} works on open items. "
+        "Use `/xdept reopen {code}` first if it needs more work.",
+        "{code} 已是「{status}」状态，无法{action}。如需继续处理，请先 `/xdept reopen {code}`。",
+    ),
+    "err.no_item": (
+        "There is no {code} that you can see. `/xdept list` shows your items.",
+        "没有找到你可查看的 {code}。用 `/xdept list` 查看你的事项。",
+    ),
+    "err.unknown_dept": (
+        "I don't know a department called “{name}”. Known departments: {known}.",
+        "没有名为「{name}」的部门。已登记的部门：{known}。",
+    ),
+    "err.unknown_dept_close": (
+        "I don't know a department called “{name}”. Did you mean @{close}? "
+        "Known departments: {known}.",
+        "没有名为「{name}」的部门，你是不是想找 @{close}？已登记的部门：{known}。",
+    ),
+    "err.no_departments": (
+        "I don't know a department called “{name}”, and none is registered yet. An admin can add "
+        "one: `/xdept dept add <key> #channel lead:@person`.",
+        "没有名为「{name}」的部门，目前还没有登记任何部门。管理员可用 "
+        "`/xdept dept add <key> #频道 lead:@负责人` 添加。",
+    ),
+    "err.target_is_person": (
+        "“{name}” is a person, not a department. Ask a department with `/xdept ask @dept ...`, "
+        "or give a person an action item with `/xdept todo @person ...`.",
+        "「{name}」是个人而不是部门。向部门提协作请求用 `/xdept ask @部门 ...`，"
+        "给个人布置待办用 `/xdept todo @某人 ...`。",
+    ),
+    "err.not_a_person": (
+        "“{name}” is not a person. Mention someone, e.g. `@alice`.",
+        "「{name}」不是一个人，请 @ 具体的同事，例如 `@alice`。",
+    ),
+    "err.no_channel": (
+        "I can't tell which channel to track this in; type the command in a channel.",
+        "无法确定在哪个频道跟踪此事项，请在频道中输入命令。",
+    ),
+    "err.empty_text": (
+        "Say what needs doing, e.g. `/xdept ask @logistics fix the pallet labels by Friday`.",
+        "请写明需要做什么，例如 `/xdept ask @物流 修正托盘标签 周五前`。",
+    ),
+    "err.due_unreadable": (
+        "I couldn't read “{text}” as a date. Try `Friday`, `tomorrow 5pm`, `2026-12-01`, "
+        "`周五前` or `明天下午3点`.",
+        "无法把「{text}」识别为日期。可以写 `周五前`、`明天下午3点`、`12月1日`、`Friday` 或 `2026-12-01`。",
+    ),
+    "err.due_past": (
+        "“{text}” means {at} ({tz}), which is already past. Give a time in the future; "
+        "nothing was changed.",
+        "「{text}」对应 {at}（{tz}），已经过去了。请给出将来的时间，本次未做任何更改。",
+    ),
+    "err.decline_reason": (
+        "Say why you decline, e.g. `/xdept decline {code} not our team, try finance`.",
+        "请写明拒绝原因，例如 `/xdept decline {code} 不归我们部门，请找财务`。",
+    ),
+    "err.snooze_range": (
+        "“{text}” is not a snooze I can set; use 1 to 60 work days or a date.",
+        "无法设置「{text}」的稍后提醒，请使用 1 到 60 个工作日或具体日期。",
+    ),
+    "err.no_escalation_contact": (
+        "{code} can't be escalated: department {dept} has no escalation contact. An admin can "
+        "set one with `/xdept dept set {dept} escalate:@manager`.",
+        "{code} 无法升级：部门 {dept} 未设置升级对象。管理员可用 "
+        "`/xdept dept set {dept} escalate:@上级` 设置。",
+    ),
+    "err.admin_only": (
+        "Only workspace admins can change departments (configured in XDEPT_ADMINS). "
+        "Ask one of: {admins}.",
+        "只有工作区管理员可以修改部门设置（见 XDEPT_ADMINS）。请联系：{admins}。",
+    ),
+    "err.dept_exists": (
+        "Department {key} already exists. Change it with `/xdept dept set {key} field:value`.",
+        "部门 {key} 已存在。如需修改请用 `/xdept dept set {key} 字段:值`。",
+    ),
+    "err.dept_needs_channel": (
+        "Department {key} needs a channel: `/xdept dept add {key} #channel lead:@person`.",
+        "部门 {key} 需要指定频道：`/xdept dept add {key} #频道 lead:@负责人`。",
+    ),
+    "err.dept_needs_lead": (
+        "Department {key} needs at least one lead (lead:@person), who is nudged for it.",
+        "部门 {key} 至少需要一位负责人（lead:@某人），催办会提醒他们。",
+    ),
+    "err.dept_last_lead": (
+        "{key} must keep at least one lead; add another before removing @{user}.",
+        "{key} 至少需要保留一位负责人，请先添加其他负责人再移除 @{user}。",
+    ),
+    "err.dept_has_open": (
+        "Department {key} still has {count} open item(s): {codes}. Close or reassign them first.",
+        "部门 {key} 还有 {count} 个未关闭事项：{codes}。请先关闭或转交。",
+    ),
+    "err.alias_taken": (
+        "The alias “{alias}” already belongs to department {key}.",
+        "别名「{alias}」已被部门 {key} 使用。",
+    ),
+    "err.bad_field": (
+        "{field}:{value} is not valid: {why}",
+        "{field}:{value} 无效：{why}",
+    ),
+    "err.dept_field_not_here": (
+        "{field} can't be removed; set a new value instead.",
+        "{field} 不能移除，请直接设置新值。",
+    ),
+    "err.away_past": (
+        "“{text}” is already past; give the date you are back, e.g. `/xdept away next Monday`.",
+        "「{text}」已经过去了，请给出返回日期，例如 `/xdept away 下周一`。",
+    ),
+    # -- words -------------------------------------------------------------------------------
+    "status.open": ("open", "待处理"),
+    "status.acknowledged": ("acknowledged", "已确认"),
+    "status.done": ("done", "已完成"),
+    "status.declined": ("declined", "已拒绝"),
+    "status.cancelled": ("cancelled", "已取消"),
+    "kind.request": ("Request", "协作请求"),
+    "kind.commitment": ("Commitment", "承诺"),
+    "kind.action": ("Action item", "待办"),
+    "action.ack": ("acknowledge", "确认收到"),
+    "action.done": ("mark done", "标记完成"),
+    "action.decline": ("decline", "拒绝"),
+    "action.cancel": ("cancel", "取消"),
+    "action.due": ("change the due time of", "修改截止时间"),
+    "action.assign": ("reassign", "转交"),
+    "action.snooze": ("snooze", "稍后提醒"),
+    "action.escalate": ("escalate", "升级"),
+    "label.requester": ("Requester", "提出人"),
+    "label.target": ("Department", "目标部门"),
+    "label.owner": ("Owner", "负责人"),
+    "label.due": ("Due", "截止时间"),
+    "label.status": ("Status", "状态"),
+    "label.created": ("Created", "创建时间"),
+    "label.first_response": ("First response", "首次响应"),
+    "label.kind": ("Kind", "类型"),
+    "label.snoozed": ("Snoozed until", "稍后提醒至"),
+    "label.source": ("Source", "来源"),
+    "label.background": ("Background", "背景"),
+    "label.impact": ("Impact", "影响"),
+    "label.suggestion": ("Suggestion", "建议"),
+    "label.current": ("Current state", "现状"),
+    "label.reason": ("Reason", "原因"),
+    "label.updates": ("Latest updates", "最近动态"),
+    "value.none": ("—", "—"),
+    "value.no_due": ("no due date", "未设截止时间"),
+    "value.unowned": ("not yet taken", "尚未认领"),
+    "value.not_yet": ("none yet", "暂无"),
+    "button.ack": ("Acknowledge", "确认收到"),
+    "button.done": ("Done", "已完成"),
+    "button.snooze": ("Snooze 1 day", "稍后提醒(1天)"),
+    "button.decline": ("Decline", "拒绝"),
+    "button.escalate": ("Escalate", "升级"),
+    "update.created": ("filed", "提交"),
+    "update.acknowledged": ("acknowledged", "确认收到"),
+    "update.reply": ("replied", "回复"),
+    "update.due_changed": ("changed the due time", "修改了截止时间"),
+    "update.reassigned": ("reassigned", "转交"),
+    "update.snoozed": ("snoozed", "设置稍后提醒"),
+    "update.nudged": ("nudged", "催办"),
+    "update.escalation_suggested": ("suggested escalation", "建议升级"),
+    "update.escalated": ("escalated", "已升级"),
+    "update.done": ("marked done", "标记完成"),
+    "update.declined": ("declined", "拒绝"),
+    "update.cancelled": ("cancelled", "取消"),
+    "update.reopened": ("reopened", "重新打开"),
+    # -- replies and notes -------------------------------------------------------------------
+    "reply.filed": ("Filed {code} for {target}.", "已提交 {code}，对象：{target}。"),
+    "reply.filed_due": (
+        "Filed {code} for {target}, due {due}.", "已提交 {code}，对象：{target}，截止时间 {due}。"
+    ),
+    "reply.no_due_hint": (
+        "No due date was given; set one with `/xdept due {code} <when>` so follow-ups can run.",
+        "未设置截止时间；可用 `/xdept due {code} <时间>` 设置，以便按时跟进。",
+    ),
+    "reply.link": ("Tracking message: {link}", "跟踪消息：{link}"),
+    "reply.changed": ("{code} is now {status}.", "{code} 当前状态：{status}。"),
+    "reply.due_set": ("{code} is now due {due}.", "{code} 的截止时间已改为 {due}。"),
+    "reply.assigned": ("{code} is now owned by {owner}.", "{code} 已转交给 {owner}。"),
+    "reply.snoozed": (
+        "{code} is snoozed until {until}; reminders wait until then.",
+        "{code} 已设置稍后提醒，{until} 前不再催办。",
+    ),
+    "reply.escalated": (
+        "{code} was escalated to {contact} with the background, current state, impact and "
+        "suggestion.",
+        "{code} 已升级给 {contact}，附背景、现状、影响和建议。",
+    ),
+    "reply.away": (
+        "You are away until {until}: no prompts for you, and nudges go to your lead.",
+        "已记录你外出至 {until}：期间不再提醒你，催办会转给你的部门负责人。",
+    ),
+    "reply.back": ("Welcome back: reminders are on again.", "欢迎回来，提醒已恢复。"),
+    "reply.dept_added": ("Department {key} ({name}) added.", "已添加部门 {key}（{name}）。"),
+    "reply.dept_updated": ("Department {key} updated.", "部门 {key} 已更新。"),
+    "reply.dept_removed": ("Department {key} removed.", "部门 {key} 已删除。"),
+    "reply.export": (
+        "Exported {rows} item(s); the CSV is on its way to you in a direct message.",
+        "已导出 {rows} 个事项，CSV 文件已通过私信发给你。",
+    ),
+    "reply.nothing": ("Nothing to show.", "暂无内容。"),
+    "note.status": ("{requester} {code} is now *{status}* ({actor}).", "{requester} {code} 状态更新为「{status}」（{actor}）。"),
+    "note.declined": (
+        "{requester} {code} was declined by {actor}: {reason}",
+        "{requester} {code} 被 {actor} 拒绝，原因：{reason}",
+    ),
+    "note.due": (
+        "{requester} {code} is now due {due} ({actor}).",
+        "{requester} {code} 的截止时间改为 {due}（{actor}）。",
+    ),
+    "note.assigned": (
+        "{requester} {code} is now owned by {owner} ({actor}).",
+        "{requester} {code} 已转交给 {owner}（{actor}）。",
+    ),
+    "note.escalated": (
+        "{code} was escalated to {contact} by {actor}.",
+        "{code} 已由 {actor} 升级给 {contact}。",
+    ),
+    "list.title": ("{scope}: {total} item(s), page {page} of {pages}", "{scope}：共 {total} 项，第 {page}/{pages} 页"),
+    "list.more": ("More: `/xdept list {scope} page {next}`", "下一页：`/xdept list {scope} page {next}`"),
+    "scope.mine": ("My open items", "我的待办事项"),
+    "scope.asked": ("What I asked of others", "我发起的请求"),
+    "scope.overdue": ("Overdue", "已逾期"),
+    "dept.title": ("Departments", "部门列表"),
+    "dept.none": (
+        "No departments yet. Add one: `/xdept dept add <key> #channel lead:@person`.",
+        "还没有部门。添加：`/xdept dept add <key> #频道 lead:@负责人`。",
+    ),
+}
+
+
+def t(locale: str, key: str, **params: Any) -> str:
+    """The text for a key in 'en' or 'zh' with `{name}` params filled; unknown keys show the key."""
+    pair = _T.get(key)
+    if pair is None:
+        return key
+    template = pair[1] if locale == "zh" else pair[0]
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return template
+
+
+def tr(locale: str, key: str, **params: Any) -> Rich:
+    """Like t(), but params may be spans (mentions, links, dates)."""
+    pair = _T.get(key)
+    template = key if pair is None else (pair[1] if locale == "zh" else pair[0])
+    return fill(template, **params)
+
+
+def has(key: str) -> bool:
+    """True if the key has a text."""
+    return key in _T
+
+
+def register(entries: dict[str, tuple[str, str]]) -> None:
+    """Add texts from another module (the scheduler's messages)."""
+    _T.update(entries)

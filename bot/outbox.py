@@ -1,0 +1,158 @@
+"""Queueing outbound messages in the same transaction as the change that causes them.
+
+Nothing is sent from inside a use case: rows land with the change or not at all,
+and delivery (scheduler.delivery) sends each row once.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+from enum import StrEnum
+
+from bot.messages import Message
+from storage.db import UnitOfWork
+from storage.models import Item
+
+
+class OutboxAction(StrEnum):
+    """How a row is delivered."""
+
+    POST_TRACKING = "post_tracking"  # the item's tracking message, rendered at send time
+    UPDATE_TRACKING = "update_tracking"  # edit it in place, rendered at send time
+    THREAD = "thread"  # a message in the item's thread (or a stand-up's)
+    POST = "post"  # a message in a channel
+    DM = "dm"  # a direct message
+    UPLOAD = "upload"  # a file in a channel or a direct message
+
+
+def tracking_post(uow: UnitOfWork, item: Item, *, now: datetime) -> None:
+    """Queue the first post of an item's tracking message."""
+    uow.outbox.enqueue(
+        workspace_id=item.workspace_id,
+        dedupe_key=f"item:{item.id}:tracking",
+        kind="tracking",
+        action=OutboxAction.POST_TRACKING.value,
+        item_id=item.id,
+        channel_id=item.channel_id,
+        created_at=now,
+    )
+
+
+def tracking_update(uow: UnitOfWork, item: Item, *, now: datetime) -> None:
+    """Queue an in-place edit of the tracking message for the item's current version."""
+    uow.outbox.enqueue(
+        workspace_id=item.workspace_id,
+        dedupe_key=f"item:{item.id}:v{item.version}",
+        kind="tracking",
+        action=OutboxAction.UPDATE_TRACKING.value,
+        item_id=item.id,
+        channel_id=item.channel_id,
+        created_at=now,
+    )
+
+
+def thread_message(
+    uow: UnitOfWork, item: Item, message: Message, *, key: str, now: datetime,
+    not_before: datetime | None = None,
+) -> bool:
+    """Queue a message in the item's thread; False if that key was queued before."""
+    return uow.outbox.enqueue(
+        workspace_id=item.workspace_id,
+        dedupe_key=key,
+        kind=message.kind.value,
+        action=OutboxAction.THREAD.value,
+        item_id=item.id,
+        channel_id=item.channel_id,
+        payload={"message": message.model_dump(mode="json")},
+        created_at=now,
+        next_attempt_at=not_before or now,
+    )
+
+
+def direct_message(
+    uow: UnitOfWork,
+    *,
+    workspace_id: int,
+    user_id: str,
+    message: Message,
+    key: str,
+    now: datetime,
+    item_id: int | None = None,
+    department_id: int | None = None,
+) -> bool:
+    """Queue a direct message to a person."""
+    return uow.outbox.enqueue(
+        workspace_id=workspace_id,
+        dedupe_key=key,
+        kind=message.kind.value,
+        action=OutboxAction.DM.value,
+        item_id=item_id,
+        department_id=department_id,
+        user_id=user_id,
+        payload={"message": message.model_dump(mode="json")},
+        created_at=now,
+    )
+
+
+def channel_message(
+    uow: UnitOfWork,
+    *,
+    workspace_id: int,
+    channel_id: str,
+    message: Message,
+    key: str,
+    now: datetime,
+    department_id: int | None = None,
+    attachment: tuple[str, bytes, str] | None = None,
+) -> bool:
+    """Queue a message in a channel, optionally with a file (name, bytes, title)."""
+    payload: dict[str, object] = {"message": message.model_dump(mode="json")}
+    if attachment is not None:
+        payload["file"] = _file_payload(*attachment)
+    return uow.outbox.enqueue(
+        workspace_id=workspace_id,
+        dedupe_key=key,
+        kind=message.kind.value,
+        action=OutboxAction.POST.value,
+        department_id=department_id,
+        channel_id=channel_id,
+        payload=payload,
+        created_at=now,
+    )
+
+
+def file_to_person(
+    uow: UnitOfWork,
+    *,
+    workspace_id: int,
+    user_id: str,
+    filename: str,
+    content: bytes,
+    title: str,
+    key: str,
+    now: datetime,
+) -> bool:
+    """Queue a file sent to a person by direct message (exports)."""
+    return uow.outbox.enqueue(
+        workspace_id=workspace_id,
+        dedupe_key=key,
+        kind="export",
+        action=OutboxAction.UPLOAD.value,
+        user_id=user_id,
+        payload={"file": _file_payload(filename, content, title)},
+        created_at=now,
+    )
+
+
+def _file_payload(filename: str, content: bytes, title: str) -> dict[str, str]:
+    return {
+        "filename": filename,
+        "title": title,
+        "content_b64": base64.b64encode(content).decode("ascii"),
+    }
+
+
+def file_from_payload(payload: dict[str, str]) -> tuple[str, bytes, str]:
+    """(filename, content, title) back out of a queued row."""
+    return payload["filename"], base64.b64decode(payload["content_b64"]), payload["title"]

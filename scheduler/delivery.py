@@ -1,0 +1,352 @@
+"""Outbox delivery: claim a row, send it through the Messenger, record the result.
+
+A row is claimed with a conditional UPDATE before anything is sent, so two
+replicas (or a use case and the tick) never send the same row. Transient
+failures back off and honour Retry-After; permanent ones are recorded and
+reported once to the department's lead.
+"""
+
+from __future__ import annotations
+
+import logging
+import time as _time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import update
+
+from bot import compose
+from bot.config import Settings
+from bot.domain import Role
+from bot.i18n import register, t
+from bot.lookup import normalize_locale
+from bot.messages import Message, MessageKind, Section, text
+from bot.outbox import OutboxAction, direct_message, file_from_payload
+from bot.ports import DeliveryError, MessageRef, Messenger
+from storage.db import Store, UnitOfWork
+from storage.models import Item, OutboxMessage, Standup
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+# A claimed row whose sender died is retried after this long.
+STALE_CLAIM = timedelta(minutes=10)
+# Slack allows about one message a second per channel.
+CHANNEL_INTERVAL = 1.0
+
+register({
+    "delivery.failed": (
+        "I could not deliver a message to {where}: {error}. {hint}",
+        "无法向 {where} 发送消息：{error}。{hint}",
+    ),
+    "delivery.hint.not_in_channel": (
+        "Invite me to that channel (`/invite @xdept`) so requests and reminders reach it.",
+        "请将机器人邀请进该频道（`/invite @xdept`），以便请求和提醒能够送达。",
+    ),
+    "delivery.hint.other": (
+        "Check the department's channel with `/xdept dept show`.",
+        "请用 `/xdept dept show` 检查部门频道设置。",
+    ),
+})
+
+
+class RowState(StrEnum):
+    """Where an outbox row stands."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+@dataclass
+class DeliveryReport:
+    """What one delivery pass did."""
+
+    sent: int = 0
+    skipped: int = 0
+    retried: int = 0
+    failed: int = 0
+    deferred: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class _Defer(Exception):
+    """The row can't go yet (its tracking message is not posted); try again shortly."""
+
+
+class Deliverer:
+    """Sends pending outbox rows through a Messenger."""
+
+    def __init__(
+        self,
+        store: Store,
+        messenger: Messenger,
+        settings: Settings,
+        *,
+        sleep: Callable[[float], None] = _time.sleep,
+        monotonic: Callable[[], float] = _time.monotonic,
+        max_wait: float = 30.0,
+    ) -> None:
+        self.store = store
+        self.messenger = messenger
+        self.settings = settings
+        self._sleep = sleep
+        self._monotonic = monotonic
+        self.max_wait = max_wait
+        self._last_post: dict[str, float] = {}
+
+    def deliver_pending(self, *, now: datetime, limit: int = 500) -> DeliveryReport:
+        """Send every due row (oldest first), up to `limit`; what fails stays for later."""
+        report = DeliveryReport()
+        with self.store.unit_of_work() as uow:
+            self._release_stale_claims(uow, now)
+            ids = uow.outbox.due_ids(now, limit=limit)
+        waited = 0.0
+        for row_id in ids:
+            outcome = self._deliver_one(row_id, now=now, report=report)
+            if outcome is not None and outcome > 0:
+                # Retry-After: wait it out within budget, else leave the rest for the next tick.
+                if waited + outcome > self.max_wait:
+                    break
+                self._sleep(outcome)
+                waited += outcome
+                self._deliver_one(row_id, now=now, report=report, retry=True)
+        return report
+
+    def _release_stale_claims(self, uow: UnitOfWork, now: datetime) -> None:
+        uow.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.state == RowState.SENDING.value,
+                   OutboxMessage.next_attempt_at < now - STALE_CLAIM)
+            .values(state=RowState.PENDING.value)
+        )
+
+    def _claim(self, row_id: int, now: datetime, *, retry: bool) -> bool:
+        """Take the row for sending; False if another sender has it or it is not due."""
+        conditions = [OutboxMessage.id == row_id, OutboxMessage.state == RowState.PENDING.value]
+        if not retry:
+            conditions.append(OutboxMessage.next_attempt_at <= now)
+        with self.store.unit_of_work() as uow:
+            result = uow.session.execute(
+                update(OutboxMessage)
+                .where(*conditions)
+                .values(state=RowState.SENDING.value, next_attempt_at=now)
+            )
+            return bool(getattr(result, "rowcount", 0))
+
+    def _deliver_one(
+        self, row_id: int, *, now: datetime, report: DeliveryReport, retry: bool = False
+    ) -> float | None:
+        """Deliver one row; returns a Retry-After to wait out, if the platform asked for one."""
+        if not self._claim(row_id, now, retry=retry):
+            return None
+        try:
+            with self.store.unit_of_work() as uow:
+                row = uow.outbox.get(row_id)
+                assert row is not None
+                done_state = self._send(uow, row, now)
+                row.state = done_state.value
+                row.attempts += 1
+                row.sent_at = now if done_state is RowState.SENT else None
+                if done_state is RowState.SENT:
+                    report.sent += 1
+                else:
+                    report.skipped += 1
+            return None
+        except _Defer:
+            self._finish(row_id, RowState.PENDING, now + timedelta(seconds=5), None, count=False)
+            report.deferred += 1
+            return None
+        except DeliveryError as exc:
+            return self._failed(row_id, exc, now=now, report=report)
+        except Exception as exc:  # a bug or an unexpected answer: keep the row, log loudly
+            log.exception("outbox row %s failed unexpectedly", row_id)
+            return self._failed(
+                row_id, DeliveryError(f"unexpected: {exc!r}"), now=now, report=report
+            )
+
+    def _failed(
+        self, row_id: int, exc: DeliveryError, *, now: datetime, report: DeliveryReport
+    ) -> float | None:
+        report.errors.append(exc.reason)
+        with self.store.unit_of_work() as uow:
+            row = uow.outbox.get(row_id)
+            assert row is not None
+            row.attempts += 1
+            row.last_error = exc.reason
+            if exc.permanent or row.attempts >= MAX_ATTEMPTS:
+                row.state = RowState.FAILED.value
+                report.failed += 1
+                log.warning("outbox row %s (%s) failed for good: %s", row_id, row.kind, exc.reason)
+                self._report_failure(uow, row, now)
+                return None
+            row.state = RowState.PENDING.value
+            backoff = min(2 ** row.attempts * 5, 3600)
+            wait = exc.retry_after if exc.retry_after is not None else backoff
+            row.next_attempt_at = now + timedelta(seconds=max(wait, 1))
+            report.retried += 1
+        if exc.retry_after is not None and exc.retry_after <= self.max_wait:
+            return exc.retry_after
+        return None
+
+    def _finish(
+        self, row_id: int, state: RowState, next_at: datetime, error: str | None, *, count: bool
+    ) -> None:
+        with self.store.unit_of_work() as uow:
+            row = uow.outbox.get(row_id)
+            assert row is not None
+            row.state = state.value
+            row.next_attempt_at = next_at
+            row.last_error = error
+            if count:
+                row.attempts += 1
+
+    # -- sending ------------------------------------------------------------------------------
+
+    def _send(self, uow: UnitOfWork, row: OutboxMessage, now: datetime) -> RowState:
+        action = OutboxAction(row.action)
+        if action in (OutboxAction.POST_TRACKING, OutboxAction.UPDATE_TRACKING):
+            return self._send_tracking(uow, row, now, action)
+        if action is OutboxAction.THREAD:
+            return self._send_thread(uow, row)
+        message = Message.model_validate(row.payload["message"]) if "message" in row.payload else None
+        if action is OutboxAction.POST:
+            assert row.channel_id and message is not None
+            ref = self._post(channel=row.channel_id, message=message)
+            row.result_ref = ref.ts
+            self._after_post(uow, row, ref)
+            if "file" in row.payload:
+                name, content, title = file_from_payload(row.payload["file"])
+                self.messenger.upload(channel=ref.channel, filename=name, content=content,
+                                      title=title, thread_ts=None)
+            return RowState.SENT
+        if action is OutboxAction.DM:
+            assert row.user_id and message is not None
+            ref = self.messenger.dm(user=row.user_id, message=message)
+            row.result_ref = ref.ts
+            return RowState.SENT
+        if action is OutboxAction.UPLOAD:
+            assert row.user_id
+            name, content, title = file_from_payload(row.payload["file"])
+            ref = self.messenger.dm(user=row.user_id, message=compose.reply([text(title)]))
+            self.messenger.upload(channel=ref.channel, filename=name, content=content, title=title)
+            row.result_ref = ref.ts
+            return RowState.SENT
+        raise DeliveryError(f"unknown outbox action {row.action}", permanent=True)
+
+    def _send_tracking(
+        self, uow: UnitOfWork, row: OutboxMessage, now: datetime, action: OutboxAction
+    ) -> RowState:
+        item = uow.items.by_id(row.item_id or 0)
+        if item is None:
+            return RowState.SKIPPED
+        if action is OutboxAction.UPDATE_TRACKING:
+            if item.message_ts is None:
+                # The post renders the latest state when it goes, so this edit is moot.
+                return RowState.SKIPPED
+            newer = [r for r in uow.outbox.pending_for_item(item.id)
+                     if r.action == OutboxAction.UPDATE_TRACKING.value and r.id > row.id]
+            if newer:
+                return RowState.SKIPPED
+        message = self.tracking_message(uow, item, now)
+        if action is OutboxAction.POST_TRACKING:
+            if item.message_ts is not None:
+                return RowState.SKIPPED
+            assert item.channel_id
+            ref = self._post(channel=item.channel_id, message=message)
+            item.channel_id, item.message_ts = ref.channel, ref.ts
+            item.permalink = self.messenger.permalink(ref=ref)
+            row.result_ref = ref.ts
+        else:
+            assert item.channel_id and item.message_ts
+            self.messenger.update(ref=MessageRef(channel=item.channel_id, ts=item.message_ts),
+                                  message=message)
+        return RowState.SENT
+
+    def tracking_message(self, uow: UnitOfWork, item: Item, now: datetime) -> Message:
+        """The tracking message as the item stands now, in its department's language and zone."""
+        from bot.lookup import Lookup
+
+        view = Lookup(self.settings).item_view(uow, item)
+        dept = item.department
+        locale = normalize_locale(dept.locale if dept else None, self.settings.xdept_locale)
+        tz = dept.timezone if dept else self._workspace_tz(uow, item.workspace_id)
+        return compose.tracking_message(view, locale=locale, now=now, tz=tz)
+
+    def _workspace_tz(self, uow: UnitOfWork, workspace_id: int) -> str:
+        from storage.models import Workspace
+
+        ws = uow.session.get(Workspace, workspace_id)
+        return ws.timezone if ws else self.settings.xdept_timezone
+
+    def _send_thread(self, uow: UnitOfWork, row: OutboxMessage) -> RowState:
+        message = Message.model_validate(row.payload["message"])
+        thread_ts = row.payload.get("thread_ts")
+        channel = row.channel_id
+        if row.item_id is not None:
+            item = uow.items.by_id(row.item_id)
+            if item is None:
+                return RowState.SKIPPED
+            if item.message_ts is None:
+                post = uow.outbox.by_key(f"item:{item.id}:tracking")
+                if post is not None and post.state in (RowState.PENDING.value, RowState.SENDING.value):
+                    raise _Defer()
+                thread_ts = None  # the tracking message never made it; say it in the channel
+            else:
+                thread_ts = item.message_ts
+            channel = item.channel_id
+        assert channel
+        ref = self._post(channel=channel, message=message, thread_ts=thread_ts)
+        row.result_ref = ref.ts
+        return RowState.SENT
+
+    def _after_post(self, uow: UnitOfWork, row: OutboxMessage, ref: MessageRef) -> None:
+        standup_id = row.payload.get("standup_id")
+        if standup_id is not None:
+            standup = uow.session.get(Standup, int(standup_id))
+            if standup is not None:
+                standup.channel_id, standup.message_ts = ref.channel, ref.ts
+
+    def _post(self, *, channel: str, message: Message, thread_ts: str | None = None) -> MessageRef:
+        """Post, keeping about one message a second per channel."""
+        last = self._last_post.get(channel)
+        if last is not None:
+            gap = self._monotonic() - last
+            if gap < CHANNEL_INTERVAL:
+                self._sleep(CHANNEL_INTERVAL - gap)
+        try:
+            return self.messenger.post(channel=channel, message=message, thread_ts=thread_ts)
+        finally:
+            self._last_post[channel] = self._monotonic()
+
+    def _report_failure(self, uow: UnitOfWork, row: OutboxMessage, now: datetime) -> None:
+        """Tell the department's lead, once per department and error, that messages are stuck."""
+        if row.kind == MessageKind.DELIVERY_FAILURE.value:
+            return
+        dept = None
+        if row.item_id is not None:
+            item = uow.items.by_id(row.item_id)
+            dept = item.department if item else None
+        elif row.department_id is not None:
+            from storage.models import Department
+
+            dept = uow.session.get(Department, row.department_id)
+        if dept is None:
+            return
+        leads = dept.user_ids(Role.LEAD)
+        if not leads:
+            return
+        error = (row.last_error or "error").split(":")[0]
+        locale = normalize_locale(dept.locale, self.settings.xdept_locale)
+        hint_key = "delivery.hint.not_in_channel" if "not_in_channel" in error else "delivery.hint.other"
+        where = f"#{dept.channel_name or dept.channel_id}"
+        body = t(locale, "delivery.failed", where=where, error=error, hint=t(locale, hint_key))
+        message = Message(kind=MessageKind.DELIVERY_FAILURE, sections=[Section(body=[text(body)])])
+        direct_message(
+            uow, workspace_id=row.workspace_id, user_id=leads[0], message=message,
+            key=f"delivery-failure:{dept.id}:{error}", now=now, department_id=dept.id,
+        )

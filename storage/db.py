@@ -1,0 +1,118 @@
+"""Engines, sessions and the unit of work: one transaction per use case."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from storage.repositories import (
+    DepartmentRepository,
+    EventRepository,
+    ItemRepository,
+    OutboxRepository,
+    PersonRepository,
+    StandupRepository,
+    WorkspaceRepository,
+)
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for SQLite or PostgreSQL (psycopg 3), set up for concurrent use."""
+    if url.startswith("sqlite"):
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            kwargs.setdefault("poolclass", StaticPool)
+        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, **kwargs)
+        _sqlite_write_transactions(engine)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 20)
+    return create_engine(url, **kwargs)
+
+
+def _sqlite_write_transactions(engine: Engine) -> None:
+    # pysqlite opens transactions lazily and as readers; two such readers that both
+    # try to write deadlock into "database is locked". BEGIN IMMEDIATE takes the
+    # write lock up front so concurrent use cases queue instead of failing.
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class UnitOfWork:
+    """The repositories of one transaction; commit() is the only way anything lands."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.workspaces = WorkspaceRepository(session)
+        self.people = PersonRepository(session)
+        self.departments = DepartmentRepository(session)
+        self.items = ItemRepository(session)
+        self.outbox = OutboxRepository(session)
+        self.events = EventRepository(session)
+        self.standups = StandupRepository(session)
+
+    def commit(self) -> None:
+        """Make the transaction's changes durable."""
+        self.session.commit()
+
+    def rollback(self) -> None:
+        """Discard the transaction's changes."""
+        self.session.rollback()
+
+    def flush(self) -> None:
+        """Send pending changes to the database inside the transaction (ids, constraints)."""
+        self.session.flush()
+
+
+class Store:
+    """Hands out units of work over one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=True)
+
+    @classmethod
+    def from_url(cls, url: str, **kwargs: Any) -> Store:
+        """A store over a new engine for that URL."""
+        return cls(make_engine(url, **kwargs))
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[UnitOfWork]:
+        """One transaction: committed when the block ends normally, rolled back otherwise."""
+        with self._sessions() as session:
+            uow = UnitOfWork(session)
+            try:
+                yield uow
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def ping(self) -> bool:
+        """True if the database answers."""
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+            return True
+        except Exception:  # noqa: BLE001 - health check reports, never raises
+            return False
+
+    def dispose(self) -> None:
+        """Close pooled connections."""
+        self.engine.dispose()

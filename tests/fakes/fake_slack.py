@@ -623,7 +623,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _read_body(self) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks = []
+            chunks: list[bytes] = []
             while True:
                 size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
                 if size == 0:
@@ -925,7 +925,7 @@ class FakeSlack:
                 users.append(user)
 
     def dm_channel(self, user_id: str) -> str:
-        """The id of the bot's direct-message channel with a person (stable per person)."""
+        """The id of the bot's DM channel with a person: always ``"D" + user_id``."""
         with self._cond:
             return self._dm(user_id).id
 
@@ -1397,6 +1397,10 @@ class FakeSlack:
             return channel
         if users_open_dm and ref[0] in "UW" and ref in self._users:
             return self._dm(ref)
+        # A DM exists from the person's side before the bot opens it (app_home_opened
+        # hands its id to the app), so a well-formed DM id of a known person resolves.
+        if ref.startswith("D") and ref[1:] in self._users:
+            return self._dm(ref[1:])
         name = ref.lstrip("#")
         for candidate in self._channels.values():
             if candidate.name == name and not candidate.is_im:

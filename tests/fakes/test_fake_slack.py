@@ -3,6 +3,7 @@ builders against a real Bolt app served over HTTP."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import threading
 import time
@@ -89,6 +90,9 @@ def test_post_to_a_user_id_goes_to_the_dm(client: WebClient, slack: FakeSlack) -
     assert opened["channel"]["id"] == response["channel"] == slack.dm_channel("U1")
     assert client.conversations_open(users="U1")["channel"]["id"] == response["channel"]
     assert slack.messages(response["channel"])[0].text == "hello"
+    # The DM id from app_home_opened works before conversations.open is called.
+    client.chat_postMessage(channel=sp.app_home_opened_event("U2")["channel"], text="home")
+    assert slack.messages(slack.dm_channel("U2"))[0].text == "home"
 
 
 def test_post_errors_like_slack(client: WebClient, slack: FakeSlack) -> None:
@@ -323,6 +327,36 @@ def test_form_and_json_bodies_are_both_read(slack: FakeSlack) -> None:
         {"channel": "C1", "text": "form"},
         {"channel": "C1", "text": "json"},
     ]
+
+
+def test_raw_http_keep_alive_chunked_and_get(slack: FakeSlack) -> None:
+    """One keep-alive connection serves several requests, chunked bodies and GET queries."""
+    connection = http.client.HTTPConnection("127.0.0.1", slack.port, timeout=5)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    try:
+        for n in range(3):
+            body = json.dumps({"channel": "C1", "text": f"k{n}"})
+            headers = {**auth, "Content-Type": "application/json"}
+            connection.request("POST", "/api/chat.postMessage", body=body, headers=headers)
+            response = connection.getresponse()
+            assert response.status == 200 and json.loads(response.read())["ok"]
+        chunks = iter([b"channel=C1&", "text=分块".encode()])
+        form = {**auth, "Content-Type": "application/x-www-form-urlencoded"}
+        connection.request("POST", "/api/chat.postMessage", body=chunks, headers=form)
+        response = connection.getresponse()
+        assert json.loads(response.read())["message"]["text"] == "分块"
+        connection.request("GET", "/api/users.info?user=U2&include_locale=true", headers=auth)
+        response = connection.getresponse()
+        assert json.loads(response.read())["user"]["locale"] == "en-US"
+        connection.request(
+            "POST", "/response/bad", body=b"{not json", headers={"Content-Type": "application/json"}
+        )
+        response = connection.getresponse()
+        assert (response.status, response.read()) == (400, b"invalid_payload")
+    finally:
+        connection.close()
+    assert [m.text for m in slack.messages("C1")] == ["k0", "k1", "k2", "分块"]
+    assert slack.response_posts() == []
 
 
 # ---------------------------------------------------------------- faults

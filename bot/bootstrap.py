@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.config import Settings
+from bot.context import Context
 from bot.core import Core
+from bot.messages import Message
 from bot.ports import Messenger
 from scheduler.delivery import Deliverer
 from storage.db import Store
@@ -53,11 +55,14 @@ def bootstrap(
     deliverer = Deliverer(store, messenger, settings, **kwargs)
     core = Core(store, settings, channel_private=channel_private)
     core.set_delivery(lambda now: deliverer.deliver_pending(now=now))
+    core.set_summary(lambda ctx: _post_summary(store, settings, core, ctx))
+    return App(settings=settings, store=store, messenger=messenger, core=core, deliverer=deliverer)
+
+
+def _post_summary(store: Store, settings: Settings, core: Core, ctx: Context) -> Message:
     from scheduler.summary import SummaryService
 
-    summaries = SummaryService(store, settings)
-    core.set_summary(lambda ctx: summaries.post_now(ctx=ctx, deliver=core.deliver))
-    return App(settings=settings, store=store, messenger=messenger, core=core, deliverer=deliverer)
+    return SummaryService(store, settings).post_now(ctx=ctx, deliver=core.deliver)
 
 
 def _slack_messenger(settings: Settings) -> Messenger:

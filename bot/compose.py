@@ -295,8 +295,8 @@ def department_reply(d: DepartmentView, *, locale: str) -> Message:
                    context=[text(f"{d.open_items} open")])
 
 
-def simple(locale: str, key: str, **params: object) -> Message:
+def simple(locale: str, text_key: str, /, **params: object) -> Message:
     """A reply from one catalogue entry."""
-    return reply(tr(locale, key, **params))
+    return reply(tr(locale, text_key, **params))
 
 

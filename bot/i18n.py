@@ -272,7 +272,7 @@ _T: dict[str, tuple[str, str]] = {
 }
 
 
-def t(locale: str, key: str, **params: Any) -> str:
+def t(locale: str, key: str, /, **params: Any) -> str:
     """The text for a key in 'en' or 'zh' with `{name}` params filled; unknown keys show the key."""
     pair = _T.get(key)
     if pair is None:
@@ -284,7 +284,7 @@ def t(locale: str, key: str, **params: Any) -> str:
         return template
 
 
-def tr(locale: str, key: str, **params: Any) -> Rich:
+def tr(locale: str, key: str, /, **params: Any) -> Rich:
     """Like t(), but params may be spans (mentions, links, dates)."""
     pair = _T.get(key)
     template = key if pair is None else (pair[1] if locale == "zh" else pair[0])

@@ -172,7 +172,7 @@ def mention(user_id: str) -> MentionSpan:
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-def fill(template: str, **params: Any) -> Rich:
+def fill(template: str, /, **params: Any) -> Rich:
     """Fill a `{name}` template; a param may be text, a span, or a list of spans."""
     spans: Rich = []
     pos = 0

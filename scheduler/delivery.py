@@ -74,6 +74,26 @@ class DeliveryReport:
     errors: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """One send, decided inside a transaction and carried out outside it."""
+
+    kind: str  # post | update | dm
+    message: Message
+    channel: str | None = None
+    thread_ts: str | None = None
+    user: str | None = None
+    attachment: tuple[str, bytes, str] | None = None
+    item_id: int | None = None  # a tracking message: remember where it landed
+    standup_id: int | None = None
+
+
+@dataclass(frozen=True)
+class _Result:
+    ref: MessageRef | None
+    permalink: str | None
+
+
 class _Defer(Exception):
     """The row can't go yet (its tracking message is not posted); try again shortly."""
 
@@ -141,21 +161,31 @@ class Deliverer:
     def _deliver_one(
         self, row_id: int, *, now: datetime, report: DeliveryReport, retry: bool = False
     ) -> float | None:
-        """Deliver one row; returns a Retry-After to wait out, if the platform asked for one."""
+        """Deliver one row; returns a Retry-After to wait out, if the platform asked for one.
+
+        Three short transactions: claim, plan, record. Nothing is held open while the
+        chat platform answers, so a slow Slack never blocks other writers.
+        """
         if not self._claim(row_id, now, retry=retry):
             return None
         try:
             with self.store.unit_of_work() as uow:
                 row = uow.outbox.get(row_id)
                 assert row is not None
-                done_state = self._send(uow, row, now)
-                row.state = done_state.value
+                plan = self._plan(uow, row, now)
+            result = self._execute(plan) if plan is not None else None
+            with self.store.unit_of_work() as uow:
+                row = uow.outbox.get(row_id)
+                assert row is not None
                 row.attempts += 1
-                row.sent_at = now if done_state is RowState.SENT else None
-                if done_state is RowState.SENT:
-                    report.sent += 1
-                else:
+                if plan is None:
+                    row.state = RowState.SKIPPED.value
                     report.skipped += 1
+                else:
+                    self._record(uow, row, plan, result)
+                    row.state = RowState.SENT.value
+                    row.sent_at = now
+                    report.sent += 1
             return None
         except _Defer:
             self._finish(row_id, RowState.PENDING, now + timedelta(seconds=5), None, count=False)
@@ -207,65 +237,51 @@ class Deliverer:
 
     # -- sending ------------------------------------------------------------------------------
 
-    def _send(self, uow: UnitOfWork, row: OutboxMessage, now: datetime) -> RowState:
+    def _plan(self, uow: UnitOfWork, row: OutboxMessage, now: datetime) -> _Plan | None:
+        """What to send for a row, decided from the database; None to skip it."""
         action = OutboxAction(row.action)
         if action in (OutboxAction.POST_TRACKING, OutboxAction.UPDATE_TRACKING):
-            return self._send_tracking(uow, row, now, action)
+            return self._plan_tracking(uow, row, now, action)
         if action is OutboxAction.THREAD:
-            return self._send_thread(uow, row)
+            return self._plan_thread(uow, row)
         message = Message.model_validate(row.payload["message"]) if "message" in row.payload else None
+        attachment = file_from_payload(row.payload["file"]) if "file" in row.payload else None
         if action is OutboxAction.POST:
             assert row.channel_id and message is not None
-            ref = self._post(channel=row.channel_id, message=message)
-            row.result_ref = ref.ts
-            self._after_post(uow, row, ref)
-            if "file" in row.payload:
-                name, content, title = file_from_payload(row.payload["file"])
-                self.messenger.upload(channel=ref.channel, filename=name, content=content,
-                                      title=title, thread_ts=None)
-            return RowState.SENT
+            standup = row.payload.get("standup_id")
+            return _Plan("post", channel=row.channel_id, message=message, attachment=attachment,
+                         standup_id=int(standup) if standup is not None else None)
         if action is OutboxAction.DM:
             assert row.user_id and message is not None
-            ref = self.messenger.dm(user=row.user_id, message=message)
-            row.result_ref = ref.ts
-            return RowState.SENT
+            return _Plan("dm", user=row.user_id, message=message)
         if action is OutboxAction.UPLOAD:
-            assert row.user_id
-            name, content, title = file_from_payload(row.payload["file"])
-            ref = self.messenger.dm(user=row.user_id, message=compose.reply([text(title)]))
-            self.messenger.upload(channel=ref.channel, filename=name, content=content, title=title)
-            row.result_ref = ref.ts
-            return RowState.SENT
+            assert row.user_id and attachment is not None
+            return _Plan("dm", user=row.user_id, message=compose.reply([text(attachment[2])]),
+                         attachment=attachment)
         raise DeliveryError(f"unknown outbox action {row.action}", permanent=True)
 
-    def _send_tracking(
+    def _plan_tracking(
         self, uow: UnitOfWork, row: OutboxMessage, now: datetime, action: OutboxAction
-    ) -> RowState:
+    ) -> _Plan | None:
         item = uow.items.by_id(row.item_id or 0)
         if item is None:
-            return RowState.SKIPPED
+            return None
         if action is OutboxAction.UPDATE_TRACKING:
             if item.message_ts is None:
                 # The post renders the latest state when it goes, so this edit is moot.
-                return RowState.SKIPPED
+                return None
             newer = [r for r in uow.outbox.pending_for_item(item.id)
                      if r.action == OutboxAction.UPDATE_TRACKING.value and r.id > row.id]
             if newer:
-                return RowState.SKIPPED
-        message = self.tracking_message(uow, item, now)
-        if action is OutboxAction.POST_TRACKING:
-            if item.message_ts is not None:
-                return RowState.SKIPPED
+                return None
             assert item.channel_id
-            ref = self._post(channel=item.channel_id, message=message)
-            item.channel_id, item.message_ts = ref.channel, ref.ts
-            item.permalink = self.messenger.permalink(ref=ref)
-            row.result_ref = ref.ts
-        else:
-            assert item.channel_id and item.message_ts
-            self.messenger.update(ref=MessageRef(channel=item.channel_id, ts=item.message_ts),
-                                  message=message)
-        return RowState.SENT
+            return _Plan("update", channel=item.channel_id, thread_ts=item.message_ts,
+                         message=self.tracking_message(uow, item, now))
+        if item.message_ts is not None:
+            return None
+        assert item.channel_id
+        return _Plan("post", channel=item.channel_id, message=self.tracking_message(uow, item, now),
+                     item_id=item.id)
 
     def tracking_message(self, uow: UnitOfWork, item: Item, now: datetime) -> Message:
         """The tracking message as the item stands now, in its department's language and zone."""
@@ -283,14 +299,14 @@ class Deliverer:
         ws = uow.session.get(Workspace, workspace_id)
         return ws.timezone if ws else self.settings.xdept_timezone
 
-    def _send_thread(self, uow: UnitOfWork, row: OutboxMessage) -> RowState:
+    def _plan_thread(self, uow: UnitOfWork, row: OutboxMessage) -> _Plan | None:
         message = Message.model_validate(row.payload["message"])
         thread_ts = row.payload.get("thread_ts")
         channel = row.channel_id
         if row.item_id is not None:
             item = uow.items.by_id(row.item_id)
             if item is None:
-                return RowState.SKIPPED
+                return None
             if item.message_ts is None:
                 post = uow.outbox.by_key(f"item:{item.id}:tracking")
                 if post is not None and post.state in (RowState.PENDING.value, RowState.SENDING.value):
@@ -300,16 +316,43 @@ class Deliverer:
                 thread_ts = item.message_ts
             channel = item.channel_id
         assert channel
-        ref = self._post(channel=channel, message=message, thread_ts=thread_ts)
-        row.result_ref = ref.ts
-        return RowState.SENT
+        return _Plan("post", channel=channel, message=message, thread_ts=thread_ts)
 
-    def _after_post(self, uow: UnitOfWork, row: OutboxMessage, ref: MessageRef) -> None:
-        standup_id = row.payload.get("standup_id")
-        if standup_id is not None:
-            standup = uow.session.get(Standup, int(standup_id))
+    def _execute(self, plan: _Plan) -> _Result:
+        """Talk to the chat platform; no database work happens here."""
+        if plan.kind == "update":
+            assert plan.channel and plan.thread_ts
+            self.messenger.update(ref=MessageRef(channel=plan.channel, ts=plan.thread_ts),
+                                  message=plan.message)
+            return _Result(ref=None, permalink=None)
+        if plan.kind == "dm":
+            assert plan.user
+            ref = self.messenger.dm(user=plan.user, message=plan.message)
+        else:
+            assert plan.channel
+            ref = self._post(channel=plan.channel, message=plan.message, thread_ts=plan.thread_ts)
+        if plan.attachment is not None:
+            name, content, title = plan.attachment
+            self.messenger.upload(channel=ref.channel, filename=name, content=content, title=title)
+        permalink = self.messenger.permalink(ref=ref) if plan.item_id is not None else None
+        return _Result(ref=ref, permalink=permalink)
+
+    def _record(
+        self, uow: UnitOfWork, row: OutboxMessage, plan: _Plan, result: _Result | None
+    ) -> None:
+        """Store where the message landed (tracking message ids, stand-up thread)."""
+        if result is None or result.ref is None:
+            return
+        row.result_ref = result.ref.ts
+        if plan.item_id is not None:
+            item = uow.items.by_id(plan.item_id)
+            if item is not None:
+                item.channel_id, item.message_ts = result.ref.channel, result.ref.ts
+                item.permalink = result.permalink
+        if plan.standup_id is not None:
+            standup = uow.session.get(Standup, plan.standup_id)
             if standup is not None:
-                standup.channel_id, standup.message_ts = ref.channel, ref.ts
+                standup.channel_id, standup.message_ts = result.ref.channel, result.ref.ts
 
     def _post(self, *, channel: str, message: Message, thread_ts: str | None = None) -> MessageRef:
         """Post, keeping about one message a second per channel."""

@@ -1,0 +1,113 @@
+"""`xdept` entry point: demo, serve, socket, scheduler run-once, db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+
+from bot.config import ConfigError, Settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="xdept", description="Keeps work between departments moving."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="play a full scenario in a simulated workspace")
+    demo.add_argument("--db", help="database URL (default: SQLite in a temporary file)")
+
+    serve = sub.add_parser("serve", help="HTTP mode: POST /slack/events, GET /healthz")
+    serve.add_argument("--port", type=int, help="port (default: PORT or 3000)")
+    serve.add_argument("--host", default="0.0.0.0", help="address to bind (default 0.0.0.0)")
+    serve.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    serve.add_argument("--threads", type=int, default=8, help="threads per worker (default 8)")
+    serve.add_argument("--no-scheduler", action="store_true", help="do not run the tick here")
+
+    socket = sub.add_parser("socket", help="Slack Socket Mode (needs SLACK_APP_TOKEN)")
+    socket.add_argument("--no-scheduler", action="store_true", help="do not run the tick here")
+
+    sched = sub.add_parser("scheduler", help="scheduler commands")
+    sched_sub = sched.add_subparsers(dest="scheduler_command", required=True)
+    once = sched_sub.add_parser("run-once", help="do everything due as of an instant, then exit")
+    once.add_argument("--at", help="ISO-8601 instant (no offset: read in XDEPT_TIMEZONE)")
+
+    db = sub.add_parser("db", help="database commands")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply migrations")
+    return parser
+
+
+def parse_instant(value: str | None, tz: str) -> datetime:
+    """`--at` value: ISO-8601; without an offset it is read in `tz`; none means now."""
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise SystemExit(
+            f"xdept: --at {value!r} is not an ISO-8601 instant, e.g. 2026-11-23T09:30 "
+            "or 2026-11-23T09:30+08:00"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(tz))
+    return parsed.astimezone(UTC)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one `xdept` command; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            print(f"xdept: {error['msg']}", file=sys.stderr)
+        return 2
+    try:
+        return _dispatch(args, settings)
+    except ConfigError as exc:
+        print(f"xdept: {exc}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.bootstrap import configure_logging
+
+    if args.command == "demo":
+        from handlers.console.demo import run_demo
+
+        return run_demo(db_url=args.db)
+    if args.command == "db":
+        from storage.db import make_engine
+        from storage.migrate import current, upgrade
+
+        engine = make_engine(settings.sqlalchemy_url)
+        upgrade(engine)
+        print(f"database at revision {current(engine)}")
+        return 0
+    configure_logging()
+    if args.command == "serve":
+        from handlers.slack.server import serve
+
+        port = args.port or settings.port
+        return serve(settings, host=args.host, port=port, workers=args.workers,
+                     threads=args.threads, scheduler=not args.no_scheduler)
+    if args.command == "socket":
+        from handlers.slack.socket import run_socket
+
+        return run_socket(settings, scheduler=not args.no_scheduler)
+    if args.command == "scheduler":
+        from scheduler.runner import run_once
+
+        at = parse_instant(args.at, settings.xdept_timezone)
+        return run_once(settings, at=at)
+    raise AssertionError(args.command)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,171 @@
+"""A local simulated workspace: people type commands, reply in threads and react; the bot answers.
+
+It drives the real core (services, outbox, delivery) with a RecordingMessenger,
+and prints the conversation with the clock, as the people in it would see it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.bootstrap import App
+from bot.context import Actor, Context
+from bot.messages import Message, MessageKind, plain
+from handlers.console.messenger import RecordingMessenger, Sent
+from handlers.console.render import message_text
+
+PLATFORM = "console"
+WORKSPACE = "demo"
+
+
+@dataclass(frozen=True)
+class Member:
+    """A person in the simulated workspace."""
+
+    user_id: str
+    name: str
+    timezone: str = "Asia/Shanghai"
+    locale: str = "zh-CN"
+    title: str = ""
+
+
+class ConsoleWorkspace:
+    """People, channels, a clock, and the bot; everything said is printed."""
+
+    def __init__(
+        self,
+        app: App,
+        messenger: RecordingMessenger,
+        *,
+        now: datetime,
+        clock_tz: str = "Asia/Shanghai",
+        out: Callable[[str], None] = print,
+    ) -> None:
+        self.app = app
+        self.messenger = messenger
+        self.now = now
+        self.clock_tz = ZoneInfo(clock_tz)
+        self.out = out
+        self.people: dict[str, Member] = {}
+        self.names: dict[str, str] = {}
+        self._threads: dict[tuple[str, str], str] = {}
+        messenger.on_send = self._show_bot_message
+
+    # -- set-up ---------------------------------------------------------------------------------
+
+    def add_person(self, member: Member) -> None:
+        """Someone who can type."""
+        self.people[member.user_id] = member
+        self.names[member.user_id] = member.name
+
+    def add_channel(self, channel_id: str, name: str) -> None:
+        """A channel (its id is shown by name)."""
+        self.names[channel_id] = name
+        self.names[f"D-{channel_id}"] = name
+
+    # -- the clock ------------------------------------------------------------------------------
+
+    def at(self, when: datetime, caption: str | None = None) -> None:
+        """Move the clock forward and print it."""
+        if when < self.now:
+            raise ValueError("the demo clock only moves forward")
+        self.now = when
+        local = when.astimezone(self.clock_tz)
+        head = f"── {local:%a %Y-%m-%d %H:%M} ({self.clock_tz.key})"
+        self.out("")
+        self.out(head + (f" · {caption}" if caption else "") + " " + "─" * max(0, 20))
+
+    # -- what people do -------------------------------------------------------------------------
+
+    def ctx(self, user_id: str, channel_id: str | None = None) -> Context:
+        """The context of a person acting now."""
+        m = self.people[user_id]
+        actor = Actor(user_id=m.user_id, name=m.name, timezone=m.timezone, locale=m.locale)
+        return Context(platform=PLATFORM, workspace=WORKSPACE, actor=actor, now=self.now,
+                       channel_id=channel_id)
+
+    def command(self, user_id: str, channel_id: str, line: str) -> Message:
+        """Someone types `/xdept <line>` in a channel; the reply is shown to them only."""
+        self._say(user_id, channel_id, f"/xdept {line}")
+        reply = self.app.core.run_command(self.ctx(user_id, channel_id), line)
+        self.out(f"  xdept → {self.names.get(user_id, user_id)} (only you see this):")
+        self.out(message_text(reply, self.names))
+        return reply
+
+    def reply_in_thread(self, user_id: str, code: str, text: str) -> None:
+        """Someone replies in an item's thread."""
+        item = self.app.core.items.show(ctx=self.ctx(user_id), code=code)
+        assert item.channel_id and item.message_ts, "the tracking message was not posted"
+        self._say(user_id, item.channel_id, text, thread=code)
+        ts = f"{self.now.timestamp():.6f}"
+        self.app.core.items.record_reply(
+            ctx=self.ctx(user_id, item.channel_id), channel_id=item.channel_id,
+            thread_ts=item.message_ts, message_ts=ts, text=text,
+        )
+        self.app.core.deliver(self.now)
+
+    def react(self, user_id: str, code: str, reaction: str) -> None:
+        """Someone reacts to an item's tracking message."""
+        item = self.app.core.items.show(ctx=self.ctx(user_id), code=code)
+        assert item.channel_id and item.message_ts
+        emoji = {"white_check_mark": "✅", "eyes": "👀"}.get(reaction, f":{reaction}:")
+        self.out(f"  {self._who(user_id)} reacted {emoji} to {code} in #{self.names.get(item.channel_id, item.channel_id)}")
+        outcome = self.app.core.items.react(
+            ctx=self.ctx(user_id, item.channel_id), channel_id=item.channel_id,
+            message_ts=item.message_ts, reaction=reaction,
+        )
+        if outcome.refused:
+            self.out(f"  xdept → {self.names.get(user_id, user_id)} (only you see this):")
+            self.out("    ⚠️ " + outcome.refused)
+        self.app.core.deliver(self.now)
+
+    # -- printing -------------------------------------------------------------------------------
+
+    def _who(self, user_id: str) -> str:
+        m = self.people.get(user_id)
+        return f"{m.name}{f' ({m.title})' if m and m.title else ''}" if m else user_id
+
+    def _say(self, user_id: str, channel_id: str, text: str, *, thread: str | None = None) -> None:
+        where = f"#{self.names.get(channel_id, channel_id)}" + (f" › thread of {thread}" if thread else "")
+        self.out(f"  {self._who(user_id)} in {where}:")
+        for line in text.splitlines():
+            self.out(f"    {line}")
+
+    def _show_bot_message(self, sent: Sent) -> None:
+        names = self.names
+        self._learn_thread(sent)
+        if sent.action == "post":
+            where = f"#{names.get(sent.channel, sent.channel)}"
+            if sent.thread_ts:
+                code = self._code_for_thread(sent.channel, sent.thread_ts)
+                where += f" › thread of {code}" if code else " › thread"
+            self.out(f"  xdept in {where}:")
+        elif sent.action == "update":
+            self.out(f"  xdept edited its message in #{names.get(sent.channel, sent.channel)}:")
+        elif sent.action == "dm":
+            self.out(f"  xdept → {names.get(sent.user or '', sent.user)} (direct message):")
+        elif sent.action == "upload":
+            self.out(f"  xdept shared a file {sent.filename} ({len(sent.content or b'')} bytes)")
+            return
+        else:
+            self.out(f"  xdept ({sent.action}) in {sent.channel}:")
+        if sent.message is not None:
+            self.out(message_text(sent.message, names))
+
+    def _code_for_thread(self, channel: str, thread_ts: str) -> str | None:
+        return self._threads.get((channel, thread_ts))
+
+    def _learn_thread(self, sent: Sent) -> None:
+        """Remember which item or stand-up a top-level post starts, to label its thread."""
+        if sent.message is None or sent.thread_ts or sent.ts is None:
+            return
+        if sent.message.kind is MessageKind.TRACKING:
+            found = re.search(r"XD-\d+", plain(sent.message.title))
+            if found:
+                self._threads[(sent.channel, sent.ts)] = found.group(0)
+        elif sent.message.kind is MessageKind.STANDUP:
+            self._threads[(sent.channel, sent.ts)] = "stand-up"

@@ -707,7 +707,8 @@ _EN_UNITS: dict[str, str] = {
     "minute": "min", "minutes": "min", "min": "min", "mins": "min",
     "hour": "h", "hours": "h", "hr": "h", "hrs": "h", "h": "h",
     "day": "d", "days": "d", "d": "d",
-    "week": "w", "weeks": "w", "wk": "w", "wks": "w", "w": "w",
+    "week": "w", "weeks": "w", "wk": "w", "wks": "w", "w": "w", "fortnight": "2w",
+    "fortnights": "2w",
     "month": "m", "months": "m",
 }  # fmt: skip
 
@@ -729,6 +730,8 @@ def _b_span_en(m: re.Match[str], text: str) -> _Value | None:
         if unit != "d":
             return None
         unit = "wd"
+    if unit == "2w":
+        count, unit = 2 * count, "w"
     return _span_value(count, unit)
 
 
@@ -756,6 +759,8 @@ def _b_day_month_en(m: re.Match[str], text: str) -> _Value | None:
 
 
 def _b_ordinal_en(m: re.Match[str], text: str) -> _Value | None:
+    if m["rel"] is not None:
+        return _Date(_DK.DAY_OF_MONTH, day=int(m["d"]), offset=0 if m["rel"] == "this" else 1)
     if not _trigger_before(text, m.start()):
         return None
     word = _next_word(text, m.end())
@@ -782,7 +787,7 @@ _SPAN_EN_WORDS = (
     r"an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|twenty"
     r"|thirty|(?:a\s+)?couple(?:\s+of)?|half\s+an?"
 )
-_SPAN_EN_UNITS = r"minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|wks?|w|months?"
+_SPAN_EN_UNITS = r"minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|wks?|w|fortnights?|months?"
 
 _MATCHERS: tuple[tuple[re.Pattern[str], _Builder], ...] = tuple(
     (re.compile(pattern, re.ASCII), builder)
@@ -896,7 +901,11 @@ _MATCHERS: tuple[tuple[re.Pattern[str], _Builder], ...] = tuple(
             r"(?:\s*,?\s*(?P<y>\d{4})\b)?",
             _b_day_month_en,
         ),
-        (r"\b(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)\b", _b_ordinal_en),
+        (
+            r"\b(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)\b"
+            r"(?:\s+of\s+(?P<rel>this|next|the\s+next)\s+month\b)?",
+            _b_ordinal_en,
+        ),
         (
             r"(?<![\d/.:\-])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/(?P<y>\d{4}|\d{2}))?(?![\d/])",
             _b_slash,
@@ -1049,12 +1058,44 @@ _FALLBACK_VOCABULARY = frozenset(
 _FALLBACK_MAX_TRIES = 3
 
 
-def _fallback(text: str, ctx: _Context) -> datetime | None:
-    """dateparser on the last English phrase after "by"/"on"/"due"..., guarded against counts."""
-    matches = list(_FALLBACK_CANDIDATE.finditer(text))
+_MONTH_WORDS = frozenset(
+    {
+        "january", "february", "march", "april", "june", "july", "august", "september",
+        "october", "november", "december",
+    }
+)  # fmt: skip
+
+
+def _fallback_candidate(text: str, tokens: list[_Token], last: list[_Token] | None) -> str | None:
+    """The English text after the last "by"/"on"/"due"... that dateparser may read.
+
+    With no phrase found, the text after the last such word. When the last
+    phrase is only a time ("by december the 1st at 3pm" found "3pm"), the text
+    from that word to the time, if it names a month the expressions missed.
+    """
+    end = len(text) if last is None else last[-1].end
+    matches = list(_FALLBACK_CANDIDATE.finditer(text, 0, end))
     if not matches:
         return None
-    words = re.split(r"[\s,]+", matches[-1].group(1).strip(" ,.'-"))[:6]
+    found = matches[-1]
+    if last is None:
+        return found.group(1)
+    if any(isinstance(t.value, _Date | _Shift) for t in last):
+        return None
+    start = found.start(1)
+    if start >= last[0].start:
+        return None
+    if any(start <= t.start < last[0].start for t in tokens):
+        return None
+    head = text[start : last[0].start]
+    if not any(word in _MONTH_WORDS for word in re.findall(r"[a-z]+", head)):
+        return None
+    return text[start:end]
+
+
+def _fallback(candidate: str, ctx: _Context) -> datetime | None:
+    """dateparser on an English candidate phrase, guarded against counts and slowness."""
+    words = re.split(r"[\s,]+", candidate.strip(" ,.'-"))[:6]
     # Only spans holding a date word go to dateparser, so "by 3 pallets" never does.
     spans = [
         " ".join(words[:n])
@@ -1124,14 +1165,21 @@ def parse_due(
         workdays=days,
     )
     normalized = _normalize(text)
-    for phrase in reversed(_phrases(normalized, _tokens(normalized))):
+    tokens = _tokens(normalized)
+    result: datetime | None = None
+    last: list[_Token] | None = None
+    for phrase in reversed(_phrases(normalized, tokens)):
         try:
-            found = _resolve(phrase, ctx)
+            result = _resolve(phrase, ctx)
         except (ValueError, OverflowError):  # 2月30日, year 10000: not a date
             continue
-        if found is not None:
-            return found
-    try:
-        return _fallback(normalized, ctx)
-    except (ValueError, OverflowError):
-        return None
+        if result is not None:
+            last = phrase
+            break
+    candidate = _fallback_candidate(normalized, tokens, last)
+    if candidate is not None:
+        try:
+            return _fallback(candidate, ctx) or result
+        except (ValueError, OverflowError):
+            return result
+    return result

@@ -51,8 +51,11 @@ def bootstrap(
         upgrade(store.engine)
     if messenger is None:
         messenger = (messenger_factory or _slack_messenger)(settings)
-    kwargs = {"sleep": sleep} if sleep is not None else {}
-    deliverer = Deliverer(store, messenger, settings, **kwargs)
+    deliverer = (
+        Deliverer(store, messenger, settings, sleep=sleep)
+        if sleep is not None
+        else Deliverer(store, messenger, settings)
+    )
     core = Core(store, settings, channel_private=channel_private)
     core.set_delivery(lambda now: deliverer.deliver_pending(now=now))
     core.set_summary(lambda ctx: _post_summary(store, settings, core, ctx))

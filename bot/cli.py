@@ -95,8 +95,14 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from handlers.slack.server import serve
 
         port = args.port or settings.port
-        return serve(settings, host=args.host, port=port, workers=args.workers,
-                     threads=args.threads, scheduler=not args.no_scheduler)
+        return serve(
+            settings,
+            host=args.host,
+            port=port,
+            workers=args.workers,
+            threads=args.threads,
+            scheduler=not args.no_scheduler,
+        )
     if args.command == "socket":
         from handlers.slack.socket import run_socket
 

@@ -17,7 +17,6 @@ from bot.messages import (
     MessageKind,
     Rich,
     Section,
-    TextSpan,
     join,
     mention,
     text,
@@ -78,7 +77,9 @@ def tracking_message(view: ItemView, *, locale: str, now: datetime, tz: str) -> 
             if view.due_at
             else [text(t(locale, "value.no_due"))],
         ),
-        MessageField(label=t(locale, "label.status"), value=[text(status_word(view.status, locale))]),
+        MessageField(
+            label=t(locale, "label.status"), value=[text(status_word(view.status, locale))]
+        ),
     ]
     if view.snoozed_until and view.snoozed_until > now and not view.status.is_closed:
         fields.append(
@@ -99,21 +100,42 @@ def tracking_message(view: ItemView, *, locale: str, now: datetime, tz: str) -> 
         sections.append(Section(heading=t(locale, "label.reason"), body=[text(view.close_reason)]))
     context: Rich = []
     if view.source_link:
-        context = [text(t(locale, "label.source") + ": "), LinkSpan(url=view.source_link, label=view.source_link)]
+        context = [
+            text(t(locale, "label.source") + ": "),
+            LinkSpan(url=view.source_link, label=view.source_link),
+        ]
     buttons: list[Button] = []
     if not view.status.is_closed:
         if view.status is Status.OPEN:
-            buttons.append(Button(action=ButtonAction.ACK, label=t(locale, "button.ack"), value=view.code))
+            buttons.append(
+                Button(action=ButtonAction.ACK, label=t(locale, "button.ack"), value=view.code)
+            )
         buttons.append(
-            Button(action=ButtonAction.DONE, label=t(locale, "button.done"), value=view.code, style="primary")
+            Button(
+                action=ButtonAction.DONE,
+                label=t(locale, "button.done"),
+                value=view.code,
+                style="primary",
+            )
         )
-        buttons.append(Button(action=ButtonAction.SNOOZE, label=t(locale, "button.snooze"), value=view.code))
+        buttons.append(
+            Button(action=ButtonAction.SNOOZE, label=t(locale, "button.snooze"), value=view.code)
+        )
         if view.kind is ItemKind.REQUEST:
             buttons.append(
-                Button(action=ButtonAction.DECLINE, label=t(locale, "button.decline"), value=view.code, style="danger")
+                Button(
+                    action=ButtonAction.DECLINE,
+                    label=t(locale, "button.decline"),
+                    value=view.code,
+                    style="danger",
+                )
             )
     return Message(
-        kind=MessageKind.TRACKING, title=title, sections=sections, fields=fields, buttons=buttons,
+        kind=MessageKind.TRACKING,
+        title=title,
+        sections=sections,
+        fields=fields,
+        buttons=buttons,
         context=context,
     )
 
@@ -122,13 +144,21 @@ def status_note(view: ItemView, *, actor: str, status: Status, locale: str) -> M
     """The thread note for a status change, mentioning the requester."""
     if status is Status.DECLINED:
         body = tr(
-            locale, "note.declined", requester=mention(view.requester_id), code=view.code,
-            actor=mention(actor), reason=text(view.close_reason or ""),
+            locale,
+            "note.declined",
+            requester=mention(view.requester_id),
+            code=view.code,
+            actor=mention(actor),
+            reason=text(view.close_reason or ""),
         )
     else:
         body = tr(
-            locale, "note.status", requester=mention(view.requester_id), code=view.code,
-            status=status_word(status, locale), actor=mention(actor),
+            locale,
+            "note.status",
+            requester=mention(view.requester_id),
+            code=view.code,
+            status=status_word(status, locale),
+            actor=mention(actor),
         )
     return Message(kind=MessageKind.NOTE, sections=[Section(body=body)])
 
@@ -138,23 +168,38 @@ def due_changed_note(view: ItemView, *, actor: str, now: datetime, locale: str) 
     tz = view.department_tz or "UTC"
     due: Rich = (
         [due_span(view.due_at, now=now, tz=tz, locale=locale)]
-        if view.due_at else [text(t(locale, "value.no_due"))]
+        if view.due_at
+        else [text(t(locale, "value.no_due"))]
     )
-    body = tr(locale, "note.due", requester=mention(view.requester_id), code=view.code, due=due,
-              actor=mention(actor))
+    body = tr(
+        locale,
+        "note.due",
+        requester=mention(view.requester_id),
+        code=view.code,
+        due=due,
+        actor=mention(actor),
+    )
     return Message(kind=MessageKind.NOTE, sections=[Section(body=body)])
 
 
 def reassigned_note(view: ItemView, *, actor: str, old: str | None, locale: str) -> Message:
     """The thread note for a new owner."""
-    body = tr(locale, "note.assigned", requester=mention(view.requester_id), code=view.code,
-              owner=person(view.owner_id, locale), actor=mention(actor))
+    body = tr(
+        locale,
+        "note.assigned",
+        requester=mention(view.requester_id),
+        code=view.code,
+        owner=person(view.owner_id, locale),
+        actor=mention(actor),
+    )
     return Message(kind=MessageKind.NOTE, sections=[Section(body=body)])
 
 
 def escalated_note(view: ItemView, *, actor: str, contact: str, locale: str) -> Message:
     """The thread note that an escalation went out."""
-    body = tr(locale, "note.escalated", code=view.code, contact=mention(contact), actor=mention(actor))
+    body = tr(
+        locale, "note.escalated", code=view.code, contact=mention(contact), actor=mention(actor)
+    )
     return Message(kind=MessageKind.NOTE, sections=[Section(body=body)])
 
 
@@ -171,21 +216,32 @@ def error_reply(message: str) -> Message:
     return Message(kind=MessageKind.ERROR, sections=[Section(body=[text("⚠️ " + message)])])
 
 
-def filed_reply(view: ItemView, *, locale: str, now: datetime, tz: str, link: str | None) -> Message:
+def filed_reply(
+    view: ItemView, *, locale: str, now: datetime, tz: str, link: str | None
+) -> Message:
     """The confirmation to the person who filed an item."""
     target = target_of(view, locale)
     if view.due_at:
-        body = tr(locale, "reply.filed_due", code=view.code, target=target,
-                  due=due_span(view.due_at, now=now, tz=tz, locale=locale))
+        body = tr(
+            locale,
+            "reply.filed_due",
+            code=view.code,
+            target=target,
+            due=due_span(view.due_at, now=now, tz=tz, locale=locale),
+        )
     else:
         body = tr(locale, "reply.filed", code=view.code, target=target)
     sections = [Section(body=body)]
     if not view.due_at:
         sections.append(Section(body=tr(locale, "reply.no_due_hint", code=view.code)))
     if link:
-        sections.append(Section(body=tr(locale, "reply.link", link=LinkSpan(url=link, label=view.code))))
+        sections.append(
+            Section(body=tr(locale, "reply.link", link=LinkSpan(url=link, label=view.code)))
+        )
     elif view.channel_id:
-        sections.append(Section(body=tr(locale, "reply.link", link=ChannelSpan(channel_id=view.channel_id))))
+        sections.append(
+            Section(body=tr(locale, "reply.link", link=ChannelSpan(channel_id=view.channel_id)))
+        )
     return Message(kind=MessageKind.REPLY, sections=sections)
 
 
@@ -193,7 +249,8 @@ def item_line(view: ItemView, *, locale: str, now: datetime, tz: str) -> Rich:
     """One line of a list: code, status, target, due, text."""
     due: Rich = (
         [due_span(view.due_at, now=now, tz=tz, locale=locale)]
-        if view.due_at else [text(t(locale, "value.no_due"))]
+        if view.due_at
+        else [text(t(locale, "value.no_due"))]
     )
     short = view.text if len(view.text) <= 80 else view.text[:79] + "…"
     return [
@@ -210,11 +267,25 @@ def list_reply(page: ItemPage, *, locale: str, now: datetime, tz: str) -> Messag
     """A page of items."""
     scope_key = f"scope.{page.scope}"
     scope = t(locale, scope_key) if not page.scope.startswith("dept ") else page.scope
-    title = [text(t(locale, "list.title", scope=scope, total=page.total, page=page.page,
-                    pages=page.pages), bold=True)]
+    title: Rich = [
+        text(
+            t(
+                locale,
+                "list.title",
+                scope=scope,
+                total=page.total,
+                page=page.page,
+                pages=page.pages,
+            ),
+            bold=True,
+        )
+    ]
     if not page.items:
-        return Message(kind=MessageKind.LIST, title=title,
-                       sections=[Section(body=[text(t(locale, "reply.nothing"))])])
+        return Message(
+            kind=MessageKind.LIST,
+            title=title,
+            sections=[Section(body=[text(t(locale, "reply.nothing"))])],
+        )
     sections = [Section(body=item_line(v, locale=locale, now=now, tz=tz)) for v in page.items]
     context: Rich = []
     if page.page < page.pages:
@@ -226,13 +297,23 @@ def detail_reply(view: ItemView, *, locale: str, now: datetime, tz: str) -> Mess
     """`show`: every fact of an item and its last five updates."""
     base = tracking_message(view, locale=locale, now=now, tz=tz)
     fields = [
-        MessageField(label=t(locale, "label.kind"), value=[text(t(locale, f"kind.{view.kind.value}"))]),
+        MessageField(
+            label=t(locale, "label.kind"), value=[text(t(locale, f"kind.{view.kind.value}"))]
+        ),
         *base.fields,
-        MessageField(label=t(locale, "label.created"), value=[when_span(view.created_at, tz=tz, locale=locale)]),
+        MessageField(
+            label=t(locale, "label.created"),
+            value=[when_span(view.created_at, tz=tz, locale=locale)],
+        ),
         MessageField(
             label=t(locale, "label.first_response"),
-            value=[when_span(view.first_response_at, tz=tz, locale=locale), text(" "), *person(view.first_response_by, locale)]
-            if view.first_response_at else [text(t(locale, "value.not_yet"))],
+            value=[
+                when_span(view.first_response_at, tz=tz, locale=locale),
+                text(" "),
+                *person(view.first_response_by, locale),
+            ]
+            if view.first_response_at
+            else [text(t(locale, "value.not_yet"))],
         ),
     ]
     lines: list[Rich] = []
@@ -250,8 +331,9 @@ def detail_reply(view: ItemView, *, locale: str, now: datetime, tz: str) -> Mess
     context: Rich = []
     if view.permalink:
         context = [LinkSpan(url=view.permalink, label=view.code)]
-    return Message(kind=MessageKind.DETAIL, title=base.title, sections=sections, fields=fields,
-                   context=context)
+    return Message(
+        kind=MessageKind.DETAIL, title=base.title, sections=sections, fields=fields, context=context
+    )
 
 
 def departments_reply(depts: list[DepartmentView], *, locale: str) -> Message:
@@ -260,17 +342,25 @@ def departments_reply(depts: list[DepartmentView], *, locale: str) -> Message:
         return reply([text(t(locale, "dept.none"))], kind=MessageKind.DEPARTMENT)
     sections = []
     for d in depts:
-        body: Rich = [text(f"{d.key}", bold=True), text(f" · {d.name} · "),
-                      ChannelSpan(channel_id=d.channel_id), text(" · ")]
+        body: Rich = [
+            text(f"{d.key}", bold=True),
+            text(f" · {d.name} · "),
+            ChannelSpan(channel_id=d.channel_id),
+            text(" · "),
+        ]
         body += join([[mention(u)] for u in d.leads]) if d.leads else [text("—")]
         body.append(text(f" · {d.timezone} · {d.open_items} open"))
         sections.append(Section(body=body))
-    return Message(kind=MessageKind.DEPARTMENT, title=[text(t(locale, "dept.title"), bold=True)],
-                   sections=sections)
+    return Message(
+        kind=MessageKind.DEPARTMENT,
+        title=[text(t(locale, "dept.title"), bold=True)],
+        sections=sections,
+    )
 
 
 def department_reply(d: DepartmentView, *, locale: str) -> Message:
     """`dept show`: every setting of a department."""
+
     def people(ids: list[str]) -> Rich:
         return join([[mention(u)] for u in ids]) if ids else [text("—")]
 
@@ -278,7 +368,10 @@ def department_reply(d: DepartmentView, *, locale: str) -> Message:
         MessageField(label="channel", value=[ChannelSpan(channel_id=d.channel_id)]),
         MessageField(label="lead", value=people(d.leads)),
         MessageField(label="member", value=people(d.members)),
-        MessageField(label="escalate", value=people([d.escalation_contact_id] if d.escalation_contact_id else [])),
+        MessageField(
+            label="escalate",
+            value=people([d.escalation_contact_id] if d.escalation_contact_id else []),
+        ),
         MessageField(label="alias", value=[text(", ".join(d.aliases) or "—")]),
         MessageField(label="usergroup", value=[text(d.usergroup_id or "—")]),
         MessageField(label="tz", value=[text(d.timezone)]),
@@ -290,13 +383,15 @@ def department_reply(d: DepartmentView, *, locale: str) -> Message:
         MessageField(label="first_response", value=[text(d.first_response)]),
         MessageField(label="escalate_after", value=[text(d.escalate_after)]),
     ]
-    title = [text(f"{d.key} · {d.name}", bold=True)]
-    return Message(kind=MessageKind.DEPARTMENT, title=title, fields=fields,
-                   context=[text(f"{d.open_items} open")])
+    title: Rich = [text(f"{d.key} · {d.name}", bold=True)]
+    return Message(
+        kind=MessageKind.DEPARTMENT,
+        title=title,
+        fields=fields,
+        context=[text(f"{d.open_items} open")],
+    )
 
 
 def simple(locale: str, text_key: str, /, **params: object) -> Message:
     """A reply from one catalogue entry."""
     return reply(tr(locale, text_key, **params))
-
-

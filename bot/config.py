@@ -14,7 +14,9 @@ class ConfigError(RuntimeError):
 
 # What each secret is for, so the error can tell a person where to find it.
 _WHERE = {
-    "slack_bot_token": "the Bot User OAuth Token (xoxb-...) from the Slack app's OAuth & Permissions page",
+    "slack_bot_token": (
+        "the Bot User OAuth Token (xoxb-...) from the Slack app's OAuth & Permissions page"
+    ),
     "slack_signing_secret": "the Signing Secret from the Slack app's Basic Information page",
     "slack_app_token": "an app-level token (xapp-...) with connections:write, for Socket Mode",
 }
@@ -90,5 +92,5 @@ def normalize_database_url(url: str) -> str:
     """Map postgres:// and postgresql:// to the psycopg 3 driver; leave others alone."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url

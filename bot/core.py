@@ -35,7 +35,7 @@ class Core:
         store: Store,
         settings: Settings,
         *,
-        deliver: Callable[[datetime], None] | None = None,
+        deliver: Callable[[datetime], object] | None = None,
         summary: Callable[[Context], Message] | None = None,
         channel_private: Callable[[str], bool] | None = None,
     ) -> None:
@@ -51,7 +51,7 @@ class Core:
         # private channels are not shown to everyone.
         self._channel_private = channel_private or (lambda _channel: False)
 
-    def set_delivery(self, deliver: Callable[[datetime], None]) -> None:
+    def set_delivery(self, deliver: Callable[[datetime], object]) -> None:
         """Install the function that sends queued messages right after a use case."""
         self._deliver = deliver
 
@@ -113,13 +113,17 @@ class Core:
             case c.Help(topic=topic):
                 return compose.reply([text(c.help_text(locale, topic))], kind=MessageKind.HELP)
             case c.Ask(target=target, text=body):
-                return self.filed_reply(ctx, self.items.ask(ctx=ctx, target=target, text=body), locale)
+                return self.filed_reply(
+                    ctx, self.items.ask(ctx=ctx, target=target, text=body), locale
+                )
             case c.Commit(text=body):
                 return self.filed_reply(ctx, self.items.commit(ctx=ctx, text=body), locale)
             case c.Todo(assignee=who, text=body):
-                return self.filed_reply(ctx, self.items.todo(ctx=ctx, assignee=who, text=body), locale)
+                return self.filed_reply(
+                    ctx, self.items.todo(ctx=ctx, assignee=who, text=body), locale
+                )
             case c.ListItems(scope=scope, dept=dept, page=page):
-                result = self.items.list(ctx=ctx, scope=scope, dept=dept, page=page)
+                result = self.items.list_items(ctx=ctx, scope=scope, dept=dept, page=page)
                 return compose.list_reply(result, locale=locale, now=now, tz=tz)
             case c.Show(code=code):
                 view = self.items.show(ctx=ctx, code=code)
@@ -137,35 +141,58 @@ class Core:
             case c.Snooze(code=code, when=when):
                 view = self.items.snooze(ctx=ctx, code=code, when=when)
                 assert view.snoozed_until is not None
-                return compose.reply(tr(locale, "reply.snoozed", code=view.code,
-                                        until=compose.when_span(view.snoozed_until, tz=tz, locale=locale)))
+                return compose.reply(
+                    tr(
+                        locale,
+                        "reply.snoozed",
+                        code=view.code,
+                        until=compose.when_span(view.snoozed_until, tz=tz, locale=locale),
+                    )
+                )
             case c.ChangeDue(code=code, when=when):
                 view = self.items.change_due(ctx=ctx, code=code, when=when)
                 assert view.due_at is not None
-                return compose.reply(tr(locale, "reply.due_set", code=view.code,
-                                        due=compose.due_span(view.due_at, now=now, tz=tz, locale=locale)))
+                return compose.reply(
+                    tr(
+                        locale,
+                        "reply.due_set",
+                        code=view.code,
+                        due=compose.due_span(view.due_at, now=now, tz=tz, locale=locale),
+                    )
+                )
             case c.Assign(code=code, assignee=who):
                 view = self.items.assign(ctx=ctx, code=code, assignee=who)
-                return compose.reply(tr(locale, "reply.assigned", code=view.code,
-                                        owner=compose.person(view.owner_id, locale)))
+                return compose.reply(
+                    tr(
+                        locale,
+                        "reply.assigned",
+                        code=view.code,
+                        owner=compose.person(view.owner_id, locale),
+                    )
+                )
             case c.Escalate(code=code):
                 view = self.items.escalate(ctx=ctx, code=code)
-                dept = self.departments.show(ctx=ctx, key=view.department_key or "")
-                contact = dept.escalation_contact_id or ""
-                return compose.reply(tr(locale, "reply.escalated", code=view.code,
-                                        contact=mention(contact)))
+                escalated_to = self.departments.show(ctx=ctx, key=view.department_key or "")
+                contact = escalated_to.escalation_contact_id or ""
+                return compose.reply(
+                    tr(locale, "reply.escalated", code=view.code, contact=mention(contact))
+                )
             case c.DeptAdd(key=key, fields=fields):
-                d = self.departments.add(ctx=ctx, key=key, fields=fields,
-                                         channel_private=self._private(fields))
+                d = self.departments.add(
+                    ctx=ctx, key=key, fields=fields, channel_private=self._private(fields)
+                )
                 return compose.simple(locale, "reply.dept_added", key=d.key, name=d.name)
             case c.DeptSet(key=key, fields=fields):
-                d = self.departments.set(ctx=ctx, key=key, fields=fields,
-                                         channel_private=self._private(fields))
+                d = self.departments.set(
+                    ctx=ctx, key=key, fields=fields, channel_private=self._private(fields)
+                )
                 return compose.department_reply(d, locale=locale)
             case c.DeptList():
-                return compose.departments_reply(self.departments.list(ctx=ctx), locale=locale)
+                return compose.departments_reply(self.departments.list_all(ctx=ctx), locale=locale)
             case c.DeptShow(key=key):
-                return compose.department_reply(self.departments.show(ctx=ctx, key=key), locale=locale)
+                return compose.department_reply(
+                    self.departments.show(ctx=ctx, key=key), locale=locale
+                )
             case c.DeptRemove(key=key):
                 d = self.departments.remove(ctx=ctx, key=key)
                 return compose.simple(locale, "reply.dept_removed", key=d.key)
@@ -193,8 +220,9 @@ class Core:
         return None
 
     def _status(self, view: ItemView, locale: str) -> Message:
-        body = tr(locale, "reply.changed", code=view.code,
-                  status=compose.status_word(view.status, locale))
+        body = tr(
+            locale, "reply.changed", code=view.code, status=compose.status_word(view.status, locale)
+        )
         if view.permalink:
             body += [text(" "), LinkSpan(url=view.permalink, label=view.code)]
         return Message(kind=MessageKind.REPLY, sections=[Section(body=body)])

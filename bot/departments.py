@@ -43,11 +43,22 @@ class DepartmentService:
             if uow.departments.by_key(ws.id, key) is not None:
                 raise Conflict("err.dept_exists", key=key)
             dept = Department(
-                workspace_id=ws.id, key=key, name=key, channel_id="", timezone=ws.timezone,
-                workdays="mon-fri", day_start=time(9, 0), day_end=time(18, 0), holidays=[],
-                standup_time=time(9, 30), first_response_minutes=8 * 60,
-                escalate_after_minutes=24 * 60, created_at=ctx.now,
-                channel_private=bool(channel_private), people=[], aliases=[],
+                workspace_id=ws.id,
+                key=key,
+                name=key,
+                channel_id="",
+                timezone=ws.timezone,
+                workdays="mon-fri",
+                day_start=time(9, 0),
+                day_end=time(18, 0),
+                holidays=[],
+                standup_time=time(9, 30),
+                first_response_minutes=8 * 60,
+                escalate_after_minutes=24 * 60,
+                created_at=ctx.now,
+                channel_private=bool(channel_private),
+                people=[],
+                aliases=[],
             )
             self._apply(uow, ws, dept, fields)
             if not dept.channel_id:
@@ -83,13 +94,14 @@ class DepartmentService:
             if open_items:
                 codes = ", ".join(i.code for i in open_items[:20])
                 more = f" (+{len(open_items) - 20})" if len(open_items) > 20 else ""
-                raise Conflict("err.dept_has_open", key=dept.key, count=len(open_items),
-                               codes=codes + more)
+                raise Conflict(
+                    "err.dept_has_open", key=dept.key, count=len(open_items), codes=codes + more
+                )
             view = department_view(dept)
             uow.departments.delete(dept)
             return view
 
-    def list(self, *, ctx: Context) -> list[DepartmentView]:
+    def list_all(self, *, ctx: Context) -> list[DepartmentView]:
         """All departments with their open counts."""
         with self.store.unit_of_work() as uow:
             ws = self.lookup.workspace(uow, ctx)
@@ -161,7 +173,9 @@ class DepartmentService:
                 for a in current:
                     dept.aliases.remove(a)
             elif not current:
-                owner = uow.departments.by_alias(ws.id, alias) or uow.departments.by_key(ws.id, alias)
+                owner = uow.departments.by_alias(ws.id, alias) or uow.departments.by_key(
+                    ws.id, alias
+                )
                 if owner is not None and owner is not dept:
                     raise Conflict("err.alias_taken", alias=alias, key=owner.key)
                 dept.aliases.append(DepartmentAlias(workspace_id=ws.id, alias=alias))

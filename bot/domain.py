@@ -75,7 +75,7 @@ class XdeptError(Exception):
 
     kind: ErrorKind = ErrorKind.INVALID
 
-    def __init__(self, key: str, **params: Any) -> None:
+    def __init__(self, key: str, /, **params: Any) -> None:
         super().__init__(key)
         self.key = key
         self.params = params

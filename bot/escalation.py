@@ -12,37 +12,45 @@ from bot.timefmt import format_duration
 from bot.views import ItemView
 from bot.worktime import WorkCalendar
 
-register({
-    "esc.title": ("Escalation: {code} needs your help", "升级：{code} 需要你的协助"),
-    "esc.background": (
-        "{requester} asked {target} on {created}: “{text}”",
-        "{requester} 于 {created} 向 {target} 提出：「{text}」",
-    ),
-    "esc.background_due": (" It was due {due}.", "截止时间为 {due}。"),
-    "esc.extra_background": ("Context from the requester: {background}", "提出人补充的背景：{background}"),
-    "esc.state_none": (
-        "No one has answered yet: no reply in the thread and no acknowledgement. "
-        "The bot nudged {nudges} time(s).",
-        "至今无人响应：讨论串中没有回复，也没有确认收到。机器人已催办 {nudges} 次。",
-    ),
-    "esc.state_first": (
-        "First response from {who} after {after} business hours; status now {status}.",
-        "{who} 在 {after} 个工作小时后首次响应；当前状态：{status}。",
-    ),
-    "esc.state_last": ("Latest: {who} on {when}: “{text}”", "最新进展：{who}（{when}）：「{text}」"),
-    "esc.impact": (
-        "Waiting {waited} business hours since it was filed.",
-        "自提交起已等待 {waited} 个工作小时。",
-    ),
-    "esc.impact_late": (" {late} past its due time.", "已超过截止时间 {late}。"),
-    "esc.impact_extra": (" The requester says: {impact}", "提出人说明的影响：{impact}"),
-    "esc.suggestion_default": (
-        "Please make sure {target} names an owner and answers in the thread, or tells "
-        "{requester} who should handle it.",
-        "请协调 {target} 指定负责人并在讨论串中回复，或告知 {requester} 应由谁处理。",
-    ),
-    "esc.link": ("Thread: {link}", "讨论串：{link}"),
-})
+register(
+    {
+        "esc.title": ("Escalation: {code} needs your help", "升级：{code} 需要你的协助"),
+        "esc.background": (
+            "{requester} asked {target} on {created}: “{text}”",
+            "{requester} 于 {created} 向 {target} 提出：「{text}」",
+        ),
+        "esc.background_due": (" It was due {due}.", "截止时间为 {due}。"),
+        "esc.extra_background": (
+            "Context from the requester: {background}",
+            "提出人补充的背景：{background}",
+        ),
+        "esc.state_none": (
+            "No one has answered yet: no reply in the thread and no acknowledgement. "
+            "The bot nudged {nudges} time(s).",
+            "至今无人响应：讨论串中没有回复，也没有确认收到。机器人已催办 {nudges} 次。",
+        ),
+        "esc.state_first": (
+            "First response from {who} after {after} business hours; status now {status}.",
+            "{who} 在 {after} 个工作小时后首次响应；当前状态：{status}。",
+        ),
+        "esc.state_last": (
+            "Latest: {who} on {when}: “{text}”",
+            "最新进展：{who}（{when}）：「{text}」",
+        ),
+        "esc.impact": (
+            "Waiting {waited} business hours since it was filed.",
+            "自提交起已等待 {waited} 个工作小时。",
+        ),
+        "esc.impact_late": (" {late} past its due time.", "已超过截止时间 {late}。"),
+        "esc.impact_extra": (" The requester says: {impact}", "提出人说明的影响：{impact}"),
+        "esc.suggestion_default": (
+            "Please make sure {target} names an owner and answers in the thread, or tells "
+            "{requester} who should handle it.",
+            "请协调 {target} 指定负责人并在讨论串中回复，或告知 {requester} 应由谁处理。",
+        ),
+        "esc.link": ("Thread: {link}", "讨论串：{link}"),
+    }
+)
 
 
 def escalation_message(
@@ -52,26 +60,39 @@ def escalation_message(
     tz = calendar.tz.key
     target = target_of(view, locale)
     background: Rich = tr(
-        locale, "esc.background", requester=mention(view.requester_id), target=target,
-        created=when_span(view.created_at, tz=tz, locale=locale), text=text(view.text),
+        locale,
+        "esc.background",
+        requester=mention(view.requester_id),
+        target=target,
+        created=when_span(view.created_at, tz=tz, locale=locale),
+        text=text(view.text),
     )
     if view.due_at:
-        background += tr(locale, "esc.background_due", due=when_span(view.due_at, tz=tz, locale=locale))
+        background += tr(
+            locale, "esc.background_due", due=when_span(view.due_at, tz=tz, locale=locale)
+        )
     if view.background:
-        background += [text("\n")] + tr(locale, "esc.extra_background", background=text(view.background))
+        background += [text("\n")] + tr(
+            locale, "esc.extra_background", background=text(view.background)
+        )
 
     state = _current_state(view, locale=locale, tz=tz, calendar=calendar)
 
     waited = calendar.business_time_between(view.created_at, now)
     impact: Rich = tr(locale, "esc.impact", waited=_hours(waited.total_seconds()))
     if view.due_at and view.due_at < now:
-        impact += tr(locale, "esc.impact_late", late=format_duration(now - view.due_at, locale=locale))
+        impact += tr(
+            locale, "esc.impact_late", late=format_duration(now - view.due_at, locale=locale)
+        )
     if view.impact:
         impact += tr(locale, "esc.impact_extra", impact=text(view.impact))
 
     suggestion: Rich = (
-        [text(view.suggestion)] if view.suggestion
-        else tr(locale, "esc.suggestion_default", target=target, requester=mention(view.requester_id))
+        [text(view.suggestion)]
+        if view.suggestion
+        else tr(
+            locale, "esc.suggestion_default", target=target, requester=mention(view.requester_id)
+        )
     )
     context: Rich = []
     if view.permalink:
@@ -94,17 +115,27 @@ def _current_state(view: ItemView, *, locale: str, tz: str, calendar: WorkCalend
     if view.first_response_at is None:
         return tr(locale, "esc.state_none", nudges=nudges)
     after = calendar.business_time_between(view.created_at, view.first_response_at)
-    parts = [tr(
-        locale, "esc.state_first", who=person(view.first_response_by, locale),
-        after=_hours(after.total_seconds()), status=t(locale, f"status.{view.status.value}"),
-    )]
+    parts = [
+        tr(
+            locale,
+            "esc.state_first",
+            who=person(view.first_response_by, locale),
+            after=_hours(after.total_seconds()),
+            status=t(locale, f"status.{view.status.value}"),
+        )
+    ]
     replies = [u for u in view.updates if u.kind is UpdateKind.REPLY and u.text]
     if replies:
         last = replies[-1]
-        parts.append(tr(
-            locale, "esc.state_last", who=[mention(last.actor_id)] if last.actor_id else [text("?")],
-            when=when_span(last.at, tz=tz, locale=locale), text=text(last.text or ""),
-        ))
+        parts.append(
+            tr(
+                locale,
+                "esc.state_last",
+                who=[mention(last.actor_id)] if last.actor_id else [text("?")],
+                when=when_span(last.at, tz=tz, locale=locale),
+                text=text(last.text or ""),
+            )
+        )
     return join(parts, "\n")
 
 

@@ -18,9 +18,21 @@ from storage.models import Item
 from storage.repositories import visible_to
 
 HEADER = [
-    "code", "kind", "status", "department", "requester", "owner", "text", "created_at",
-    "due_at", "first_response_at", "hours_to_first_response", "closed_at", "hours_to_close",
-    "escalated_at", "overdue",
+    "code",
+    "kind",
+    "status",
+    "department",
+    "requester",
+    "owner",
+    "text",
+    "created_at",
+    "due_at",
+    "first_response_at",
+    "hours_to_first_response",
+    "closed_at",
+    "hours_to_close",
+    "escalated_at",
+    "overdue",
 ]
 
 
@@ -72,22 +84,42 @@ class ExportService:
             writer = csv.writer(buffer)
             writer.writerow(HEADER)
             for item in rows:
-                writer.writerow([safe_cell(v) for v in (
-                    item.code, item.kind, item.status,
-                    item.department.key if item.department else "",
-                    item.requester_id, item.owner_id, item.text, _iso(item.created_at),
-                    _iso(item.due_at), _iso(item.first_response_at),
-                    _hours(item.created_at, item.first_response_at), _iso(item.closed_at),
-                    _hours(item.created_at, item.closed_at), _iso(item.escalated_at),
-                    "yes" if item.due_at and item.due_at < (item.closed_at or ctx.now) else "no",
-                )])
+                writer.writerow(
+                    [
+                        safe_cell(v)
+                        for v in (
+                            item.code,
+                            item.kind,
+                            item.status,
+                            item.department.key if item.department else "",
+                            item.requester_id,
+                            item.owner_id,
+                            item.text,
+                            _iso(item.created_at),
+                            _iso(item.due_at),
+                            _iso(item.first_response_at),
+                            _hours(item.created_at, item.first_response_at),
+                            _iso(item.closed_at),
+                            _hours(item.created_at, item.closed_at),
+                            _iso(item.escalated_at),
+                            "yes"
+                            if item.due_at and item.due_at < (item.closed_at or ctx.now)
+                            else "no",
+                        )
+                    ]
+                )
             # UTF-8 with a BOM so Excel shows Chinese text correctly.
             content = ("\ufeff" + buffer.getvalue()).encode("utf-8")
             stamp = ctx.now.strftime("%Y%m%d-%H%M%S")
             filename = f"xdept-export-{dept or 'all'}-{stamp}.csv"
             outbox.file_to_person(
-                uow, workspace_id=ws.id, user_id=ctx.actor.user_id, filename=filename,
-                content=content, title=filename, key=f"export:{ctx.actor.user_id}:{stamp}",
+                uow,
+                workspace_id=ws.id,
+                user_id=ctx.actor.user_id,
+                filename=filename,
+                content=content,
+                title=filename,
+                key=f"export:{ctx.actor.user_id}:{stamp}",
                 now=ctx.now,
             )
             return Export(filename=filename, content=content, rows=len(rows))

@@ -90,7 +90,8 @@ _T: dict[str, tuple[str, str]] = {
     "err.due_unreadable": (
         "I couldn't read “{text}” as a date. Try `Friday`, `tomorrow 5pm`, `2026-12-01`, "
         "`周五前` or `明天下午3点`.",
-        "无法把「{text}」识别为日期。可以写 `周五前`、`明天下午3点`、`12月1日`、`Friday` 或 `2026-12-01`。",
+        "无法把「{text}」识别为日期。可以写 `周五前`、`明天下午3点`、`12月1日`、"
+        "`Friday` 或 `2026-12-01`。",
     ),
     "err.due_past": (
         "“{text}” means {at} ({tz}), which is already past. Give a time in the future; "
@@ -210,7 +211,8 @@ _T: dict[str, tuple[str, str]] = {
     # -- replies and notes -------------------------------------------------------------------
     "reply.filed": ("Filed {code} for {target}.", "已提交 {code}，对象：{target}。"),
     "reply.filed_due": (
-        "Filed {code} for {target}, due {due}.", "已提交 {code}，对象：{target}，截止时间 {due}。"
+        "Filed {code} for {target}, due {due}.",
+        "已提交 {code}，对象：{target}，截止时间 {due}。",
     ),
     "reply.no_due_hint": (
         "No due date was given; set one with `/xdept due {code} <when>` so follow-ups can run.",
@@ -242,7 +244,10 @@ _T: dict[str, tuple[str, str]] = {
         "已导出 {rows} 个事项，CSV 文件已通过私信发给你。",
     ),
     "reply.nothing": ("Nothing to show.", "暂无内容。"),
-    "note.status": ("{requester} {code} is now *{status}* ({actor}).", "{requester} {code} 状态更新为「{status}」（{actor}）。"),
+    "note.status": (
+        "{requester} {code} is now *{status}* ({actor}).",
+        "{requester} {code} 状态更新为「{status}」（{actor}）。",
+    ),
     "note.declined": (
         "{requester} {code} was declined by {actor}: {reason}",
         "{requester} {code} 被 {actor} 拒绝，原因：{reason}",
@@ -259,8 +264,14 @@ _T: dict[str, tuple[str, str]] = {
         "{code} was escalated to {contact} by {actor}.",
         "{code} 已由 {actor} 升级给 {contact}。",
     ),
-    "list.title": ("{scope}: {total} item(s), page {page} of {pages}", "{scope}：共 {total} 项，第 {page}/{pages} 页"),
-    "list.more": ("More: `/xdept list {scope} page {next}`", "下一页：`/xdept list {scope} page {next}`"),
+    "list.title": (
+        "{scope}: {total} item(s), page {page} of {pages}",
+        "{scope}：共 {total} 项，第 {page}/{pages} 页",
+    ),
+    "list.more": (
+        "More: `/xdept list {scope} page {next}`",
+        "下一页：`/xdept list {scope} page {next}`",
+    ),
     "scope.mine": ("My open items", "我的待办事项"),
     "scope.asked": ("What I asked of others", "我发起的请求"),
     "scope.overdue": ("Overdue", "已逾期"),

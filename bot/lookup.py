@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.commands import Target, TargetKind
 from bot.config import Settings
 from bot.context import Context
-from bot.domain import InvalidInput, ItemFacts, ItemKind, NotFound, Role, Status
+from bot.domain import InvalidInput, ItemFacts, ItemKind, NotFound, Role, Status, UpdateKind
 from bot.views import DepartmentView, ItemView, UpdateView
 from bot.worktime import WorkCalendar, build_calendar
 from storage.db import UnitOfWork
@@ -70,7 +70,7 @@ class Lookup:
         return item
 
     def department(self, uow: UnitOfWork, ws: Workspace, target: Target) -> Department:
-        """The department a target names: key, alias, user group or channel; else a helpful error."""
+        """The department a target names (key, alias, user group, channel), else a clear error."""
         dept: Department | None = None
         name = (target.name or "").strip().lstrip("@#").lower()
         if target.kind is TargetKind.USERGROUP and target.id:
@@ -166,7 +166,8 @@ class Lookup:
             suggestion=item.suggestion,
             close_reason=item.close_reason,
             updates=[
-                UpdateView(kind=u.kind, actor_id=u.actor_id, at=u.at, text=u.text) for u in trail
+                UpdateView(kind=UpdateKind(u.kind), actor_id=u.actor_id, at=u.at, text=u.text)
+                for u in trail
             ],
         )
 

@@ -57,7 +57,9 @@ class DateSpan(BaseModel):
     fallback: str
 
 
-Span = Annotated[TextSpan | MentionSpan | ChannelSpan | LinkSpan | DateSpan, Field(discriminator="type")]
+Span = Annotated[
+    TextSpan | MentionSpan | ChannelSpan | LinkSpan | DateSpan, Field(discriminator="type")
+]
 Rich = list[Span]
 
 

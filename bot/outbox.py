@@ -53,7 +53,12 @@ def tracking_update(uow: UnitOfWork, item: Item, *, now: datetime) -> None:
 
 
 def thread_message(
-    uow: UnitOfWork, item: Item, message: Message, *, key: str, now: datetime,
+    uow: UnitOfWork,
+    item: Item,
+    message: Message,
+    *,
+    key: str,
+    now: datetime,
     not_before: datetime | None = None,
 ) -> bool:
     """Queue a message in the item's thread; False if that key was queued before."""

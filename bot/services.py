@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import compose, outbox
@@ -36,6 +36,7 @@ from storage.models import Department, Item, Workspace
 from storage.repositories import visible_to
 
 PAGE_SIZE = 20
+DEFAULT_WORKDAY_END = time(18, 0)
 DONE_REACTIONS = frozenset({"white_check_mark", "heavy_check_mark", "ballot_box_with_check"})
 ACK_REACTIONS = frozenset({"eyes"})
 
@@ -71,8 +72,15 @@ class ItemService:
             dept = self.lookup.department(uow, ws, target)
             due = self._read_due(uow, ws, ctx, due_text or text, dept=dept, explicit=bool(due_text))
             item = self._new_item(
-                uow, ws, ctx, kind=ItemKind.REQUEST, text=text, due=due, dept=dept,
-                owner=None, channel=dept.channel_id,
+                uow,
+                ws,
+                ctx,
+                kind=ItemKind.REQUEST,
+                text=text,
+                due=due,
+                dept=dept,
+                owner=None,
+                channel=dept.channel_id,
             )
             item.background, item.impact, item.suggestion = background, impact, suggestion
             item.source_link = source_link
@@ -84,8 +92,15 @@ class ItemService:
             ws = self.lookup.workspace(uow, ctx)
             due = self._read_due(uow, ws, ctx, text, dept=None, explicit=False)
             item = self._new_item(
-                uow, ws, ctx, kind=ItemKind.COMMITMENT, text=text, due=due, dept=None,
-                owner=ctx.actor.user_id, channel=self._origin(ctx),
+                uow,
+                ws,
+                ctx,
+                kind=ItemKind.COMMITMENT,
+                text=text,
+                due=due,
+                dept=None,
+                owner=ctx.actor.user_id,
+                channel=self._origin(ctx),
             )
             return self.lookup.item_view(uow, item)
 
@@ -96,8 +111,15 @@ class ItemService:
             ws = self.lookup.workspace(uow, ctx)
             due = self._read_due(uow, ws, ctx, text, dept=None, explicit=False)
             item = self._new_item(
-                uow, ws, ctx, kind=ItemKind.ACTION, text=text, due=due, dept=None,
-                owner=owner, channel=self._origin(ctx),
+                uow,
+                ws,
+                ctx,
+                kind=ItemKind.ACTION,
+                text=text,
+                due=due,
+                dept=None,
+                owner=owner,
+                channel=self._origin(ctx),
             )
             return self.lookup.item_view(uow, item)
 
@@ -107,8 +129,17 @@ class ItemService:
         return ctx.channel_id
 
     def _new_item(
-        self, uow: UnitOfWork, ws: Workspace, ctx: Context, *, kind: ItemKind, text: str,
-        due: datetime | None, dept: Department | None, owner: str | None, channel: str,
+        self,
+        uow: UnitOfWork,
+        ws: Workspace,
+        ctx: Context,
+        *,
+        kind: ItemKind,
+        text: str,
+        due: datetime | None,
+        dept: Department | None,
+        owner: str | None,
+        channel: str,
     ) -> Item:
         if not text.strip():
             raise InvalidInput("err.empty_text")
@@ -131,29 +162,40 @@ class ItemService:
         item.department = dept
         uow.items.add(item)
         uow.items.add_update(
-            item, kind=UpdateKind.CREATED, actor_id=ctx.actor.user_id, at=ctx.now, text=text,
+            item,
+            kind=UpdateKind.CREATED,
+            actor_id=ctx.actor.user_id,
+            at=ctx.now,
+            text=text,
             data={"due_at": due.isoformat() if due else None},
         )
         outbox.tracking_post(uow, item, now=ctx.now)
         return item
 
     def _read_due(
-        self, uow: UnitOfWork, ws: Workspace, ctx: Context, phrase: str, *,
-        dept: Department | None, explicit: bool,
+        self,
+        uow: UnitOfWork,
+        ws: Workspace,
+        ctx: Context,
+        phrase: str,
+        *,
+        dept: Department | None,
+        explicit: bool,
     ) -> datetime | None:
         """A due date read in the actor's zone; past or (when explicit) unreadable is refused."""
         tz = self.lookup.actor_tz(uow, ws, ctx)
-        workday_end = dept.day_end if dept else None
-        kwargs = {"workday_end": workday_end} if workday_end else {}
-        due = parse_due(phrase, now=ctx.now, tz=tz, **kwargs)
+        workday_end = dept.day_end if dept else DEFAULT_WORKDAY_END
+        due = parse_due(phrase, now=ctx.now, tz=tz, workday_end=workday_end)
         if due is None:
             if explicit:
                 raise InvalidInput("err.due_unreadable", text=phrase)
             return None
         if due <= ctx.now:
             raise InvalidInput(
-                "err.due_past", text=phrase,
-                at=due.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M"), tz=tz,
+                "err.due_past",
+                text=phrase,
+                at=due.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M"),
+                tz=tz,
             )
         return due
 
@@ -222,14 +264,27 @@ class ItemService:
             old = item.due_at
             item.due_at = due
             uow.items.add_update(
-                item, kind=UpdateKind.DUE_CHANGED, actor_id=ctx.actor.user_id, at=ctx.now,
-                text=when, data={"from": old.isoformat() if old else None,
-                                 "to": due.isoformat() if due else None},
+                item,
+                kind=UpdateKind.DUE_CHANGED,
+                actor_id=ctx.actor.user_id,
+                at=ctx.now,
+                text=when,
+                data={
+                    "from": old.isoformat() if old else None,
+                    "to": due.isoformat() if due else None,
+                },
             )
-            self._changed(uow, item, ctx, note=compose.due_changed_note(
-                self._view(uow, item), actor=ctx.actor.user_id, now=ctx.now,
-                locale=self._locale(item),
-            ))
+            self._changed(
+                uow,
+                item,
+                ctx,
+                note=compose.due_changed_note(
+                    self._view(uow, item),
+                    actor=ctx.actor.user_id,
+                    now=ctx.now,
+                    locale=self._locale(item),
+                ),
+            )
             return self.lookup.item_view(uow, item)
 
     def assign(self, *, ctx: Context, code: str, assignee: Target) -> ItemView:
@@ -241,13 +296,23 @@ class ItemService:
             old = item.owner_id
             item.owner_id = new_owner
             uow.items.add_update(
-                item, kind=UpdateKind.REASSIGNED, actor_id=ctx.actor.user_id, at=ctx.now,
+                item,
+                kind=UpdateKind.REASSIGNED,
+                actor_id=ctx.actor.user_id,
+                at=ctx.now,
                 data={"from": old, "to": new_owner},
             )
-            self._changed(uow, item, ctx, note=compose.reassigned_note(
-                self._view(uow, item), actor=ctx.actor.user_id, old=old,
-                locale=self._locale(item),
-            ))
+            self._changed(
+                uow,
+                item,
+                ctx,
+                note=compose.reassigned_note(
+                    self._view(uow, item),
+                    actor=ctx.actor.user_id,
+                    old=old,
+                    locale=self._locale(item),
+                ),
+            )
             return self.lookup.item_view(uow, item)
 
     def snooze(self, *, ctx: Context, code: str, when: str) -> ItemView:
@@ -255,19 +320,24 @@ class ItemService:
         with self.store.unit_of_work() as uow:
             ws, item = self._load(uow, ctx, code)
             facts = self.lookup.facts(item)
-            if ctx.actor.user_id not in (facts.requester_id, facts.owner_id) and (
-                ctx.actor.user_id not in facts.leads
+            me = ctx.actor.user_id
+            # Members of the department may snooze too: they are the ones being nudged.
+            party = me in (facts.requester_id, facts.owner_id) or me in facts.leads
+            if not party and item.department_id not in self.lookup.member_department_ids(
+                uow, ws, ctx
             ):
-                # Members of the department may snooze too: they are the ones being nudged.
-                if item.department_id not in self.lookup.member_department_ids(uow, ws, ctx):
-                    raise PermissionDenied("err.change_who", code=item.code, action="snooze")
+                raise PermissionDenied("err.change_who", code=item.code, action="snooze")
             if Status(item.status).is_closed:
                 check_change(facts, facts.requester_id, "snooze")
             until = self._snooze_until(uow, ws, ctx, item, when)
             item.snoozed_until = until
             uow.items.add_update(
-                item, kind=UpdateKind.SNOOZED, actor_id=ctx.actor.user_id, at=ctx.now,
-                text=when, data={"until": until.isoformat()},
+                item,
+                kind=UpdateKind.SNOOZED,
+                actor_id=ctx.actor.user_id,
+                at=ctx.now,
+                text=when,
+                data={"until": until.isoformat()},
             )
             self._changed(uow, item, ctx)
             return self.lookup.item_view(uow, item)
@@ -304,7 +374,10 @@ class ItemService:
             contact = dept.escalation_contact_id
             item.escalated_at = ctx.now
             uow.items.add_update(
-                item, kind=UpdateKind.ESCALATED, actor_id=ctx.actor.user_id, at=ctx.now,
+                item,
+                kind=UpdateKind.ESCALATED,
+                actor_id=ctx.actor.user_id,
+                at=ctx.now,
                 data={"to": contact},
             )
             view = self.lookup.item_view(uow, item, updates=50)
@@ -313,12 +386,25 @@ class ItemService:
                 view, contact=contact, locale=locale, now=ctx.now, calendar=calendar_for(dept)
             )
             outbox.direct_message(
-                uow, workspace_id=ws.id, user_id=contact, message=message,
-                key=f"item:{item.id}:escalation", now=ctx.now, item_id=item.id,
+                uow,
+                workspace_id=ws.id,
+                user_id=contact,
+                message=message,
+                key=f"item:{item.id}:escalation",
+                now=ctx.now,
+                item_id=item.id,
             )
-            self._changed(uow, item, ctx, note=compose.escalated_note(
-                view, actor=ctx.actor.user_id, contact=contact, locale=self._locale(item),
-            ))
+            self._changed(
+                uow,
+                item,
+                ctx,
+                note=compose.escalated_note(
+                    view,
+                    actor=ctx.actor.user_id,
+                    contact=contact,
+                    locale=self._locale(item),
+                ),
+            )
             return self.lookup.item_view(uow, item)
 
     # -- conversation in the thread ------------------------------------------------------------
@@ -326,7 +412,7 @@ class ItemService:
     def record_reply(
         self, *, ctx: Context, channel_id: str, thread_ts: str, message_ts: str, text: str
     ) -> ReplyOutcome:
-        """A reply in a tracking thread becomes an update; the first by another person acknowledges."""
+        """A tracking-thread reply becomes an update; the first by another person acknowledges."""
         if ctx.actor.is_bot:
             return ReplyOutcome()
         with self.store.unit_of_work() as uow:
@@ -336,7 +422,10 @@ class ItemService:
                 standup = uow.standups.by_thread(channel_id, thread_ts)
                 if standup is not None and standup.workspace_id == ws.id:
                     stored = uow.standups.add_reply(
-                        standup, user_id=ctx.actor.user_id, text=text, at=ctx.now,
+                        standup,
+                        user_id=ctx.actor.user_id,
+                        text=text,
+                        at=ctx.now,
                         source_ref=message_ts,
                     )
                     return ReplyOutcome(standup=stored)
@@ -344,7 +433,11 @@ class ItemService:
             if uow.items.update_by_source(item.id, message_ts) is not None:
                 return ReplyOutcome(item=self.lookup.item_view(uow, item))  # a redelivery
             uow.items.add_update(
-                item, kind=UpdateKind.REPLY, actor_id=ctx.actor.user_id, at=ctx.now, text=text,
+                item,
+                kind=UpdateKind.REPLY,
+                actor_id=ctx.actor.user_id,
+                at=ctx.now,
+                text=text,
                 source_ref=message_ts,
             )
             first = self._first_response(item, ctx)
@@ -355,7 +448,12 @@ class ItemService:
             return ReplyOutcome(item=self.lookup.item_view(uow, item), first_response=first)
 
     def record_reply_change(
-        self, *, ctx: Context, channel_id: str, thread_ts: str, message_ts: str,
+        self,
+        *,
+        ctx: Context,
+        channel_id: str,
+        thread_ts: str,
+        message_ts: str,
         text: str | None,
     ) -> bool:
         """An edited (text) or deleted (None) thread reply, kept as a new entry; the trail stays."""
@@ -368,7 +466,11 @@ class ItemService:
             if original is None:
                 return False
             uow.items.add_update(
-                item, kind=UpdateKind.REPLY, actor_id=original.actor_id, at=ctx.now, text=text,
+                item,
+                kind=UpdateKind.REPLY,
+                actor_id=original.actor_id,
+                at=ctx.now,
+                text=text,
                 data={"edit_of": message_ts} if text is not None else {"deleted": message_ts},
             )
             return True
@@ -407,8 +509,12 @@ class ItemService:
                 raise NotFound("err.no_item", code=code)
             return self.lookup.item_view(uow, item, updates=5)
 
-    def list(
-        self, *, ctx: Context, scope: ListScope = ListScope.MINE, dept: str | None = None,
+    def list_items(
+        self,
+        *,
+        ctx: Context,
+        scope: ListScope = ListScope.MINE,
+        dept: str | None = None,
         page: int = 1,
     ) -> ItemPage:
         """Active items: mine, asked by me, of a department, or overdue; soonest due first."""
@@ -427,9 +533,7 @@ class ItemService:
                 if d.id not in mine_depts and d.channel_private:
                     where = where & visible_to(me, mine_depts, [])
             elif scope is ListScope.OVERDUE:
-                where = active & (I.due_at < ctx.now) & visible_to(
-                    me, mine_depts, []
-                )
+                where = active & (I.due_at < ctx.now) & visible_to(me, mine_depts, [])
             else:
                 where = active & visible_to(me, mine_depts, [])
             page = max(1, page)
@@ -438,8 +542,11 @@ class ItemService:
             )
             pages = max(1, -(-total // PAGE_SIZE))
             return ItemPage(
-                items=[self.lookup.item_view(uow, r) for r in rows], total=total, page=page,
-                pages=pages, scope=scope.value if scope is not ListScope.DEPT else f"dept {dept}",
+                items=[self.lookup.item_view(uow, r) for r in rows],
+                total=total,
+                page=page,
+                pages=pages,
+                scope=scope.value if scope is not ListScope.DEPT else f"dept {dept}",
             )
 
     def _visible(self, uow: UnitOfWork, ws: Workspace, ctx: Context, item: Item) -> bool:
@@ -467,7 +574,7 @@ class ItemService:
         return self.lookup.item_view(uow, item)
 
     def _first_response(self, item: Item, ctx: Context) -> bool:
-        """Stamp the first response of a request by anyone but the requester; True if this was it."""
+        """Stamp a request's first response by anyone but the requester; True if this was it."""
         if (
             item.kind != ItemKind.REQUEST.value
             or item.first_response_at is not None
@@ -480,7 +587,13 @@ class ItemService:
         return True
 
     def _close(
-        self, uow: UnitOfWork, item: Item, ctx: Context, status: Status, kind: UpdateKind, *,
+        self,
+        uow: UnitOfWork,
+        item: Item,
+        ctx: Context,
+        status: Status,
+        kind: UpdateKind,
+        *,
         reason: str | None,
     ) -> None:
         item.closed_at = ctx.now
@@ -489,20 +602,37 @@ class ItemService:
         self._transition(uow, item, ctx, status, kind, text=reason)
 
     def _transition(
-        self, uow: UnitOfWork, item: Item, ctx: Context, status: Status, kind: UpdateKind, *,
+        self,
+        uow: UnitOfWork,
+        item: Item,
+        ctx: Context,
+        status: Status,
+        kind: UpdateKind,
+        *,
         text: str | None = None,
     ) -> None:
-        """Move to a status, record it, edit the tracking message, tell the requester in the thread."""
+        """Move to a status, record it, edit the tracking message, tell the requester."""
         old = item.status
         item.status = status.value
         uow.items.add_update(
-            item, kind=kind, actor_id=ctx.actor.user_id, at=ctx.now, text=text,
+            item,
+            kind=kind,
+            actor_id=ctx.actor.user_id,
+            at=ctx.now,
+            text=text,
             data={"from": old, "to": status.value},
         )
-        self._changed(uow, item, ctx, note=compose.status_note(
-            self._view(uow, item), actor=ctx.actor.user_id, status=status,
-            locale=self._locale(item),
-        ))
+        self._changed(
+            uow,
+            item,
+            ctx,
+            note=compose.status_note(
+                self._view(uow, item),
+                actor=ctx.actor.user_id,
+                status=status,
+                locale=self._locale(item),
+            ),
+        )
 
     def _changed(
         self, uow: UnitOfWork, item: Item, ctx: Context, *, note: Message | None = None

@@ -1,4 +1,4 @@
-"""Instants shown in a reader's terms: 'Fri 27 Nov 18:00, in 5 days' / '11月27日 周五 18:00，5天后'."""
+"""Instants in a reader's terms: 'Fri 27 Nov 18:00, in 5 days', '11月27日 周五 18:00，5天后'."""
 
 from __future__ import annotations
 
@@ -40,8 +40,8 @@ def format_relative(at: datetime, *, now: datetime, locale: str) -> str:
 def format_due(at: datetime, *, now: datetime, tz: str, locale: str) -> str:
     """Due time with its distance: 'Fri 27 Nov 18:00, in 5 days'."""
     sep = "，" if locale == "zh" else ", "
-    return format_instant(at, tz=tz, locale=locale) + sep + format_relative(
-        at, now=now, locale=locale
+    return (
+        format_instant(at, tz=tz, locale=locale) + sep + format_relative(at, now=now, locale=locale)
     )
 
 

@@ -112,5 +112,3 @@ class Export(BaseModel):
     filename: str
     content: bytes
     rows: int
-
-

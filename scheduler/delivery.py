@@ -36,20 +36,22 @@ STALE_CLAIM = timedelta(minutes=10)
 # Slack allows about one message a second per channel.
 CHANNEL_INTERVAL = 1.0
 
-register({
-    "delivery.failed": (
-        "I could not deliver a message to {where}: {error}. {hint}",
-        "无法向 {where} 发送消息：{error}。{hint}",
-    ),
-    "delivery.hint.not_in_channel": (
-        "Invite me to that channel (`/invite @xdept`) so requests and reminders reach it.",
-        "请将机器人邀请进该频道（`/invite @xdept`），以便请求和提醒能够送达。",
-    ),
-    "delivery.hint.other": (
-        "Check the department's channel with `/xdept dept show`.",
-        "请用 `/xdept dept show` 检查部门频道设置。",
-    ),
-})
+register(
+    {
+        "delivery.failed": (
+            "I could not deliver a message to {where}: {error}. {hint}",
+            "无法向 {where} 发送消息：{error}。{hint}",
+        ),
+        "delivery.hint.not_in_channel": (
+            "Invite me to that channel (`/invite @xdept`) so requests and reminders reach it.",
+            "请将机器人邀请进该频道（`/invite @xdept`），以便请求和提醒能够送达。",
+        ),
+        "delivery.hint.other": (
+            "Check the department's channel with `/xdept dept show`.",
+            "请用 `/xdept dept show` 检查部门频道设置。",
+        ),
+    }
+)
 
 
 class RowState(StrEnum):
@@ -140,8 +142,10 @@ class Deliverer:
     def _release_stale_claims(self, uow: UnitOfWork, now: datetime) -> None:
         uow.session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.state == RowState.SENDING.value,
-                   OutboxMessage.next_attempt_at < now - STALE_CLAIM)
+            .where(
+                OutboxMessage.state == RowState.SENDING.value,
+                OutboxMessage.next_attempt_at < now - STALE_CLAIM,
+            )
             .values(state=RowState.PENDING.value)
         )
 
@@ -215,7 +219,7 @@ class Deliverer:
                 self._report_failure(uow, row, now)
                 return None
             row.state = RowState.PENDING.value
-            backoff = min(2 ** row.attempts * 5, 3600)
+            backoff = min(2**row.attempts * 5, 3600)
             wait = exc.retry_after if exc.retry_after is not None else backoff
             row.next_attempt_at = now + timedelta(seconds=max(wait, 1))
             report.retried += 1
@@ -244,20 +248,31 @@ class Deliverer:
             return self._plan_tracking(uow, row, now, action)
         if action is OutboxAction.THREAD:
             return self._plan_thread(uow, row)
-        message = Message.model_validate(row.payload["message"]) if "message" in row.payload else None
+        message = (
+            Message.model_validate(row.payload["message"]) if "message" in row.payload else None
+        )
         attachment = file_from_payload(row.payload["file"]) if "file" in row.payload else None
         if action is OutboxAction.POST:
             assert row.channel_id and message is not None
             standup = row.payload.get("standup_id")
-            return _Plan("post", channel=row.channel_id, message=message, attachment=attachment,
-                         standup_id=int(standup) if standup is not None else None)
+            return _Plan(
+                "post",
+                channel=row.channel_id,
+                message=message,
+                attachment=attachment,
+                standup_id=int(standup) if standup is not None else None,
+            )
         if action is OutboxAction.DM:
             assert row.user_id and message is not None
             return _Plan("dm", user=row.user_id, message=message)
         if action is OutboxAction.UPLOAD:
             assert row.user_id and attachment is not None
-            return _Plan("dm", user=row.user_id, message=compose.reply([text(attachment[2])]),
-                         attachment=attachment)
+            return _Plan(
+                "dm",
+                user=row.user_id,
+                message=compose.reply([text(attachment[2])]),
+                attachment=attachment,
+            )
         raise DeliveryError(f"unknown outbox action {row.action}", permanent=True)
 
     def _plan_tracking(
@@ -270,18 +285,29 @@ class Deliverer:
             if item.message_ts is None:
                 # The post renders the latest state when it goes, so this edit is moot.
                 return None
-            newer = [r for r in uow.outbox.pending_for_item(item.id)
-                     if r.action == OutboxAction.UPDATE_TRACKING.value and r.id > row.id]
+            newer = [
+                r
+                for r in uow.outbox.pending_for_item(item.id)
+                if r.action == OutboxAction.UPDATE_TRACKING.value and r.id > row.id
+            ]
             if newer:
                 return None
             assert item.channel_id
-            return _Plan("update", channel=item.channel_id, thread_ts=item.message_ts,
-                         message=self.tracking_message(uow, item, now))
+            return _Plan(
+                "update",
+                channel=item.channel_id,
+                thread_ts=item.message_ts,
+                message=self.tracking_message(uow, item, now),
+            )
         if item.message_ts is not None:
             return None
         assert item.channel_id
-        return _Plan("post", channel=item.channel_id, message=self.tracking_message(uow, item, now),
-                     item_id=item.id)
+        return _Plan(
+            "post",
+            channel=item.channel_id,
+            message=self.tracking_message(uow, item, now),
+            item_id=item.id,
+        )
 
     def tracking_message(self, uow: UnitOfWork, item: Item, now: datetime) -> Message:
         """The tracking message as the item stands now, in its department's language and zone."""
@@ -309,7 +335,10 @@ class Deliverer:
                 return None
             if item.message_ts is None:
                 post = uow.outbox.by_key(f"item:{item.id}:tracking")
-                if post is not None and post.state in (RowState.PENDING.value, RowState.SENDING.value):
+                if post is not None and post.state in (
+                    RowState.PENDING.value,
+                    RowState.SENDING.value,
+                ):
                     raise _Defer()
                 thread_ts = None  # the tracking message never made it; say it in the channel
             else:
@@ -322,8 +351,9 @@ class Deliverer:
         """Talk to the chat platform; no database work happens here."""
         if plan.kind == "update":
             assert plan.channel and plan.thread_ts
-            self.messenger.update(ref=MessageRef(channel=plan.channel, ts=plan.thread_ts),
-                                  message=plan.message)
+            self.messenger.update(
+                ref=MessageRef(channel=plan.channel, ts=plan.thread_ts), message=plan.message
+            )
             return _Result(ref=None, permalink=None)
         if plan.kind == "dm":
             assert plan.user
@@ -385,11 +415,18 @@ class Deliverer:
             return
         error = (row.last_error or "error").split(":")[0]
         locale = normalize_locale(dept.locale, self.settings.xdept_locale)
-        hint_key = "delivery.hint.not_in_channel" if "not_in_channel" in error else "delivery.hint.other"
+        hint_key = (
+            "delivery.hint.not_in_channel" if "not_in_channel" in error else "delivery.hint.other"
+        )
         where = f"#{dept.channel_name or dept.channel_id}"
         body = t(locale, "delivery.failed", where=where, error=error, hint=t(locale, hint_key))
         message = Message(kind=MessageKind.DELIVERY_FAILURE, sections=[Section(body=[text(body)])])
         direct_message(
-            uow, workspace_id=row.workspace_id, user_id=leads[0], message=message,
-            key=f"delivery-failure:{dept.id}:{error}", now=now, department_id=dept.id,
+            uow,
+            workspace_id=row.workspace_id,
+            user_id=leads[0],
+            message=message,
+            key=f"delivery-failure:{dept.id}:{error}",
+            now=now,
+            department_id=dept.id,
         )

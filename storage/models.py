@@ -317,4 +317,3 @@ class StandupReply(Base):
     text: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime]
     source_ref: Mapped[str | None] = mapped_column(String(64))
-

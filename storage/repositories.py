@@ -148,9 +148,9 @@ class DepartmentRepository(_Repository):
     def all(self, workspace_id: int) -> Sequence[Department]:
         """Every department of the workspace, by key."""
         return self.session.scalars(
-            select(Department).where(Department.workspace_id == workspace_id).order_by(
-                Department.key
-            )
+            select(Department)
+            .where(Department.workspace_id == workspace_id)
+            .order_by(Department.key)
         ).all()
 
     def by_key(self, workspace_id: int, key: str) -> Department | None:
@@ -393,17 +393,23 @@ class StandupRepository(_Repository):
     def by_thread(self, channel_id: str, message_ts: str) -> Standup | None:
         """The stand-up whose prompt is this message."""
         return self.session.scalar(
-            select(Standup).where(Standup.channel_id == channel_id, Standup.message_ts == message_ts)
+            select(Standup).where(
+                Standup.channel_id == channel_id, Standup.message_ts == message_ts
+            )
         )
 
-    def add_reply(self, standup: Standup, *, user_id: str, text: str, at: datetime,
-                  source_ref: str | None) -> bool:
+    def add_reply(
+        self, standup: Standup, *, user_id: str, text: str, at: datetime, source_ref: str | None
+    ) -> bool:
         """Store a reply once; False if that message was stored already."""
         try:
             with self.session.begin_nested():
                 self.session.add(
                     StandupReply(
-                        standup_id=standup.id, user_id=user_id, text=text, at=at,
+                        standup_id=standup.id,
+                        user_id=user_id,
+                        text=text,
+                        at=at,
                         source_ref=source_ref,
                     )
                 )

@@ -137,8 +137,9 @@ def settings() -> Settings:
 @pytest.fixture
 def app(store: Store, messenger: RecordingMessenger, settings: Settings) -> App:
     """The whole core over a real database and a recording messenger; sleeping is a no-op."""
-    return bootstrap(settings, messenger=messenger, store=store, migrate=False,
-                     sleep=lambda _seconds: None)
+    return bootstrap(
+        settings, messenger=messenger, store=store, migrate=False, sleep=lambda _seconds: None
+    )
 
 
 def at(*args: int, tz: ZoneInfo = SHANGHAI) -> datetime:
@@ -154,13 +155,28 @@ def ctx() -> CtxFactory:
     """Build a Context: ctx('alice', now, channel='C1', tz='Asia/Shanghai', locale='en')."""
 
     def factory(
-        user: str, now: datetime, *, channel: str | None = "C-general", tz: str | None = "Asia/Shanghai",
-        locale: str | None = "en", is_admin: bool = False, is_bot: bool = False,
-        usergroups: frozenset[str] = frozenset(), workspace: str = "T1",
+        user: str,
+        now: datetime,
+        *,
+        channel: str | None = "C-general",
+        tz: str | None = "Asia/Shanghai",
+        locale: str | None = "en",
+        is_admin: bool = False,
+        is_bot: bool = False,
+        usergroups: frozenset[str] = frozenset(),
+        workspace: str = "T1",
     ) -> Context:
-        actor = Actor(user_id=user, name=user, timezone=tz, locale=locale, is_admin=is_admin,
-                      is_bot=is_bot, usergroups=usergroups)
-        return Context(platform="slack", workspace=workspace, actor=actor, now=now,
-                       channel_id=channel)
+        actor = Actor(
+            user_id=user,
+            name=user,
+            timezone=tz,
+            locale=locale,
+            is_admin=is_admin,
+            is_bot=is_bot,
+            usergroups=usergroups,
+        )
+        return Context(
+            platform="slack", workspace=workspace, actor=actor, now=now, channel_id=channel
+        )
 
     return factory

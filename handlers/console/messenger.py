@@ -68,12 +68,19 @@ class RecordingMessenger:
         self._record(Sent("ephemeral", channel, message, user=user))
 
     def upload(
-        self, *, channel: str, filename: str, content: bytes, title: str,
-        comment: str | None = None, thread_ts: str | None = None,
+        self,
+        *,
+        channel: str,
+        filename: str,
+        content: bytes,
+        title: str,
+        comment: str | None = None,
+        thread_ts: str | None = None,
     ) -> None:
         """Record a file."""
-        self._record(Sent("upload", channel, None, thread_ts=thread_ts, filename=filename,
-                          content=content))
+        self._record(
+            Sent("upload", channel, None, thread_ts=thread_ts, filename=filename, content=content)
+        )
 
     def permalink(self, *, ref: MessageRef) -> str | None:
         """A stable fake link."""

@@ -85,8 +85,9 @@ class ConsoleWorkspace:
         """The context of a person acting now."""
         m = self.people[user_id]
         actor = Actor(user_id=m.user_id, name=m.name, timezone=m.timezone, locale=m.locale)
-        return Context(platform=PLATFORM, workspace=WORKSPACE, actor=actor, now=self.now,
-                       channel_id=channel_id)
+        return Context(
+            platform=PLATFORM, workspace=WORKSPACE, actor=actor, now=self.now, channel_id=channel_id
+        )
 
     def command(self, user_id: str, channel_id: str, line: str) -> Message:
         """Someone types `/xdept <line>` in a channel; the reply is shown to them only."""
@@ -103,8 +104,11 @@ class ConsoleWorkspace:
         self._say(user_id, item.channel_id, text, thread=code)
         ts = f"{self.now.timestamp():.6f}"
         self.app.core.items.record_reply(
-            ctx=self.ctx(user_id, item.channel_id), channel_id=item.channel_id,
-            thread_ts=item.message_ts, message_ts=ts, text=text,
+            ctx=self.ctx(user_id, item.channel_id),
+            channel_id=item.channel_id,
+            thread_ts=item.message_ts,
+            message_ts=ts,
+            text=text,
         )
         self.app.core.deliver(self.now)
 
@@ -113,10 +117,15 @@ class ConsoleWorkspace:
         item = self.app.core.items.show(ctx=self.ctx(user_id), code=code)
         assert item.channel_id and item.message_ts
         emoji = {"white_check_mark": "✅", "eyes": "👀"}.get(reaction, f":{reaction}:")
-        self.out(f"  {self._who(user_id)} reacted {emoji} to {code} in #{self.names.get(item.channel_id, item.channel_id)}")
+        self.out(
+            f"  {self._who(user_id)} reacted {emoji} to {code} "
+            f"in #{self.names.get(item.channel_id, item.channel_id)}"
+        )
         outcome = self.app.core.items.react(
-            ctx=self.ctx(user_id, item.channel_id), channel_id=item.channel_id,
-            message_ts=item.message_ts, reaction=reaction,
+            ctx=self.ctx(user_id, item.channel_id),
+            channel_id=item.channel_id,
+            message_ts=item.message_ts,
+            reaction=reaction,
         )
         if outcome.refused:
             self.out(f"  xdept → {self.names.get(user_id, user_id)} (only you see this):")
@@ -130,7 +139,9 @@ class ConsoleWorkspace:
         return f"{m.name}{f' ({m.title})' if m and m.title else ''}" if m else user_id
 
     def _say(self, user_id: str, channel_id: str, text: str, *, thread: str | None = None) -> None:
-        where = f"#{self.names.get(channel_id, channel_id)}" + (f" › thread of {thread}" if thread else "")
+        where = f"#{self.names.get(channel_id, channel_id)}" + (
+            f" › thread of {thread}" if thread else ""
+        )
         self.out(f"  {self._who(user_id)} in {where}:")
         for line in text.splitlines():
             self.out(f"    {line}")

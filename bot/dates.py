@@ -17,8 +17,9 @@ Rules (SPEC.md "Decisions → Dates and times", plus the choices noted "ours"):
   week", "月底") take their next occurrence that is not in the past, so
   "by Friday" on a Friday after ``workday_end`` is next Friday and "5pm" after
   5pm is tomorrow. "today", "tomorrow", "今天", "this Friday", "本周五",
-  "this week", "本月底" are taken as written even when past (ours); the
-  caller refuses past instants.
+  "this week", "end of this week", "本月底", "tonight" are taken as written
+  even when past (ours); the caller refuses past instants. Rolling goes by
+  calendar days, not work days (ours).
 - A month and day without a year (and a day of month alone: "15号", "on the
   15th") is this year's (month's) date while that day's ``workday_end`` or
   the given time is not past, else the next one. A date with a year is taken
@@ -26,10 +27,13 @@ Rules (SPEC.md "Decisions → Dates and times", plus the choices noted "ours"):
 - "next <weekday>"/"下周X" is that day of next week (weeks run Monday to
   Sunday); "last <weekday>"/"上周X" that day of last week (ours).
 - "next week"/"下周" is the last work day of next week; "end of week",
-  "this week", "本周内", "周末前", "weekend" the last work day of this week;
+  "this week", "本周内", "周末前", "by the weekend"/"周末" (ours) the last
+  work day of this week (weeks run Monday to Sunday);
   "end of month"/"月底" the month's last day; "end of next month"/"下月底",
-  "next month" (ours) the last day of next month; "end of year"/"年底"
-  December 31 (ours).
+  "next month" (ours) the last day of next month; "this month" that of this
+  month; "end of year"/"年底" December 31 (ours). A weekday said beside a
+  calendar date is ignored ("Fri, Dec 4"); beside a week it picks that week's
+  day ("Friday next week").
 - "in N days"/"N天后"/"N天内": N calendar days on at ``workday_end``; weeks
   are 7 days; "N个工作日"/"N business days" count work days (ours); months
   keep the day of month, clipped to the month's end (ours). "in N hours",
@@ -38,13 +42,20 @@ Rules (SPEC.md "Decisions → Dates and times", plus the choices noted "ours"):
   without am/pm is 24-hour (ours). A bare hour with no am/pm and no
   上午/下午 ("3点", "at 3", "3 o'clock") means 13:00-19:00 for 1-7 and
   the hour as written for 0 and 8-23 (ours). Parts of the day without an
-  hour (ours): morning/早上 09:00, 上午 12:00, noon/中午 12:00,
-  afternoon/下午 17:00, evening/tonight/今晚 21:00; midnight/晚上12点 are
-  23:59 of that day (ours).
+  hour (ours): 凌晨 06:00, morning/早上/明早 09:00, 上午 12:00, noon/中午
+  12:00, afternoon/下午 17:00, evening/tonight/今晚/明晚 21:00;
+  midnight/晚上12点 are 23:59 of that day (ours). English "at 8" needs a
+  date beside it ("tonight at 8"); alone it is too often an address.
 - Numeric "12/1" is month/day (ours), and only after by/on/before/due/until/
-  截止 or before 前, since bare fractions are too often not dates.
+  截止 or before 前, since bare fractions are too often not dates. "the
+  15th" likewise needs such a word before it.
+- A bare "N点" is a time only when it ends the clause or is followed by
+  前/之前/钟/整/半 or minutes, or sits beside a date ("明天3点开会"); "以下3点
+  建议" and "快一点" are not times.
 - "N号"/"N日" alone is a day of month only when nothing noun-like follows
   ("3号仓库" is a count; "3号前", "15号下午3点" are dates).
+- Spans that are not valid dates ("2月30日", "in 99999 days") are not
+  dates: such a phrase is skipped.
 - Wall times are built locally and then given the zone: a wall time inside a
   spring-forward gap moves to the first valid instant, an ambiguous one
   (fall-back) takes its first occurrence.
@@ -366,9 +377,10 @@ _TRIGGER_TAIL = re.compile(
 )
 _NOUN_FREE_AFTER_DAY = re.compile(
     r"(?:前|之前|以前|截止|$|[\s,.;:!?。；！？、)）]|上午|下午|晚上|早上|中午|凌晨|傍晚|\d"
-    rf"|[{_CN_NUM}]{{1,3}}[点點]|下班)"
+    rf"|[{_CN_NUM}]{{1,3}}[点點]|下班)",
+    re.ASCII,
 )
-_BARE_HOUR_AFTER = re.compile(r"(?:前|之前|以前|左右|$|[\s,.;!?。；！？、)）])")
+_BARE_HOUR_AFTER = re.compile(r"(?:前|之前|以前|左右|$|[\s,.;!?。；！？、)）])", re.ASCII)
 _CN_NUMERAL_HOUR_AFTER = re.compile(r"(?:前|之前|以前)")
 _CN_NOT_WEEKDAY_ONE = frozenset("起些样直般共同切")
 _MAY_FOLLOWERS = frozenset({"at", "by", "before", "eod", "cob", "noon", "morning", "afternoon"})
@@ -684,8 +696,8 @@ _PERIOD_KIND: dict[str, _DK] = {
 
 def _b_period_en(m: re.Match[str], text: str) -> _Value | None:
     if m["u1"] is not None:
-        if m["nx"] is not None:
-            return _Date(_PERIOD_KIND[m["u1"]], offset=1)
+        if m["nx"] is not None or m["th"] is not None:
+            return _Date(_PERIOD_KIND[m["u1"]], offset=0 if m["nx"] is None else 1)
         return _Date(_PERIOD_KIND[m["u1"]], roll=_Roll.INSTANT)
     if m["abbr"] is not None:
         return _Date(_PERIOD_KIND[m["abbr"]], roll=_Roll.INSTANT)
@@ -879,7 +891,7 @@ _MATCHERS: tuple[tuple[re.Pattern[str], _Builder], ...] = tuple(
             _b_weekday_en,
         ),
         (
-            r"\b(?:(?:the\s+)?end\s+of\s+(?:(?P<nx>next)|the|this)?\s*(?P<u1>week|month|year)"
+            r"\b(?:(?:the\s+)?end\s+of\s+(?:(?P<nx>next)|(?P<th>this)|the)?\s*(?P<u1>week|month|year)"
             r"|(?P<abbr>eow|eom|eoy)|(?P<u2>week|month|year)[\s-]end"
             r"|(?P<rel>this|next)\s+(?P<u3>week|month))\b",
             _b_period_en,
@@ -918,7 +930,7 @@ _MATCHERS: tuple[tuple[re.Pattern[str], _Builder], ...] = tuple(
 
 
 def _normalize(text: str) -> str:
-    """Full-width forms to ASCII (NFKC), lower case, Chinese punctuation to ASCII."""
+    """Full-width digits, letters and punctuation to ASCII (NFKC), then lower case."""
     return unicodedata.normalize("NFKC", text).lower()
 
 
@@ -1055,7 +1067,10 @@ _FALLBACK_VOCABULARY = frozenset(
         "august", "september", "october", "november", "december",
     }
 )  # fmt: skip
+# One dateparser call takes about 1 ms once warm; a count, not a clock, bounds the
+# work so that the same text always gives the same answer.
 _FALLBACK_MAX_TRIES = 3
+_FALLBACK_MAX_WORDS = 5
 
 
 _MONTH_WORDS = frozenset(
@@ -1095,7 +1110,7 @@ def _fallback_candidate(text: str, tokens: list[_Token], last: list[_Token] | No
 
 def _fallback(candidate: str, ctx: _Context) -> datetime | None:
     """dateparser on an English candidate phrase, guarded against counts and slowness."""
-    words = re.split(r"[\s,]+", candidate.strip(" ,.'-"))[:6]
+    words = re.split(r"[\s,]+", candidate.strip(" ,.'-"))[:_FALLBACK_MAX_WORDS]
     # Only spans holding a date word go to dateparser, so "by 3 pallets" never does.
     spans = [
         " ".join(words[:n])

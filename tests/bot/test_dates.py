@@ -77,6 +77,8 @@ ENGLISH: list[tuple[str, str]] = [
     ("fix the pallet labels for order 12345, 3 pallets, by Fri 5pm", "2026-11-27 17:00"),
     ("was due Monday, now by Friday", "2026-11-27 18:00"),
     ("2 people needed in room 101 by tomorrow 4pm", "2026-11-26 16:00"),
+    ("Fri, Dec 4", "2026-12-04 18:00"),
+    ("tonight at 8:30", "2026-11-25 20:30"),
 ]
 
 CHINESE: list[tuple[str, str]] = [
@@ -154,6 +156,9 @@ CHINESE: list[tuple[str, str]] = [
     ("物流部：订单12345有3托盘贴错标签，麻烦周五下午5点前处理，谢谢", "2026-11-27 17:00"),
     ("请在12月3号之前把3号仓库的10箱货发出", "2026-12-03 18:00"),
     ("原定周一，现在改到周五前", "2026-11-27 18:00"),
+    ("明天3点开会", "2026-11-26 15:00"),
+    ("12月4日周五", "2026-12-04 18:00"),
+    ("下周五下午两点半", "2026-12-04 14:30"),
 ]
 
 TABLE = ENGLISH + CHINESE
@@ -258,6 +263,10 @@ def test_month_day_and_year(phrase: str, wall: datetime, expected: str, tz: str)
         "meet at 8",
         "2月30日",
         "in 99999 days",
+        "by 3 pallets",
+        "delayed due to 10 boxes",
+        "下午有空吗",
+        "3号线地铁",
     ],
 )
 @pytest.mark.parametrize("tz", ZONES)
@@ -396,3 +405,4 @@ _DATEY = list("0123456789月日号点半周星期礼拜下本这个天后前内�
 def test_never_raises_and_returns_aware_or_none(text: str, wall: datetime, tz: str) -> None:
     found = parse_due(text, now=wall.replace(tzinfo=ZoneInfo(tz)), tz=tz)
     assert found is None or (isinstance(found, datetime) and found.utcoffset() is not None)
+    assert found is None or found.tzinfo == ZoneInfo(tz)

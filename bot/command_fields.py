@@ -163,9 +163,9 @@ def parse_target(raw: str) -> Target | None:
 # --------------------------------------------------------------------------- values
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
-_CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
+_CLOCK = re.compile(r"([0-9]{1,2}):([0-9]{2})")
 _COUNTRY = re.compile(r"[a-z]{2}(?:-[a-z0-9]{1,3})?")
-_DAY = r"\d{4}-\d{1,2}-\d{1,2}"
+_DAY = r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
 _HOLIDAY_DATE = re.compile(rf"({_DAY})(?:(?:\.\.|~|至|到)({_DAY}))?")
 _WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Thresholds beyond a year are typos, and would overflow date arithmetic further on.

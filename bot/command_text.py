@@ -74,7 +74,9 @@ _SUBCOMMAND_WORDS: dict[str, str] = {
     **{name: name for name in SUBCOMMANDS},
     **{alias: name for name, alias in _ZH_ALIASES.items()},
     # People reach for "?" when lost; it should not be an error.
-    "?": "help", "？": "help", "帮忙": "help",
+    "?": "help", "？": "help",
+    # The full words of the vocabulary, as people also type them.
+    "确认收到": "ack", "已完成": "done", "协作请求": "ask", "行动项": "todo",
 }  # fmt: skip
 _DEPT_WORDS: dict[str, str] = {
     **{name: name for name in DEPT_SUBCOMMANDS},
@@ -212,15 +214,13 @@ _HINT = {"en": ' Did you mean "{closest}"?', "zh": "你是想输入“{closest}�
 _USAGE_LABEL = {"en": "Usage:", "zh": "用法："}
 _LIST_SEPARATOR = {"en": ", ", "zh": "、"}
 
-# Words that fill {wanted}, {actual} and {what}; params carry the key, not the phrase.
+# Words that fill {wanted} and {what}; params carry the key, not the phrase.
 _NOUNS: dict[str, dict[str, str]] = {
     "en": {
         "department": "a department, like @logistics",
         "person": "a person, like @alice",
         "usergroup": "a user group, like @logistics-team",
         "channel": "a channel, like #logistics",
-        "user": "a person",
-        "name": "a name",
         "request": "request",
         "commitment": "commitment",
         "action": "action item",
@@ -230,12 +230,21 @@ _NOUNS: dict[str, dict[str, str]] = {
         "person": "人员，如 @张三",
         "usergroup": "用户组，如 @logistics-team",
         "channel": "频道，如 #logistics",
-        "user": "人员",
-        "name": "名称",
         "request": "协作请求",
         "commitment": "承诺",
         "action": "待办",
     },
+}
+
+# What a target turned out to be, for {actual}.
+_KINDS: dict[str, dict[str, str]] = {
+    "en": {
+        "user": "a person",
+        "usergroup": "a user group",
+        "channel": "a channel",
+        "name": "a name",
+    },
+    "zh": {"user": "人员", "usergroup": "用户组", "channel": "频道", "name": "名称"},
 }
 
 _EXPECTED: dict[str, dict[str, str]] = {
@@ -275,6 +284,8 @@ _EXPECTED: dict[str, dict[str, str]] = {
     },
 }
 
+# Params that repeat what the person typed (the rest are the grammar's own words).
+_QUOTED = frozenset({"input", "value"})
 # Long input is quoted in full nowhere: a pasted essay would drown the actual problem.
 _QUOTE_LIMIT = 120
 
@@ -295,7 +306,9 @@ class CommandError(Exception):
 
     def __init__(self, code: ErrorCode, *, usage: Sequence[str], **params: str) -> None:
         self.code = code
-        self.params: dict[str, str] = {key: _clip(value) for key, value in params.items()}
+        self.params: dict[str, str] = {
+            key: _clip(value) if key in _QUOTED else value for key, value in params.items()
+        }
         self.usage: tuple[str, ...] = tuple(usage) or (USAGE["help"],)
         super().__init__(self.render("en"))
 
@@ -309,10 +322,9 @@ class CommandError(Exception):
     def _fill(self, lang: str) -> _Params:
         """Turn params into the phrases of one language."""
         filled = _Params(self.params)
-        nouns = _NOUNS[lang]
-        for key in ("wanted", "actual", "what"):
+        for key, table in (("wanted", _NOUNS), ("what", _NOUNS), ("actual", _KINDS)):
             if key in filled:
-                filled[key] = nouns.get(filled[key], filled[key])
+                filled[key] = table[lang].get(filled[key], filled[key])
         if self.code is ErrorCode.BAD_VALUE:
             filled["expected"] = _EXPECTED[lang].get(filled["field"], "")
         if "choices" in filled:
@@ -355,27 +367,27 @@ _DESCRIPTIONS: dict[str, dict[str, str]] = {
         "ask": "向部门发起协作请求，内容末尾可写截止时间，如“周五前”",
         "commit": "记录我自己的承诺",
         "todo": "给某人创建待办（行动项）",
-        "list": "查看我的未完成事项（默认）、我发起的、某部门的或已逾期的事项",
-        "show": "查看事项详情：负责人、截止时间和最近动态",
+        "list": "我的未完成事项（默认）、我发起的、某部门的或已逾期的事项",
+        "show": "事项详情：负责人、截止时间和最近动态",
         "ack": "确认收到，表示已在处理",
         "done": "标记为已完成",
-        "decline": "拒绝，并说明原因",
+        "decline": "拒绝并说明原因",
         "cancel": "取消我发起的协作请求",
         "reopen": "重新打开已关闭的事项",
-        "snooze": "稍后提醒：在此之前不再催办",
+        "snooze": "在此之前不再催办",
         "escalate": "升级给部门的升级联系人（部门负责人的上级）",
         "due": "修改截止时间",
         "assign": "转交给其他负责人",
         "dept add": "登记部门",
-        "dept list": "查看所有部门",
-        "dept show": "查看部门设置",
+        "dept list": "所有部门",
+        "dept show": "部门设置",
         "dept set": "修改部门设置",
         "dept remove": "删除部门（仍有未完成事项时不能删除）",
         "away": "请假到该时间：期间不推送站会等提醒，催办转给我的部门负责人",
         "back": "销假，恢复提醒",
         "export": "导出事项及各环节耗时（CSV 文件），私信发给我",
         "summary": "立即发布本周周报",
-        "help": "查看帮助，或查看某个命令的用法",
+        "help": "全部命令，或某个命令的用法",
     },
 }
 
@@ -491,9 +503,9 @@ def _alias_of(key: str) -> str:
 
 
 def _command_line(lang: str, key: str) -> str:
-    line = f"`{USAGE[key]}` {_DESCRIPTIONS[lang][key]}"
     # Chinese readers see each command's Chinese name beside it; English readers get a list.
-    return f"{line}（{_alias_of(key)}）" if lang == "zh" else line
+    label = f"【{_alias_of(key)}】" if lang == "zh" else ""
+    return f"`{USAGE[key]}` {label}{_DESCRIPTIONS[lang][key]}"
 
 
 def _field_lines(lang: str) -> list[str]:
@@ -503,8 +515,11 @@ def _field_lines(lang: str) -> list[str]:
 
 
 def _alias_line(lang: str) -> str:
-    pairs = [f"{_ZH_ALIASES[name]} ({name})" for name in SUBCOMMANDS]
-    return f"{_HELP_WORDS[lang]['aliases']} {_LIST_SEPARATOR[lang].join(pairs)}"
+    if lang == "zh":
+        pairs = "、".join(f"{_ZH_ALIASES[name]}（{name}）" for name in SUBCOMMANDS)
+        return f"{_HELP_WORDS[lang]['aliases']}{pairs}。"
+    pairs = ", ".join(f"{_ZH_ALIASES[name]} ({name})" for name in SUBCOMMANDS)
+    return f"{_HELP_WORDS[lang]['aliases']} {pairs}."
 
 
 def _full_help(lang: str) -> str:

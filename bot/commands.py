@@ -28,10 +28,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from bot.command_fields import (
     MULTI_FIELDS,
@@ -44,6 +42,34 @@ from bot.command_fields import (
     parse_target,
     slug,
     unescape,
+)
+from bot.command_models import (
+    Ack,
+    Ask,
+    Assign,
+    Away,
+    Back,
+    Cancel,
+    ChangeDue,
+    Command,
+    Commit,
+    Decline,
+    DeptAdd,
+    DeptList,
+    DeptRemove,
+    DeptSet,
+    DeptShow,
+    Done,
+    Escalate,
+    Export,
+    Help,
+    ListItems,
+    ListScope,
+    Reopen,
+    Show,
+    Snooze,
+    Summary,
+    Todo,
 )
 from bot.command_text import (
     DEPT_SUBCOMMANDS,
@@ -94,227 +120,6 @@ __all__ = [
     "help_text",
     "normalize_code",
     "parse_command",
-]
-
-
-# --------------------------------------------------------------------------- commands
-
-
-class ListScope(StrEnum):
-    """Which items `list` shows."""
-
-    MINE = "mine"
-    ASKED = "asked"
-    DEPT = "dept"
-    OVERDUE = "overdue"
-
-
-class _Command(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Ask(_Command):
-    """A request to a department; `text` is as typed and still holds its due phrase."""
-
-    name: Literal["ask"] = "ask"
-    target: Target
-    text: str
-
-
-class Commit(_Command):
-    """A commitment of my own."""
-
-    name: Literal["commit"] = "commit"
-    text: str
-
-
-class Todo(_Command):
-    """An action item for someone (a person target)."""
-
-    name: Literal["todo"] = "todo"
-    assignee: Target
-    text: str
-
-
-class ListItems(_Command):
-    """A page of items in one scope; `dept` is the department as typed for the dept scope."""
-
-    name: Literal["list"] = "list"
-    scope: ListScope = ListScope.MINE
-    dept: str | None = None
-    page: int = 1
-
-
-class Show(_Command):
-    """One item in detail."""
-
-    name: Literal["show"] = "show"
-    code: str
-
-
-class Ack(_Command):
-    """Acknowledge an item."""
-
-    name: Literal["ack"] = "ack"
-    code: str
-
-
-class Done(_Command):
-    """Mark an item done."""
-
-    name: Literal["done"] = "done"
-    code: str
-
-
-class Decline(_Command):
-    """Decline an item, saying why."""
-
-    name: Literal["decline"] = "decline"
-    code: str
-    reason: str
-
-
-class Cancel(_Command):
-    """Cancel an item I requested."""
-
-    name: Literal["cancel"] = "cancel"
-    code: str
-
-
-class Reopen(_Command):
-    """Reopen a closed item."""
-
-    name: Literal["reopen"] = "reopen"
-    code: str
-
-
-class Snooze(_Command):
-    """No reminders for an item until `when` (as typed)."""
-
-    name: Literal["snooze"] = "snooze"
-    code: str
-    when: str
-
-
-class Escalate(_Command):
-    """Send an item's escalation."""
-
-    name: Literal["escalate"] = "escalate"
-    code: str
-
-
-class ChangeDue(_Command):
-    """Change an item's due time to `when` (as typed)."""
-
-    name: Literal["due"] = "due"
-    code: str
-    when: str
-
-
-class Assign(_Command):
-    """Hand an item to another owner."""
-
-    name: Literal["assign"] = "assign"
-    code: str
-    assignee: Target
-
-
-class DeptAdd(_Command):
-    """Register a department; `fields` hold at least a channel, a lead and an escalation contact."""
-
-    name: Literal["dept_add"] = "dept_add"
-    key: str
-    fields: list[FieldOp]
-
-
-class DeptList(_Command):
-    """List the departments."""
-
-    name: Literal["dept_list"] = "dept_list"
-
-
-class DeptShow(_Command):
-    """One department's settings; `key` is its key, or a name or alias as typed."""
-
-    name: Literal["dept_show"] = "dept_show"
-    key: str
-
-
-class DeptSet(_Command):
-    """Change a department's settings."""
-
-    name: Literal["dept_set"] = "dept_set"
-    key: str
-    fields: list[FieldOp]
-
-
-class DeptRemove(_Command):
-    """Remove a department."""
-
-    name: Literal["dept_remove"] = "dept_remove"
-    key: str
-
-
-class Away(_Command):
-    """I am out of office until `when` (as typed)."""
-
-    name: Literal["away"] = "away"
-    when: str
-
-
-class Back(_Command):
-    """I am back."""
-
-    name: Literal["back"] = "back"
-
-
-class Export(_Command):
-    """A CSV of items, optionally of one department and since `since` (as typed)."""
-
-    name: Literal["export"] = "export"
-    dept: str | None = None
-    since: str | None = None
-
-
-class Summary(_Command):
-    """Post this week's summary now."""
-
-    name: Literal["summary"] = "summary"
-
-
-class Help(_Command):
-    """The command list, or one command's help (`topic` is canonical: "ask", "dept add")."""
-
-    name: Literal["help"] = "help"
-    topic: str | None = None
-
-
-Command = Annotated[
-    Ask
-    | Commit
-    | Todo
-    | ListItems
-    | Show
-    | Ack
-    | Done
-    | Decline
-    | Cancel
-    | Reopen
-    | Snooze
-    | Escalate
-    | ChangeDue
-    | Assign
-    | DeptAdd
-    | DeptList
-    | DeptShow
-    | DeptSet
-    | DeptRemove
-    | Away
-    | Back
-    | Export
-    | Summary
-    | Help,
-    Field(discriminator="name"),
 ]
 
 
@@ -528,12 +333,13 @@ _SCOPES: dict[str, ListScope] = {
     "overdue": ListScope.OVERDUE, "逾期": ListScope.OVERDUE, "已逾期": ListScope.OVERDUE,
 }  # fmt: skip
 _PAGE_WORDS = frozenset({"page", "p", "pg", "页"})
-_PAGE_INLINE = re.compile(r"(?:page|pg|p)[:#]?(\d+)|第(\d+)页|(\d+)页")
+_PAGE_INLINE = re.compile(r"(?:page|pg|p)[:#]?(\d+)|第?(\d+)页|(\d+)")
+_PAGE_DIGITS = re.compile(r"[0-9]{1,6}")
 _MAX_PAGE = 100_000
 
 
 def _page_number(ctx: _Ctx, raw: str, digits: str) -> int:
-    number = int(digits) if digits.isascii() and len(digits) <= 6 else 0
+    number = int(digits) if _PAGE_DIGITS.fullmatch(digits) else 0
     if not 1 <= number <= _MAX_PAGE:
         raise ctx.fail(ErrorCode.BAD_PAGE, value=raw)
     return number
@@ -558,7 +364,7 @@ def _list(ctx: _Ctx) -> Command:
     scope, dept, page = ListScope.MINE, None, 1
     token = ctx.scan.take()
     has_scope = token is not None and _word(token.raw) in _SCOPES
-    if token is not None and has_scope:
+    if has_scope and token is not None:
         scope = _SCOPES[_word(token.raw)]
         dept = _dept_ref(ctx) if scope is ListScope.DEPT else None
         token = ctx.scan.take()
@@ -828,6 +634,21 @@ def _unknown(
 
 # Chinese subcommands are often glued to what follows ("完成XD-12"); longest first.
 _GLUED_LENGTHS = (4, 3, 2)
+_SIGILS = frozenset("@#<")
+
+
+def _glued(token: _Token) -> tuple[int, str] | None:
+    """A subcommand glued to its argument: its length in the word and its name, or None."""
+    folded = fold(token.raw)
+    # "ask@logistics": a subcommand right before a target; "完成XD-12": a Chinese one.
+    sigil = next((i for i, ch in enumerate(folded) if ch in _SIGILS), 0)
+    lengths = [sigil] if sigil else []
+    lengths += [n for n in _GLUED_LENGTHS if len(folded) > n and not folded[:n].isascii()]
+    for length in lengths:
+        name = lookup_subcommand(_word(folded[:length]))
+        if name is not None:
+            return length, name
+    return None
 
 
 def _subcommand(ctx: _Ctx, token: _Token) -> str:
@@ -835,13 +656,12 @@ def _subcommand(ctx: _Ctx, token: _Token) -> str:
     name = lookup_subcommand(_word(token.raw))
     if name is not None:
         return name
-    for length in _GLUED_LENGTHS:
-        head = token.raw[:length]
-        glued = lookup_subcommand(_word(head)) if len(token.raw) > length else None
-        if glued is not None and not head.isascii():
-            ctx.scan.pos = token.start + length
-            return glued
-    raise _unknown(ctx, token.raw, _word(token.raw), SUBCOMMANDS, prefix="")
+    glued = _glued(token)
+    if glued is None:
+        raise _unknown(ctx, token.raw, _word(token.raw), SUBCOMMANDS, prefix="")
+    length, name = glued
+    ctx.scan.pos = token.start + length
+    return name
 
 
 def _parse(text: str) -> Command:

@@ -98,7 +98,7 @@ class DepartmentService:
                     "err.dept_has_open", key=dept.key, count=len(open_items), codes=codes + more
                 )
             view = department_view(dept)
-            uow.departments.delete(dept)
+            uow.departments.remove(dept, now=ctx.now)
             return view
 
     def list_all(self, *, ctx: Context) -> list[DepartmentView]:

@@ -119,6 +119,8 @@ class Department(Base):
     first_response_minutes: Mapped[int] = mapped_column(Integer, default=8 * 60)
     escalate_after_minutes: Mapped[int] = mapped_column(Integer, default=24 * 60)
     created_at: Mapped[datetime]
+    # Removed departments that still have (closed) items are kept for history and metrics.
+    removed_at: Mapped[datetime | None]
 
     people: Mapped[list[DepartmentPerson]] = relationship(
         back_populates="department", cascade="all, delete-orphan", lazy="selectin"

@@ -149,7 +149,7 @@ class DepartmentRepository(_Repository):
         """Every department of the workspace, by key."""
         return self.session.scalars(
             select(Department)
-            .where(Department.workspace_id == workspace_id)
+            .where(Department.workspace_id == workspace_id, Department.removed_at.is_(None))
             .order_by(Department.key)
         ).all()
 
@@ -176,7 +176,11 @@ class DepartmentRepository(_Repository):
         """The department whose channel this is."""
         return self.session.scalar(
             select(Department)
-            .where(Department.workspace_id == workspace_id, Department.channel_id == channel_id)
+            .where(
+                Department.workspace_id == workspace_id,
+                Department.channel_id == channel_id,
+                Department.removed_at.is_(None),
+            )
             .order_by(Department.id)
             .limit(1)
         )
@@ -185,17 +189,24 @@ class DepartmentRepository(_Repository):
         """The department bound to that user group."""
         return self.session.scalar(
             select(Department).where(
-                Department.workspace_id == workspace_id, Department.usergroup_id == usergroup_id
+                Department.workspace_id == workspace_id,
+                Department.usergroup_id == usergroup_id,
+                Department.removed_at.is_(None),
             )
         )
 
     def of_person(self, workspace_id: int, user_id: str) -> Sequence[Department]:
         """Departments where the person is a lead or member."""
+        # A subquery rather than DISTINCT: PostgreSQL can't compare the JSON holidays column.
+        ids = select(DepartmentPerson.department_id).where(DepartmentPerson.user_id == user_id)
         return self.session.scalars(
             select(Department)
-            .join(DepartmentPerson, DepartmentPerson.department_id == Department.id)
-            .where(Department.workspace_id == workspace_id, DepartmentPerson.user_id == user_id)
-            .distinct()
+            .where(
+                Department.workspace_id == workspace_id,
+                Department.id.in_(ids),
+                Department.removed_at.is_(None),
+            )
+            .order_by(Department.key)
         ).all()
 
     def alias_owner(self, workspace_id: int, alias: str) -> Department | None:
@@ -208,9 +219,24 @@ class DepartmentRepository(_Repository):
         self.session.flush()
         return department
 
-    def delete(self, department: Department) -> None:
-        """Remove a department (the caller checked it has no open items)."""
-        self.session.delete(department)
+    def remove(self, department: Department, *, now: datetime) -> None:
+        """Remove a department (the caller checked it has no open items).
+
+        One with closed items stays as a tombstone under a freed key, so history and
+        metrics keep their department; one with no items is deleted outright.
+        """
+        has_items = self.session.scalar(
+            select(func.count()).select_from(Item).where(Item.department_id == department.id)
+        )
+        if not has_items:
+            self.session.delete(department)
+        else:
+            department.key = f"{department.key[:28]}~{department.id}"
+            department.removed_at = now
+            department.standup_time = None
+            department.usergroup_id = None
+            department.aliases.clear()
+            department.people.clear()
         self.session.flush()
 
 

@@ -80,6 +80,7 @@ def upgrade() -> None:
         sa.Column("first_response_minutes", sa.Integer(), nullable=False),
         sa.Column("escalate_after_minutes", sa.Integer(), nullable=False),
         sa.Column("created_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("removed_at", storage.models.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["workspace_id"],
             ["workspaces.id"],

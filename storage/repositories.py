@@ -31,9 +31,10 @@ def insert_ignoring_duplicates(session: Session, table: Any, values: dict[str, A
     """INSERT ... ON CONFLICT DO NOTHING; True if the row was new."""
     dialect = session.get_bind().dialect.name
     maker = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = maker(table).values(**values).on_conflict_do_nothing()
-    result = session.execute(stmt)
-    return bool(getattr(result, "rowcount", 0))
+    key = next(iter(table.primary_key.columns))
+    # RETURNING tells reliably whether a row was written; rowcount varies by driver.
+    stmt = maker(table).values(**values).on_conflict_do_nothing().returning(key)
+    return session.execute(stmt).first() is not None
 
 
 class _Repository:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -56,16 +56,16 @@ def test_ask_files_request_posts_tracking_message_and_links_it(
     assert stored.text == "请停止线下拒单，被拒订单登记原因 周五前"  # stored as typed
     assert stored.due_at == at(2026, 11, 27, 18, 0)
     assert stored.message_ts == posts[0].ts and stored.permalink
-    assert stored.permalink in [s.url for sec in reply.sections for s in sec.body if hasattr(s, "url")]
+    assert stored.permalink in [
+        s.url for sec in reply.sections for s in sec.body if hasattr(s, "url")
+    ]
 
 
 def test_due_is_read_in_the_requesters_zone(app: App, ctx: CtxFactory) -> None:
     setup_departments(app, ctx)
     run(app, ctx, "amy", "ask @logistics relabel pallets by tomorrow 5pm", tz="America/New_York")
     # Monday 10:00 Shanghai is Sunday 21:00 in New York; tomorrow 5pm there is Monday 17:00 EST.
-    assert item(app, 1).due_at == at(2026, 11, 23, 22, 0) + timedelta(hours=0) + timedelta(
-        hours=0
-    ) or item(app, 1).due_at.isoformat() == "2026-11-23T22:00:00+00:00"
+    assert item(app, 1).due_at == datetime(2026, 11, 23, 22, 0, tzinfo=UTC)
 
 
 def test_past_due_is_refused_and_nothing_is_created(app: App, ctx: CtxFactory) -> None:
@@ -118,17 +118,37 @@ def test_first_reply_by_another_person_acknowledges(
     it = item(app, 1)
     items = app.core.items
     later = MON + timedelta(hours=2)
-    own = items.record_reply(ctx=ctx("mei", later), channel_id="C0LOG", thread_ts=it.message_ts,
-                             message_ts="1.1", text="any news?")
+    own = items.record_reply(
+        ctx=ctx("mei", later),
+        channel_id="C0LOG",
+        thread_ts=it.message_ts,
+        message_ts="1.1",
+        text="any news?",
+    )
     assert not own.first_response and own.item and own.item.status is Status.OPEN
-    bot = items.record_reply(ctx=ctx("bot", later, is_bot=True), channel_id="C0LOG",
-                             thread_ts=it.message_ts, message_ts="1.2", text="beep")
+    bot = items.record_reply(
+        ctx=ctx("bot", later, is_bot=True),
+        channel_id="C0LOG",
+        thread_ts=it.message_ts,
+        message_ts="1.2",
+        text="beep",
+    )
     assert bot.item is None
-    first = items.record_reply(ctx=ctx("chen", later), channel_id="C0LOG",
-                               thread_ts=it.message_ts, message_ts="1.3", text="收到，今天处理")
+    first = items.record_reply(
+        ctx=ctx("chen", later),
+        channel_id="C0LOG",
+        thread_ts=it.message_ts,
+        message_ts="1.3",
+        text="收到，今天处理",
+    )
     assert first.first_response and first.item and first.item.status is Status.ACKNOWLEDGED
-    again = items.record_reply(ctx=ctx("chen", later), channel_id="C0LOG",
-                               thread_ts=it.message_ts, message_ts="1.3", text="收到，今天处理")
+    again = items.record_reply(
+        ctx=ctx("chen", later),
+        channel_id="C0LOG",
+        thread_ts=it.message_ts,
+        message_ts="1.3",
+        text="收到，今天处理",
+    )
     assert not again.first_response
     app.core.deliver(later)
     stored = item(app, 1)
@@ -165,8 +185,9 @@ def test_permissions_on_state_changes(app: App, ctx: CtxFactory) -> None:
 def test_service_errors_are_typed(app: App, ctx: CtxFactory) -> None:
     setup_departments(app, ctx)
     items = app.core.items
-    view = items.ask(ctx=ctx("mei", MON), target=Target(kind=TargetKind.NAME, name="logistics"),
-                     text="fix it")
+    view = items.ask(
+        ctx=ctx("mei", MON), target=Target(kind=TargetKind.NAME, name="logistics"), text="fix it"
+    )
     with pytest.raises(PermissionDenied):
         items.done(ctx=ctx("stranger", MON), code=view.code)
     with pytest.raises(NotFound):
@@ -205,7 +226,10 @@ def test_escalate_once_in_four_parts(
     message = dms[0].message
     assert message is not None and message.kind is MessageKind.ESCALATION
     assert [s.heading for s in message.sections] == [
-        "Background", "Current state", "Impact", "Suggestion"
+        "Background",
+        "Current state",
+        "Impact",
+        "Suggestion",
     ]
     assert "请在系统登记被拒订单" in message.plain()
     assert "already been escalated" in run(app, ctx, "mei", "escalate XD-1", now=later).plain()
@@ -232,13 +256,18 @@ def test_reactions(app: App, ctx: CtxFactory) -> None:
     items = app.core.items
     ignored = items.react(ctx=ctx("wang", MON), channel_id="C0LOG", message_ts=ts, reaction="tada")
     assert ignored.item is None and ignored.refused is None
-    refused = items.react(ctx=ctx("chen", MON), channel_id="C0LOG", message_ts=ts,
-                          reaction="white_check_mark")
+    refused = items.react(
+        ctx=ctx("chen", MON), channel_id="C0LOG", message_ts=ts, reaction="white_check_mark"
+    )
     assert refused.refused and "Only a lead" in refused.refused
     ack = items.react(ctx=ctx("chen", MON), channel_id="C0LOG", message_ts=ts, reaction="eyes")
     assert ack.item and ack.item.status is Status.ACKNOWLEDGED
-    done = items.react(ctx=ctx("wang", MON), channel_id="C0LOG", message_ts=ts,
-                       reaction="heavy_check_mark::skin-tone-2")
+    done = items.react(
+        ctx=ctx("wang", MON),
+        channel_id="C0LOG",
+        message_ts=ts,
+        reaction="heavy_check_mark::skin-tone-2",
+    )
     assert done.item and done.item.status is Status.DONE
 
 
@@ -274,16 +303,26 @@ def test_departments_admin_rules(app: App, ctx: CtxFactory, settings) -> None:  
     assert "Only workspace admins" in refused.plain() and "boss" in refused.plain()
     ok = run(app, ctx, "boss", "dept add logistics #C0LOG lead:@wang escalate:@zed name:物流部")
     assert "added" in ok.plain()
-    platform_admin = run(app, ctx, "ann", "dept add cs #C0CS lead:@lily escalate:@zed", is_admin=True)
+    platform_admin = run(
+        app, ctx, "ann", "dept add cs #C0CS lead:@lily escalate:@zed", is_admin=True
+    )
     assert "added" in platform_admin.plain()
-    assert "already exists" in run(app, ctx, "boss", "dept add logistics #C0X lead:@a escalate:@zed").plain()
+    assert (
+        "already exists"
+        in run(app, ctx, "boss", "dept add logistics #C0X lead:@a escalate:@zed").plain()
+    )
     assert "missing lead:" in run(app, ctx, "boss", "dept add hr #C0HR escalate:@zed").plain()
     run(app, ctx, "boss", "dept set logistics alias:物流")
     assert "already belongs" in run(app, ctx, "boss", "dept set cs alias:物流").plain()
     no_lead = run(app, ctx, "boss", "dept set logistics -lead:@wang").plain()
     assert "needs at least one lead" in no_lead
-    shown = run(app, ctx, "boss", "dept set logistics tz:Europe/Berlin hours:08:00-17:00 "
-                "standup:off first_response:4h holidays:DE").plain()
+    shown = run(
+        app,
+        ctx,
+        "boss",
+        "dept set logistics tz:Europe/Berlin hours:08:00-17:00 "
+        "standup:off first_response:4h holidays:DE",
+    ).plain()
     assert "Europe/Berlin" in shown and "08:00-17:00" in shown and "4h" in shown
     run(app, ctx, "mei", "ask @logistics move boxes")
     blocked = run(app, ctx, "boss", "dept remove logistics").plain()
@@ -310,7 +349,7 @@ def test_export_csv_escapes_formulas_and_keeps_chinese(
     app: App, ctx: CtxFactory, messenger: RecordingMessenger
 ) -> None:
     setup_departments(app, ctx)
-    run(app, ctx, "mei", "ask @logistics =HYPERLINK(\"http://evil\") by Friday")
+    run(app, ctx, "mei", 'ask @logistics =HYPERLINK("http://evil") by Friday')
     run(app, ctx, "mei", "ask @物流 @all 请核对库存")
     reply = run(app, ctx, "mei", "export dept logistics")
     assert "2 item(s)" in reply.plain()

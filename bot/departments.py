@@ -82,6 +82,8 @@ class DepartmentService:
             if not dept.user_ids(Role.LEAD):
                 raise InvalidInput("err.dept_needs_lead", key=dept.key)
             uow.flush()
+            # Thresholds, hours or the zone may have changed: reminders are worked out again.
+            uow.items.recheck_department(dept.id, now=ctx.now)
             return department_view(dept, open_items=self._open_count(uow, dept))
 
     def remove(self, *, ctx: Context, key: str) -> DepartmentView:

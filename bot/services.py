@@ -158,6 +158,7 @@ class ItemService:
             channel_id=channel,
             origin_channel_id=ctx.channel_id,
             version=1,
+            next_check_at=ctx.now,
         )
         item.department = dept
         uow.items.add(item)
@@ -639,6 +640,8 @@ class ItemService:
     ) -> None:
         item.version += 1
         item.updated_at = ctx.now
+        # Due, snooze, status or owner may have moved a reminder: the next tick recomputes them.
+        item.next_check_at = ctx.now
         uow.flush()
         outbox.tracking_update(uow, item, now=ctx.now)
         if note is not None:

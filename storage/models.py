@@ -176,6 +176,12 @@ class Item(Base):
         # The tick's questions: active items by due time, unanswered requests by age.
         Index("ix_items_status_due", "status", "due_at"),
         Index("ix_items_unanswered", "status", "first_response_at", "created_at"),
+        # The scheduler's work queue: items whose next reminder may be due.
+        Index("ix_items_next_check", "next_check_at"),
+        # The weekly summary: opened, answered and closed within a period.
+        Index("ix_items_ws_created", "workspace_id", "created_at"),
+        Index("ix_items_ws_first_response", "workspace_id", "first_response_at"),
+        Index("ix_items_ws_closed", "workspace_id", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -197,6 +203,9 @@ class Item(Base):
     closed_at: Mapped[datetime | None]
     snoozed_until: Mapped[datetime | None]
     escalated_at: Mapped[datetime | None]
+    # When the scheduler should look at this item again (None: nothing left to remind of).
+    # Every change sets it to `now`, so the tick recomputes the item's reminders.
+    next_check_at: Mapped[datetime | None]
     # Where the tracking message lives; message_ts is set once it is posted.
     channel_id: Mapped[str | None] = mapped_column(String(64))
     message_ts: Mapped[str | None] = mapped_column(String(64))
@@ -222,7 +231,11 @@ class Update(Base):
     """One append-only entry in an item's audit trail."""
 
     __tablename__ = "updates"
-    __table_args__ = (Index("ix_updates_item_at", "item_id", "at"),)
+    __table_args__ = (
+        Index("ix_updates_item_at", "item_id", "at"),
+        # The weekly summary: closings and first responses of a workspace within a period.
+        Index("ix_updates_ws_kind_at", "workspace_id", "kind", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
@@ -296,6 +309,7 @@ class Standup(Base):
     __table_args__ = (
         UniqueConstraint("department_id", "local_date"),
         Index("ix_standups_thread", "channel_id", "message_ts"),
+        Index("ix_standups_ws_date", "workspace_id", "local_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -338,6 +338,16 @@ class ItemRepository(_Repository):
             )
         )
 
+    def recheck_department(self, department_id: int, *, now: datetime) -> int:
+        """Ask the scheduler to recompute the reminders of a department's active items."""
+        result = self.session.execute(
+            update(Item)
+            .where(Item.department_id == department_id, Item.status.in_(["open", "acknowledged"]))
+            .values(next_check_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
     def export_rows(
         self, workspace_id: int, *, where: ColumnElement[bool], since: datetime | None
     ) -> list[Item]:
@@ -368,6 +378,34 @@ class OutboxRepository(_Repository):
         values.setdefault("payload", {})
         values.setdefault("next_attempt_at", values["created_at"])
         return insert_ignoring_duplicates(self.session, OutboxMessage.__table__, values)
+
+    def enqueue_many(self, rows: Sequence[dict[str, Any]], *, chunk: int = 500) -> set[str]:
+        """Add many messages in few statements, skipping existing dedupe keys; the new keys."""
+        added: set[str] = set()
+        table = OutboxMessage.__table__
+        maker = pg_insert if self._is_postgres else sqlite_insert
+        for start in range(0, len(rows), chunk):
+            batch = []
+            for values in rows[start : start + chunk]:
+                row = dict(values)
+                row.setdefault("state", "pending")
+                row.setdefault("attempts", 0)
+                row.setdefault("payload", {})
+                row.setdefault("next_attempt_at", row["created_at"])
+                batch.append(row)
+            if not batch:
+                continue
+            # A multi-row VALUES needs the same columns in every row.
+            columns = set().union(*batch)
+            batch = [{c: row.get(c) for c in columns} for row in batch]
+            stmt = (
+                maker(table)
+                .values(batch)
+                .on_conflict_do_nothing(index_elements=["dedupe_key"])
+                .returning(table.c.dedupe_key)
+            )
+            added.update(self.session.scalars(stmt))
+        return added
 
     def get(self, message_id: int, *, lock: bool = False) -> OutboxMessage | None:
         """One outbox row."""

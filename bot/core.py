@@ -55,6 +55,10 @@ class Core:
         """Install the function that sends queued messages right after a use case."""
         self._deliver = deliver
 
+    def set_channel_privacy(self, check: Callable[[str], bool]) -> None:
+        """Install the platform's check of whether a channel is private."""
+        self._channel_private = check
+
     def set_summary(self, summary: Callable[[Context], Message]) -> None:
         """Install the weekly-summary use case (it lives with the scheduler)."""
         self._summary = summary
@@ -84,11 +88,15 @@ class Core:
 
     def run_command(self, ctx: Context, line: str) -> Message:
         """Parse `/xdept <line>`, run it, and return the reply for the person who typed it."""
-        locale = self.locale(ctx)
         try:
             command = c.parse_command(line)
         except c.CommandError as exc:
-            return compose.error_reply(exc.render(locale))
+            return compose.error_reply(exc.render(self.locale(ctx)))
+        return self.execute(ctx, command)
+
+    def execute(self, ctx: Context, command: c.Command) -> Message:
+        """Run a typed command (a button or a form maps to one); refusals come back as errors."""
+        locale = self.locale(ctx)
         try:
             reply = self._run(ctx, command, locale)
         except XdeptError as exc:

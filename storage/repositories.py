@@ -382,7 +382,7 @@ class OutboxRepository(_Repository):
     def enqueue_many(self, rows: Sequence[dict[str, Any]], *, chunk: int = 500) -> set[str]:
         """Add many messages in few statements, skipping existing dedupe keys; the new keys."""
         added: set[str] = set()
-        table = OutboxMessage.__table__
+        table: Any = OutboxMessage.__table__
         maker = pg_insert if self._is_postgres else sqlite_insert
         for start in range(0, len(rows), chunk):
             batch = []

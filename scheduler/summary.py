@@ -1,0 +1,455 @@
+"""The weekly summary: Monday 09:00 in the workspace's zone, the previous Monday to Sunday.
+
+With XDEPT_SUMMARY_CHANNEL set, one message there covers every department;
+otherwise each department's own channel gets its department's figures. A
+chart of response times goes with it through the outbox. `/xdept summary`
+posts the week so far at once (SummaryService.post_now).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import compose
+from bot.config import Settings
+from bot.context import Context
+from bot.i18n import register, t, tr
+from bot.lookup import Lookup, normalize_locale
+from bot.messages import ChannelSpan, Message, MessageKind, Rich, Section, join, mention, text
+from bot.outbox import channel_message
+from bot.timefmt import format_instant
+from scheduler import facts
+from scheduler.chart import Bar, response_chart
+from scheduler.facts import DeptInfo
+from scheduler.metrics import DeptWeek, median, p90, week_metrics
+from storage.db import Store, UnitOfWork
+from storage.models import OutboxMessage, Workspace
+
+SUMMARY_TIME = time(9, 0)
+# A bot that was down on Monday morning still posts the summary until Tuesday 09:00.
+CATCH_UP = timedelta(days=1)
+CHART_NAME = "xdept-response-times.png"
+
+register(
+    {
+        "summary.title": ("📊 Weekly summary · {period}", "📊 周报 · {period}"),
+        "summary.title_now": ("📊 This week so far · {period}", "📊 本周至今 · {period}"),
+        "summary.title_dept": (
+            "📊 Weekly summary for {name} · {period}",
+            "📊 {name} 周报 · {period}",
+        ),
+        "summary.title_dept_now": (
+            "📊 {name} this week so far · {period}",
+            "📊 {name} 本周至今 · {period}",
+        ),
+        "summary.counts": (
+            "Opened {opened} · closed {closed} (done {done}, declined {declined}, cancelled "
+            "{cancelled}) · overdue {overdue}",
+            "新增 {opened} · 关闭 {closed}（完成 {done}，拒绝 {declined}，取消 {cancelled}）"
+            " · 逾期 {overdue}",
+        ),
+        "summary.first_response": (
+            "First response: median {median} h, p90 {p90} h ({n} request(s))",
+            "首次响应：中位数 {median} 工作小时，p90 {p90} 工作小时（{n} 个请求）",
+        ),
+        "summary.first_response_none": (
+            "First response: none in this period",
+            "首次响应：本期没有",
+        ),
+        "summary.done": (
+            "Time to done: median {median} h, p90 {p90} h ({n} item(s))",
+            "完成用时：中位数 {median} 工作小时，p90 {p90} 工作小时（{n} 项）",
+        ),
+        "summary.done_none": ("Time to done: nothing finished", "完成用时：本期没有完成的事项"),
+        "summary.oldest": (
+            "Oldest unanswered: {code}, waiting {hours} business hours since {created}",
+            "最久未响应：{code}，自 {created} 起已等待 {hours} 个工作小时",
+        ),
+        "summary.oldest_none": ("Oldest unanswered: none 🎉", "最久未响应：无 🎉"),
+        "summary.standups": (
+            "Stand-up replies: {n} from {people} people",
+            "站会回复：{n} 条，来自 {people} 人",
+        ),
+        "summary.thanks": (
+            "🙏 Thanks to {people} for answering fastest.",
+            "🙏 感谢 {people} 最快响应。",
+        ),
+        "summary.thanks_one": ("{who} ({hours} h)", "{who}（{hours} 工作小时）"),
+        "summary.fastest_depts": (
+            "⚡ Fastest to answer: {depts}",
+            "⚡ 响应最快的部门：{depts}",
+        ),
+        "summary.most_closed": ("✅ Closed the most: {depts}", "✅ 关闭事项最多的部门：{depts}"),
+        "summary.quiet": (
+            "{n} other department(s) had nothing to report.",
+            "另有 {n} 个部门本期无事项。",
+        ),
+        "summary.nothing": (
+            "Nothing to report: no requests were filed, answered or closed.",
+            "本期没有需要汇报的事项：没有新增、响应或关闭的请求。",
+        ),
+        "summary.chart": (
+            "Time to first response by department (business hours)",
+            "各部门首次响应时间（工作小时）",
+        ),
+        "summary.posted": (
+            "Posted the summary of {period} to {where}.",
+            "已将 {period} 的汇总发布到 {where}。",
+        ),
+        "summary.posted_depts": (
+            "Posted the summary of {period} to the channels of {n} department(s).",
+            "已将 {period} 的汇总发布到 {n} 个部门的频道。",
+        ),
+        "summary.posted_nothing": (
+            "Nothing happened yet in {period}; there is no summary to post.",
+            "{period} 暂无事项，没有需要发布的汇总。",
+        ),
+    }
+)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A span of time summarised: [start, end) in the workspace's zone."""
+
+    start: datetime
+    end: datetime
+    tz: str
+    label: str  # the ISO week, for dedupe keys
+    so_far: bool = False  # the current week up to now (`/xdept summary`)
+
+    def standup_dates(self) -> tuple[str, str]:
+        """First and last local dates in the period."""
+        zone = ZoneInfo(self.tz)
+        last = (self.end - timedelta(microseconds=1)).astimezone(zone).date()
+        return self.start.astimezone(zone).date().isoformat(), last.isoformat()
+
+    def describe(self, locale: str) -> str:
+        """'Mon 16 Nov – Sun 22 Nov' / '11月16日 周一 – 11月22日 周日' (so far: up to a time)."""
+        first = format_instant(self.start, tz=self.tz, locale=locale).rsplit(" ", 1)[0]
+        if self.so_far:
+            last = format_instant(self.end, tz=self.tz, locale=locale)
+        else:
+            last_day = self.end - timedelta(minutes=1)
+            last = format_instant(last_day, tz=self.tz, locale=locale).rsplit(" ", 1)[0]
+        return f"{first} – {last}"
+
+
+def _monday(local_day: date) -> date:
+    return local_day - timedelta(days=local_day.weekday())
+
+
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=zone).astimezone(UTC)
+
+
+def _label(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def due_period(now: datetime, tz: str) -> Period | None:
+    """The previous week, if its summary is due at `now` (Monday 09:00 up to a day later)."""
+    zone = ZoneInfo(tz)
+    monday = _monday(now.astimezone(zone).date())
+    at = datetime.combine(monday, SUMMARY_TIME, tzinfo=zone).astimezone(UTC)
+    if not at <= now < at + CATCH_UP:
+        return None
+    start_day = monday - timedelta(days=7)
+    return Period(_midnight(start_day, zone), _midnight(monday, zone), tz, _label(start_day))
+
+
+def week_so_far(now: datetime, tz: str) -> Period:
+    """This week from Monday 00:00 up to `now`."""
+    zone = ZoneInfo(tz)
+    monday = _monday(now.astimezone(zone).date())
+    return Period(_midnight(monday, zone), now, tz, _label(monday), so_far=True)
+
+
+# -- building the messages --------------------------------------------------------------------
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
+
+
+def department_lines(week: DeptWeek, *, locale: str, tz: str) -> list[Rich]:
+    """The figures of one department, one line each."""
+    lines: list[Rich] = [
+        [
+            text(
+                t(
+                    locale,
+                    "summary.counts",
+                    opened=week.opened,
+                    closed=week.closed_total,
+                    done=week.closed["done"],
+                    declined=week.closed["declined"],
+                    cancelled=week.closed["cancelled"],
+                    overdue=week.overdue,
+                )
+            )
+        ]
+    ]
+    for values, key in ((week.first_response_hours, "first_response"), (week.done_hours, "done")):
+        if values:
+            line = t(
+                locale,
+                f"summary.{key}",
+                median=_num(median(values)),
+                p90=_num(p90(values)),
+                n=len(values),
+            )
+        else:
+            line = t(locale, f"summary.{key}_none")
+        lines.append([text(line)])
+    oldest = week.oldest_unanswered
+    if oldest is not None:
+        lines.append(
+            tr(
+                locale,
+                "summary.oldest",
+                code=text(oldest.code, bold=True),
+                hours=_num(oldest.waited_hours),
+                created=compose.when_span(oldest.created_at, tz=tz, locale=locale),
+            )
+        )
+    else:
+        lines.append([text(t(locale, "summary.oldest_none"))])
+    lines.append(
+        [
+            text(
+                t(
+                    locale,
+                    "summary.standups",
+                    n=week.standup_replies,
+                    people=len(week.standup_people),
+                )
+            )
+        ]
+    )
+    fastest = week.fastest()
+    if fastest:
+        people = join(
+            [
+                tr(locale, "summary.thanks_one", who=mention(user), hours=_num(hours))
+                for user, hours, _n in fastest
+            ]
+        )
+        lines.append(tr(locale, "summary.thanks", people=people))
+    return lines
+
+
+def _heading(week: DeptWeek) -> str:
+    return week.name if week.name == week.key else f"{week.name} (@{week.key})"
+
+
+def department_summary(week: DeptWeek, period: Period, *, locale: str) -> Message:
+    """One department's summary, for its own channel."""
+    key = "summary.title_dept_now" if period.so_far else "summary.title_dept"
+    title = t(locale, key, name=week.name, period=period.describe(locale))
+    body = join(department_lines(week, locale=locale, tz=period.tz), "\n")
+    return Message(
+        kind=MessageKind.SUMMARY,
+        title=[text(title, bold=True)],
+        sections=[Section(heading=_heading(week), body=body)],
+        image_title=t(locale, "summary.chart"),
+    )
+
+
+def workspace_summary(weeks: list[DeptWeek], period: Period, *, locale: str) -> Message:
+    """Every department's figures in one message, for the summary channel."""
+    title = t(
+        locale,
+        "summary.title_now" if period.so_far else "summary.title",
+        period=period.describe(locale),
+    )
+    news = [w for w in weeks if w.has_news]
+    sections: list[Section] = []
+    answered = [w for w in news if w.first_response_hours]
+    if answered:
+        fastest = sorted(answered, key=lambda w: (median(w.first_response_hours) or 0, w.key))[:3]
+        depts = ", ".join(f"{w.name} ({_num(median(w.first_response_hours))} h)" for w in fastest)
+        sections.append(Section(body=[text(t(locale, "summary.fastest_depts", depts=depts))]))
+    closers = sorted((w for w in news if w.closed_total), key=lambda w: (-w.closed_total, w.key))
+    if closers:
+        depts = ", ".join(f"{w.name} ({w.closed_total})" for w in closers[:3])
+        sections.append(Section(body=[text(t(locale, "summary.most_closed", depts=depts))]))
+    for week in sorted(news, key=lambda w: w.key):
+        body = join(department_lines(week, locale=locale, tz=period.tz), "\n")
+        sections.append(Section(heading=_heading(week), body=body))
+    quiet = len(weeks) - len(news)
+    if not news:
+        sections.append(Section(body=[text(t(locale, "summary.nothing"))]))
+    elif quiet:
+        sections.append(Section(body=[text(t(locale, "summary.quiet", n=quiet))]))
+    return Message(
+        kind=MessageKind.SUMMARY,
+        title=[text(title, bold=True)],
+        sections=sections,
+        image_title=t(locale, "summary.chart") if answered else None,
+    )
+
+
+def chart_for(weeks: list[DeptWeek], period: Period) -> bytes | None:
+    """The response-time chart, or None when nobody answered anything in the period."""
+    bars = [
+        Bar(
+            key=w.key,
+            median=median(w.first_response_hours) or 0.0,
+            p90=p90(w.first_response_hours) or 0.0,
+            answered=len(w.first_response_hours),
+        )
+        for w in weeks
+        if w.first_response_hours
+    ]
+    if not bars:
+        return None
+    return response_chart(bars, title=f"Time to first response, business hours ({period.label})")
+
+
+# -- writing them to the outbox ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Posted:
+    """Where a summary went."""
+
+    channels: list[str]
+    departments: int
+
+
+def _summary_departments(session: Session, ws_id: int, period: Period) -> dict[int, DeptInfo]:
+    """Departments that existed during the period and were not removed before it."""
+    return {
+        d.id: d
+        for d in facts.departments(session).values()
+        if d.workspace_id == ws_id
+        and d.created_at < period.end
+        and (d.removed_at is None or d.removed_at >= period.start)
+    }
+
+
+def write_summary(
+    uow: UnitOfWork,
+    settings: Settings,
+    ws_id: int,
+    period: Period,
+    *,
+    now: datetime,
+    key_prefix: str,
+) -> Posted:
+    """Compute the period's figures and queue the summary messages (each key once)."""
+    session = uow.session
+    depts = _summary_departments(session, ws_id, period)
+    channel = settings.xdept_summary_channel
+    keys = (
+        [f"{key_prefix}:ws:{ws_id}:{period.label}"]
+        if channel
+        else [f"{key_prefix}:dept:{d}:{period.label}" for d in depts]
+    )
+    if not keys or _all_written(session, keys):
+        return Posted([], 0)
+    weeks = week_metrics(
+        session,
+        ws_id,
+        depts,
+        start=period.start,
+        end=period.end,
+        standup_dates=period.standup_dates(),
+    )
+    ordered = sorted(weeks.values(), key=lambda w: w.key)
+    png = chart_for(ordered, period)
+    if channel:
+        locale = settings.xdept_locale
+        message = workspace_summary(ordered, period, locale=locale)
+        attachment = (CHART_NAME, png, t(locale, "summary.chart")) if png else None
+        channel_message(
+            uow,
+            workspace_id=ws_id,
+            channel_id=channel,
+            message=message,
+            key=keys[0],
+            now=now,
+            attachment=attachment,
+        )
+        return Posted([channel], len(ordered))
+    posted: list[str] = []
+    for week in ordered:
+        dept = depts[week.dept_id]
+        if not week.has_news or not dept.channel_id or dept.removed_at is not None:
+            continue
+        locale = normalize_locale(dept.locale, settings.xdept_locale)
+        attachment = (CHART_NAME, png, t(locale, "summary.chart")) if png else None
+        if channel_message(
+            uow,
+            workspace_id=ws_id,
+            channel_id=dept.channel_id,
+            message=department_summary(week, period, locale=locale),
+            key=f"{key_prefix}:dept:{dept.id}:{period.label}",
+            now=now,
+            department_id=dept.id,
+            attachment=attachment,
+        ):
+            posted.append(dept.channel_id)
+    return Posted(posted, len(posted))
+
+
+def _all_written(session: Session, keys: list[str]) -> bool:
+    found = session.scalars(
+        select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys))
+    ).all()
+    return len(set(found)) == len(set(keys))
+
+
+def post_due_summaries(uow: UnitOfWork, settings: Settings, *, now: datetime) -> int:
+    """Queue the weekly summary of every workspace whose Monday 09:00 has come; messages queued."""
+    period = due_period(now, settings.xdept_timezone)
+    if period is None:
+        return 0
+    queued = 0
+    for ws_id in uow.session.scalars(select(Workspace.id).order_by(Workspace.id)):
+        posted = write_summary(uow, settings, ws_id, period, now=now, key_prefix="summary")
+        queued += len(posted.channels)
+    return queued
+
+
+class SummaryService:
+    """`/xdept summary`: the week so far, posted now."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self.lookup = Lookup(settings)
+
+    def post_now(self, *, ctx: Context, deliver: Callable[[datetime], None]) -> Message:
+        """Post this week's summary so far; the reply tells the person where it went."""
+        with self.store.unit_of_work() as uow:
+            ws = self.lookup.workspace(uow, ctx)
+            locale = self.lookup.locale_of(uow, ws, ctx.actor.user_id)
+            if ctx.actor.locale:
+                locale = normalize_locale(ctx.actor.locale, self.settings.xdept_locale)
+            period = week_so_far(ctx.now, self.settings.xdept_timezone)
+            # Each command posts once; a retried delivery of the same command does not.
+            stamp = ctx.now.astimezone(UTC).strftime("%Y%m%dT%H%M%S")
+            posted = write_summary(
+                uow, self.settings, ws.id, period, now=ctx.now, key_prefix=f"summary-now:{stamp}"
+            )
+        deliver(ctx.now)
+        described = period.describe(locale)
+        if not posted.channels:
+            return compose.simple(locale, "summary.posted_nothing", period=described)
+        if self.settings.xdept_summary_channel:
+            where: Rich = [ChannelSpan(channel_id=posted.channels[0])]
+            return compose.simple(locale, "summary.posted", period=described, where=where)
+        return compose.simple(
+            locale, "summary.posted_depts", period=described, n=len(posted.channels)
+        )

@@ -1,0 +1,77 @@
+"""The Bolt app: request checks, exactly-once, and every listener over one xdept App.
+
+`build_bolt_app` is shared by `xdept serve` (behind gunicorn), `xdept socket`
+and the tests. It runs listeners before answering (`process_before_response`)
+and every listener acknowledges first and leaves slow work to a thread pool,
+so Slack gets its answer well inside 3 seconds in both modes.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Executor, ThreadPoolExecutor
+
+from slack_bolt import App as BoltApp
+from slack_sdk import WebClient
+
+from bot.bootstrap import App
+from bot.config import ConfigError
+from handlers.slack.dedupe import dedupe_middleware
+from handlers.slack.listeners import (
+    buttons,
+    commands,
+    decline,
+    home,
+    mention,
+    reactions,
+    threads,
+    track,
+)
+from handlers.slack.resolver import Resolver
+from handlers.slack.runtime import Deps
+
+log = logging.getLogger(__name__)
+
+LISTENERS = (commands, buttons, decline, track, threads, reactions, home, mention)
+# Slow work after the acknowledgement: mostly waiting on Slack and the database.
+BACKGROUND_THREADS = 16
+
+
+def background_executor(threads: int = BACKGROUND_THREADS) -> ThreadPoolExecutor:
+    """The pool listeners hand their slow work to."""
+    return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="xdept-slack")
+
+
+def build_bolt_app(
+    app: App,
+    *,
+    signing_secret: str | None,
+    token: str,
+    client: WebClient | None = None,
+    process_before_response: bool = True,
+    resolver: Resolver | None = None,
+    executor: Executor | None = None,
+    socket_mode: bool = False,
+) -> BoltApp:
+    """The Bolt app with xdept's middleware and listeners (tests pass a client of their own)."""
+    if not signing_secret and not socket_mode:
+        # Without a secret every forged request would pass: HTTP mode refuses to start.
+        raise ConfigError("SLACK_SIGNING_SECRET is required to answer Slack over HTTP")
+    client = client or WebClient(token=token, base_url=app.settings.slack_api_url)
+    resolver = resolver or Resolver(client)
+    app.core.set_channel_privacy(resolver.channel_private)
+    bolt = BoltApp(
+        token=token,
+        client=client,
+        signing_secret=signing_secret or "",
+        process_before_response=process_before_response,
+        # Check the token on the first request, not at start: a worker must boot while
+        # Slack is unreachable, and answer as soon as it is back.
+        token_verification_enabled=False,
+        logger=logging.getLogger("handlers.slack.bolt"),
+    )
+    deps = Deps(app=app, resolver=resolver, executor=executor or background_executor())
+    bolt.use(dedupe_middleware(app.store, locale=app.settings.xdept_locale))
+    for module in LISTENERS:
+        module.register(bolt, deps)
+    return bolt

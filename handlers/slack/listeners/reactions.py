@@ -1,0 +1,62 @@
+"""`reaction_added` on a tracking message: ✅ marks done, 👀 acknowledges, others are ignored.
+
+Someone who may not do that is told why, privately (chat.postEphemeral).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App
+
+from bot import compose
+from bot.ports import DeliveryError
+from bot.services import ACK_REACTIONS, DONE_REACTIONS
+from handlers.slack.runtime import Deps, team_of
+
+log = logging.getLogger(__name__)
+
+
+def register(bolt: App, deps: Deps) -> None:
+    """Listen for reactions."""
+
+    def on_reaction(body: dict[str, Any], event: dict[str, Any]) -> None:
+        item = event.get("item") or {}
+        name = str(event.get("reaction") or "").split("::")[0]
+        if item.get("type") != "message" or name not in DONE_REACTIONS | ACK_REACTIONS:
+            return
+        channel, user = str(item.get("channel") or ""), str(event.get("user") or "")
+        deps.background(
+            f"reaction {name} by {user} in {channel}",
+            lambda: react(deps, body, event),
+            on_error=lambda: deps.tell_privately(
+                channel, user, deps.failure(None, "slack.what.reaction")
+            ),
+        )
+
+    bolt.event("reaction_added")(on_reaction)
+
+
+def react(deps: Deps, body: dict[str, Any], event: dict[str, Any]) -> None:
+    """Apply the reaction as the person who reacted."""
+    item = event["item"]
+    channel, user = str(item.get("channel") or ""), str(event.get("user") or "")
+    ctx = deps.resolver.context(team_id=team_of(body), user_id=user, channel_id=channel)
+    outcome = deps.core.items.react(
+        ctx=ctx,
+        channel_id=channel,
+        message_ts=str(item.get("ts") or ""),
+        reaction=str(event.get("reaction") or ""),
+    )
+    if outcome.refused:
+        try:
+            deps.app.messenger.ephemeral(
+                channel=channel, user=user, message=compose.error_reply(outcome.refused)
+            )
+        except DeliveryError as exc:
+            log.warning(
+                "could not tell %s why their reaction changed nothing: %s", user, exc.reason
+            )
+    if outcome.item is not None:
+        deps.core.deliver(ctx.now)

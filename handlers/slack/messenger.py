@@ -1,0 +1,314 @@
+"""SlackMessenger: the Messenger port over the Slack Web API, and the WebClient it uses.
+
+Slack's answers become DeliveryErrors the outbox understands: permanent ones
+(the channel is gone, archived, or private without the bot; the token is
+dead; the message is malformed) are not retried; rate limits and server or
+network trouble are, after Slack's `Retry-After`.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+
+from bot.config import Settings
+from bot.messages import Message
+from bot.ports import DeliveryError, MessageRef
+from handlers.slack.blocks import render
+
+log = logging.getLogger(__name__)
+
+# Longer waits are handed back to the outbox instead of holding a thread.
+MAX_RETRY_WAIT = 30.0
+API_TIMEOUT = 10
+
+PERMANENT = frozenset(
+    {
+        "channel_not_found",
+        "is_archived",
+        "not_in_channel",
+        "account_inactive",
+        "invalid_auth",
+        "not_authed",
+        "token_revoked",
+        "token_expired",
+        "no_permission",
+        "missing_scope",
+        "msg_too_long",
+        "no_text",
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "invalid_arguments",
+        "too_many_attachments",
+        "message_not_found",
+        "cant_update_message",
+        "edit_window_closed",
+        "user_not_found",
+        "user_not_in_channel",
+        "users_not_found",
+        "cannot_dm_bot",
+        "restricted_action",
+        "restricted_action_read_only_channel",
+        "team_access_not_granted",
+        "ekm_access_denied",
+        "method_deprecated",
+        "channel_is_archived",
+        "file_not_found",
+    }
+)
+
+
+def retry_after_of(headers: Any) -> float | None:
+    """The Retry-After header as seconds (header values may come as lists)."""
+    if not headers:
+        return None
+    for key, value in dict(headers).items():
+        if key.lower() == "retry-after":
+            raw = value[0] if isinstance(value, list | tuple) else value
+            try:
+                return max(0.0, float(raw))
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
+class CappedRateLimitRetryHandler(RateLimitErrorRetryHandler):
+    """Waits out a 429's Retry-After up to `max_wait`; a longer wait is left to the caller."""
+
+    def __init__(
+        self,
+        max_retry_count: int = 2,
+        *,
+        max_wait: float = MAX_RETRY_WAIT,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.max_wait = max_wait
+        self._sleep = sleep
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        wait = retry_after_of(response.headers)
+        return wait is None or wait <= self.max_wait
+
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        wait = retry_after_of(response.headers if response is not None else None)
+        # A little jitter so replicas that were limited together do not return together.
+        self._sleep((1.0 if wait is None else wait) + random.uniform(0, 0.2))
+        state.next_attempt_requested = True
+        state.increment_current_attempt()
+
+
+def make_client(settings: Settings, *, token: str | None = None) -> WebClient:
+    """A WebClient for SLACK_API_URL with retries for rate limits, 5xx and dropped connections."""
+    base = (
+        settings.slack_api_url
+        if settings.slack_api_url.endswith("/")
+        else settings.slack_api_url + "/"
+    )
+    return WebClient(
+        token=token or settings.secret("slack_bot_token"),
+        base_url=base,
+        timeout=API_TIMEOUT,
+        retry_handlers=retry_handlers(),
+    )
+
+
+def retry_handlers() -> list[RetryHandler]:
+    """Retries for dropped connections, Slack's 500/503, and 429 within MAX_RETRY_WAIT."""
+    return [
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        ServerErrorRetryHandler(max_retry_count=2),
+        CappedRateLimitRetryHandler(),
+    ]
+
+
+def api_error(exc: SlackApiError) -> str:
+    """The `error` code of a failed call ('http_<status>' when the body had none)."""
+    response = exc.response
+    code = response.get("error") if hasattr(response, "get") else None
+    if code:
+        return str(code)
+    return f"http_{getattr(response, 'status_code', 'error')}"
+
+
+def delivery_error(exc: Exception, *, where: str) -> DeliveryError:
+    """A Slack or network failure as the outbox's DeliveryError."""
+    if isinstance(exc, SlackApiError):
+        code = api_error(exc)
+        status = getattr(exc.response, "status_code", 200)
+        if status == 429 or code == "ratelimited":
+            wait = retry_after_of(getattr(exc.response, "headers", None))
+            return DeliveryError(
+                f"ratelimited: {where}", retry_after=wait if wait is not None else 1.0
+            )
+        if status >= 500:
+            return DeliveryError(f"{code}: Slack answered {status} for {where}")
+        return DeliveryError(f"{code}: {where}", permanent=code in PERMANENT)
+    if isinstance(exc, URLError | OSError | TimeoutError | SlackClientError):
+        return DeliveryError(f"connection_error: {where}: {exc}")
+    raise exc
+
+
+class SlackMessenger:
+    """Posts, edits, DMs, ephemerals and files through the Slack Web API."""
+
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+        self._dm_channels: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def post(self, *, channel: str, message: Message, thread_ts: str | None = None) -> MessageRef:
+        """Post to a channel; joins a public channel it was not in, once."""
+        rendered = render(message)
+        kwargs: dict[str, Any] = {"channel": channel, **rendered.kwargs()}
+        if thread_ts:
+            kwargs["thread_ts"] = thread_ts
+        try:
+            response = self.client.chat_postMessage(**kwargs)
+        except SlackApiError as exc:
+            code = api_error(exc)
+            if code == "not_in_channel":
+                self._join(channel)
+                response = self._call(lambda: self.client.chat_postMessage(**kwargs), channel)
+            elif code == "channel_not_found" and channel[:1] in ("C", "G"):
+                # A private channel the bot was never invited to looks exactly like a missing one.
+                raise DeliveryError(
+                    f"not_in_channel: I can't see <#{channel}>: it is private and I was not "
+                    "invited, or it was deleted",
+                    permanent=True,
+                ) from exc
+            else:
+                raise delivery_error(exc, where=f"posting to {channel}") from exc
+        except (URLError, OSError, SlackClientError) as exc:
+            raise delivery_error(exc, where=f"posting to {channel}") from exc
+        return MessageRef(channel=str(response["channel"]), ts=str(response["ts"]))
+
+    def _join(self, channel: str) -> None:
+        """Join a public channel; a private one needs a person to invite the bot."""
+        try:
+            self.client.conversations_join(channel=channel)
+        except SlackApiError as exc:
+            code = api_error(exc)
+            if code in ("method_not_supported_for_channel_type", "channel_not_found"):
+                raise DeliveryError(
+                    f"not_in_channel: <#{channel}> is private; invite me with /invite @xdept",
+                    permanent=True,
+                ) from exc
+            raise delivery_error(exc, where=f"joining {channel}") from exc
+        except (URLError, OSError, SlackClientError) as exc:
+            raise delivery_error(exc, where=f"joining {channel}") from exc
+        log.info("joined public channel %s to post there", channel)
+
+    def _call(self, call: Callable[[], Any], where: str) -> Any:
+        try:
+            return call()
+        except (SlackApiError, URLError, OSError, SlackClientError) as exc:
+            raise delivery_error(exc, where=where) from exc
+
+    def update(self, *, ref: MessageRef, message: Message) -> None:
+        """Edit a message in place."""
+        rendered = render(message)
+        self._call(
+            lambda: self.client.chat_update(channel=ref.channel, ts=ref.ts, **rendered.kwargs()),
+            f"editing {ref.channel}/{ref.ts}",
+        )
+
+    def dm_channel(self, user: str) -> str:
+        """The bot's direct-message channel with a person (opened once, then remembered)."""
+        with self._lock:
+            known = self._dm_channels.get(user)
+        if known:
+            return known
+        response = self._call(
+            lambda: self.client.conversations_open(users=user), f"opening a DM with {user}"
+        )
+        channel = str(response["channel"]["id"])
+        with self._lock:
+            self._dm_channels[user] = channel
+        return channel
+
+    def dm(self, *, user: str, message: Message) -> MessageRef:
+        """Send a direct message to a person."""
+        channel = self.dm_channel(user)
+        rendered = render(message)
+        response = self._call(
+            lambda: self.client.chat_postMessage(channel=channel, **rendered.kwargs()),
+            f"messaging {user}",
+        )
+        return MessageRef(channel=str(response["channel"]), ts=str(response["ts"]))
+
+    def ephemeral(self, *, channel: str, user: str, message: Message) -> None:
+        """Show a message only to one person in a channel."""
+        rendered = render(message)
+        self._call(
+            lambda: self.client.chat_postEphemeral(channel=channel, user=user, **rendered.kwargs()),
+            f"showing {user} a message in {channel}",
+        )
+
+    def upload(
+        self,
+        *,
+        channel: str,
+        filename: str,
+        content: bytes,
+        title: str,
+        comment: str | None = None,
+        thread_ts: str | None = None,
+    ) -> None:
+        """Share a file in a channel (files.getUploadURLExternal, upload, complete)."""
+        kwargs: dict[str, Any] = {
+            "channel": channel,
+            "filename": filename,
+            "content": content,
+            "title": title,
+        }
+        if comment:
+            kwargs["initial_comment"] = comment
+        if thread_ts:
+            kwargs["thread_ts"] = thread_ts
+        self._call(
+            lambda: self.client.files_upload_v2(**kwargs), f"uploading {filename} to {channel}"
+        )
+
+    def permalink(self, *, ref: MessageRef) -> str | None:
+        """The message's link, or None if Slack won't give one (the message still went out)."""
+        try:
+            response = self.client.chat_getPermalink(channel=ref.channel, message_ts=ref.ts)
+        except (SlackApiError, URLError, OSError, SlackClientError) as exc:
+            log.warning("no permalink for %s/%s: %s", ref.channel, ref.ts, exc)
+            return None
+        link = response.get("permalink")
+        return str(link) if link else None

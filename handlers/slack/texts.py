@@ -1,0 +1,74 @@
+"""The Slack adapter's own words (forms, Home tab, help, failures), in English and Chinese."""
+
+from __future__ import annotations
+
+from bot.i18n import register
+
+register(
+    {
+        "slack.failed": (
+            "Sorry, something went wrong while handling {what}. It has been logged; "
+            "please try again in a minute.",
+            "抱歉，处理{what}时出错，已记录日志，请稍后重试。",
+        ),
+        "slack.db_down": (
+            "xdept can't reach its database right now, so nothing was done. "
+            "Please try again in a minute.",
+            "xdept 暂时无法连接数据库，本次操作未执行，请稍后重试。",
+        ),
+        "slack.what.command": ("your command", "你的命令"),
+        "slack.what.button": ("that button", "该按钮"),
+        "slack.what.form": ("the form", "表单"),
+        "slack.what.reaction": ("your reaction", "你的表情回应"),
+        "slack.what.reply": ("your reply", "你的回复"),
+        "slack.mention_help": (
+            "Hi! I keep requests between departments moving. File one with "
+            "`/xdept ask @logistics <what you need> by Friday`, or use *Track as request* "
+            "on any message. `/xdept help` lists everything; your items are on my Home tab.",
+            "你好！我负责跟进跨部门协作。用 `/xdept ask @物流 <需求> 周五前` 提交请求，"
+            "或在任意消息上使用「跟踪为协作请求」。`/xdept help` 查看全部命令，"
+            "你的事项在我的主页（Home）标签中。",
+        ),
+        "slack.no_text": (
+            "That message has no text to track; type the request in the form.",
+            "该消息没有可跟踪的文字，请在表单中填写请求内容。",
+        ),
+        # -- the "Track as request" form (titles: at most 24 characters)
+        "form.track.title": ("Track as request", "跟踪为协作请求"),
+        "form.submit": ("File", "提交"),
+        "form.cancel": ("Cancel", "取消"),
+        "form.dept": ("Department", "目标部门"),
+        "form.dept.hint": ("Known: {known}", "已登记：{known}"),
+        "form.dept.placeholder": ("e.g. logistics", "例如 logistics 或 物流"),
+        "form.text": ("Request", "请求内容"),
+        "form.owner": ("Owner (optional)", "负责人（可选）"),
+        "form.due": ("Due", "截止时间"),
+        "form.due.placeholder": ("e.g. Friday 5pm, in 3 days", "例如 周五下午5点、3天后"),
+        "form.background": ("Background", "背景"),
+        "form.impact": ("Impact", "影响"),
+        "form.suggestion": ("Suggestion", "建议"),
+        "form.source": ("From this message: {link}", "来源消息：{link}"),
+        "form.decline.title": ("Decline {code}", "拒绝 {code}"),
+        "form.decline.reason": ("Why are you declining it?", "拒绝原因"),
+        "form.decline.submit": ("Decline", "拒绝"),
+        "form.reason_required": (
+            "Say why, so the requester knows what to do next.",
+            "请填写原因，方便提出人决定下一步。",
+        ),
+        # -- the Home tab
+        "home.title": ("xdept", "xdept"),
+        "home.mine": ("My open items", "我负责的事项"),
+        "home.depts": ("Waiting on my departments", "待我部门处理"),
+        "home.asked": ("What I asked", "我提出的请求"),
+        "home.empty": ("Nothing here.", "暂无。"),
+        "home.more": (
+            "…and {count} more: `/xdept list`",
+            "……还有 {count} 项：`/xdept list`",
+        ),
+        "home.hint": (
+            "File a request with `/xdept ask @dept <text> by <when>` or *Track as request* "
+            "on a message.",
+            "用 `/xdept ask @部门 <内容> <截止时间>` 或消息上的「跟踪为协作请求」提交请求。",
+        ),
+    }
+)

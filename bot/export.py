@@ -75,7 +75,7 @@ class ExportService:
 
                     since_at = parse_due(since, now=ctx.now - timedelta(days=7), tz=tz) or since_at
             mine = self.lookup.member_department_ids(uow, ws, ctx)
-            where = visible_to(ctx.actor.user_id, mine, self.lookup.public_channels(uow, ws))
+            where = visible_to(ws.id, ctx.actor.user_id, mine, self.lookup.public_channels(uow, ws))
             if dept:
                 d = self.lookup.department_by_key(uow, ws, dept)
                 where = where & (Item.department_id == d.id)

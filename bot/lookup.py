@@ -34,16 +34,19 @@ class Lookup:
         """Store what the platform told us of the actor (zone, language, admin, name)."""
         actor = ctx.actor
         person = uow.people.get_or_create(ws.id, actor.user_id, now=ctx.now)
-        if actor.name and person.display_name != actor.name:
-            person.display_name = actor.name
-        if actor.timezone and person.timezone != actor.timezone:
-            person.timezone = actor.timezone
-        if actor.locale and person.locale != actor.locale:
-            person.locale = actor.locale
-        if person.is_admin != actor.is_admin:
-            person.is_admin = actor.is_admin
-        person.is_bot = actor.is_bot
-        person.updated_at = ctx.now
+        wanted = {
+            "display_name": actor.name or person.display_name,
+            "timezone": actor.timezone or person.timezone,
+            "locale": actor.locale or person.locale,
+            "is_admin": actor.is_admin,
+            "is_bot": actor.is_bot,
+        }
+        # Write only what changed: most use cases are reads and must not take a write lock.
+        changed = {k: v for k, v in wanted.items() if getattr(person, k) != v}
+        if changed:
+            for name, value in changed.items():
+                setattr(person, name, value)
+            person.updated_at = ctx.now
         return person
 
     def actor_tz(self, uow: UnitOfWork, ws: Workspace, ctx: Context) -> str:

@@ -6,6 +6,8 @@ import re
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from bot import compose, outbox
 from bot.commands import ListScope, Target, TargetKind
 from bot.config import Settings
@@ -33,7 +35,7 @@ from bot.messages import Message
 from bot.views import ItemPage, ItemView, ReactionOutcome, ReplyOutcome
 from storage.db import Store, UnitOfWork
 from storage.models import Department, Item, Workspace
-from storage.repositories import visible_to
+from storage.repositories import item_keys, visible_keys
 
 PAGE_SIZE = 20
 DEFAULT_WORKDAY_END = time(18, 0)
@@ -527,20 +529,23 @@ class ItemService:
             mine_depts = self.lookup.member_department_ids(uow, ws, ctx)
             active = I.status.in_([s.value for s in ACTIVE])
             if scope is ListScope.ASKED:
-                where = active & (I.requester_id == me)
+                keys = item_keys(I.workspace_id == ws.id, I.requester_id == me, active)
             elif scope is ListScope.DEPT:
                 d = self.lookup.department_by_key(uow, ws, dept or "")
-                where = active & (I.department_id == d.id)
-                if d.id not in mine_depts and d.channel_private:
-                    where = where & visible_to(me, mine_depts, [])
+                if d.id in mine_depts or not d.channel_private:
+                    keys = item_keys(I.department_id == d.id, active)
+                else:
+                    keys = visible_keys(ws.id, me, [], I.department_id == d.id, active)
             elif scope is ListScope.OVERDUE:
-                where = active & (I.due_at < ctx.now) & visible_to(me, mine_depts, [])
+                # The due filter goes outside the union so each branch keeps its equality index.
+                mine = visible_keys(ws.id, me, mine_depts, active).subquery()
+                keys = select(mine.c.id, mine.c.due_at, mine.c.number).where(
+                    mine.c.due_at < ctx.now
+                )
             else:
-                where = active & visible_to(me, mine_depts, [])
+                keys = visible_keys(ws.id, me, mine_depts, active)
             page = max(1, page)
-            rows, total = uow.items.page(
-                ws.id, where=where, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
-            )
+            rows, total = uow.items.page(keys, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
             pages = max(1, -(-total // PAGE_SIZE))
             return ItemPage(
                 items=[self.lookup.item_view(uow, r) for r in rows],

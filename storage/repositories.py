@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, union, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -310,23 +310,26 @@ class ItemRepository(_Repository):
             select(Update).where(Update.item_id == item_id, Update.source_ref == source_ref)
         )
 
-    def page(
-        self,
-        workspace_id: int,
-        *,
-        where: ColumnElement[bool],
-        limit: int,
-        offset: int = 0,
-    ) -> tuple[list[Item], int]:
-        """A page of items matching `where`, soonest due first (no due date last), and the total."""
-        base = select(Item).where(Item.workspace_id == workspace_id, where)
-        total = self.session.scalar(select(func.count()).select_from(base.subquery())) or 0
-        rows = self.session.scalars(
-            base.order_by(Item.due_at.is_(None), Item.due_at, Item.number)
-            .limit(limit)
-            .offset(offset)
+    def page(self, candidates: Any, *, limit: int, offset: int = 0) -> tuple[list[Item], int]:
+        """A page of the candidate items, soonest due first (no due date last), and the total.
+
+        `candidates` selects (id, due_at, number), e.g. from item_keys() or visible_keys():
+        sorting and counting run on those narrow rows, then only the page is loaded.
+        """
+        sub = candidates.subquery()
+        total = self.session.scalar(select(func.count()).select_from(sub)) or 0
+        ids = list(
+            self.session.scalars(
+                select(sub.c.id)
+                .order_by(sub.c.due_at.is_(None), sub.c.due_at, sub.c.number)
+                .limit(limit)
+                .offset(offset)
+            )
         )
-        return list(rows), int(total)
+        if not ids:
+            return [], int(total)
+        rows = {i.id: i for i in self.session.scalars(select(Item).where(Item.id.in_(ids)))}
+        return [rows[i] for i in ids if i in rows], int(total)
 
     def open_in_department(self, department_id: int, statuses: Iterable[str]) -> list[Item]:
         """Active items waiting on a department."""
@@ -358,13 +361,45 @@ class ItemRepository(_Repository):
         return list(self.session.scalars(stmt.order_by(Item.number)))
 
 
-def visible_to(user_id: str, department_ids: Sequence[int], public_channels: Sequence[str]) -> Any:
-    """Items a person may see: asked, owned, of their departments, or tracked in public."""
-    clauses: list[ColumnElement[bool]] = [Item.requester_id == user_id, Item.owner_id == user_id]
+def item_keys(*conditions: ColumnElement[bool]) -> Any:
+    """(id, due_at, number) of the items matching the conditions, for ItemRepository.page."""
+    return select(Item.id, Item.due_at, Item.number).where(*conditions)
+
+
+def visible_keys(
+    workspace_id: int,
+    user_id: str,
+    department_ids: Sequence[int],
+    *conditions: ColumnElement[bool],
+) -> Any:
+    """Keys of the items a person asked, owns, or that wait on their departments.
+
+    A UNION with one indexed lookup per branch, rather than one OR: both planners then
+    read a few hundred index entries instead of every item of the workspace.
+    """
+    parts = [
+        item_keys(Item.workspace_id == workspace_id, Item.requester_id == user_id, *conditions),
+        item_keys(Item.workspace_id == workspace_id, Item.owner_id == user_id, *conditions),
+    ]
     if department_ids:
-        clauses.append(Item.department_id.in_(list(department_ids)))
+        # Department ids are already scoped to the workspace.
+        parts.append(item_keys(Item.department_id.in_(list(department_ids)), *conditions))
+    return union(*parts)
+
+
+def visible_to(
+    workspace_id: int,
+    user_id: str,
+    department_ids: Sequence[int],
+    public_channels: Sequence[str],
+) -> ColumnElement[bool]:
+    """Items a person may see: asked, owned, of their departments, or tracked in public."""
+    keys = visible_keys(workspace_id, user_id, department_ids).subquery()
+    clauses: list[ColumnElement[bool]] = [Item.id.in_(select(keys.c.id))]
     if public_channels:
-        clauses.append(Item.channel_id.in_(list(public_channels)))
+        clauses.append(
+            (Item.workspace_id == workspace_id) & Item.channel_id.in_(list(public_channels))
+        )
     return or_(*clauses)
 
 

@@ -115,7 +115,8 @@ class Department(Base):
     day_start: Mapped[time] = mapped_column(Time, default=time(9, 0))
     day_end: Mapped[time] = mapped_column(Time, default=time(18, 0))
     holidays: Mapped[list[str]] = mapped_column(default=list)
-    standup_time: Mapped[time | None] = mapped_column(Time, default=time(9, 30))
+    # No column default: the ORM would put it in place of an explicit None ("standup:off").
+    standup_time: Mapped[time | None] = mapped_column(Time)
     first_response_minutes: Mapped[int] = mapped_column(Integer, default=8 * 60)
     escalate_after_minutes: Mapped[int] = mapped_column(Integer, default=24 * 60)
     created_at: Mapped[datetime]
@@ -169,7 +170,8 @@ class Item(Base):
     __table_args__ = (
         UniqueConstraint("workspace_id", "number"),
         Index("ix_items_ws_status_due", "workspace_id", "status", "due_at"),
-        Index("ix_items_dept_status_due", "department_id", "status", "due_at"),
+        # Covers the list pages' key lookups, so they never touch the table.
+        Index("ix_items_dept_status_due", "department_id", "status", "due_at", "number", "id"),
         Index("ix_items_ws_requester", "workspace_id", "requester_id", "status"),
         Index("ix_items_ws_owner", "workspace_id", "owner_id", "status"),
         Index("ix_items_thread", "channel_id", "message_ts"),

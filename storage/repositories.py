@@ -317,17 +317,18 @@ class ItemRepository(_Repository):
         sorting and counting run on those narrow rows, then only the page is loaded.
         """
         sub = candidates.subquery()
-        total = self.session.scalar(select(func.count()).select_from(sub)) or 0
-        ids = list(
-            self.session.scalars(
-                select(sub.c.id)
-                .order_by(sub.c.due_at.is_(None), sub.c.due_at, sub.c.number)
-                .limit(limit)
-                .offset(offset)
-            )
-        )
-        if not ids:
+        # One pass gives the page and, through the window, the total.
+        found = self.session.execute(
+            select(sub.c.id, func.count().over())
+            .order_by(sub.c.due_at.is_(None), sub.c.due_at, sub.c.number)
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        if not found:
+            total = self.session.scalar(select(func.count()).select_from(sub)) or 0
             return [], int(total)
+        ids = [row[0] for row in found]
+        total = found[0][1]
         rows = {i.id: i for i in self.session.scalars(select(Item).where(Item.id.in_(ids)))}
         return [rows[i] for i in ids if i in rows], int(total)
 

@@ -203,7 +203,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("items", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_items_dept_status_due", ["department_id", "status", "due_at"], unique=False
+            "ix_items_dept_status_due",
+            ["department_id", "status", "due_at", "number", "id"],
+            unique=False,
         )
         batch_op.create_index("ix_items_status_due", ["status", "due_at"], unique=False)
         batch_op.create_index("ix_items_thread", ["channel_id", "message_ts"], unique=False)

@@ -36,13 +36,9 @@ def upgrade() -> None:
         "UPDATE items SET next_check_at = created_at WHERE status IN ('open', 'acknowledged')"
     )
     with op.batch_alter_table("updates", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_updates_ws_kind_at", ["workspace_id", "kind", "at"], unique=False
-        )
+        batch_op.create_index("ix_updates_ws_kind_at", ["workspace_id", "kind", "at"], unique=False)
     with op.batch_alter_table("standups", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_standups_ws_date", ["workspace_id", "local_date"], unique=False
-        )
+        batch_op.create_index("ix_standups_ws_date", ["workspace_id", "local_date"], unique=False)
 
 
 def downgrade() -> None:

@@ -205,8 +205,10 @@ class Core:
                 d = self.departments.remove(ctx=ctx, key=key)
                 return compose.simple(locale, "reply.dept_removed", key=d.key)
             case c.Away(when=when):
-                self.departments.away(ctx=ctx, when=when)
-                return compose.simple(locale, "reply.away", until=when)
+                until = self.departments.away(ctx=ctx, when=when)
+                return compose.simple(
+                    locale, "reply.away", until=compose.when_span(until, tz=tz, locale=locale)
+                )
             case c.Back():
                 self.departments.back(ctx=ctx)
                 return compose.simple(locale, "reply.back")

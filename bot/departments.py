@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.commands import DeptField, FieldOp, Target, TargetKind
@@ -119,8 +119,8 @@ class DepartmentService:
             dept = self.lookup.department_by_key(uow, ws, key)
             return department_view(dept, open_items=self._open_count(uow, dept))
 
-    def away(self, *, ctx: Context, when: str) -> str:
-        """I am away until `when` (read in my zone); returns the instant as ISO text."""
+    def away(self, *, ctx: Context, when: str) -> datetime:
+        """I am away until `when` (read in my zone); returns that instant."""
         from bot.dates import parse_due
 
         with self.store.unit_of_work() as uow:
@@ -133,7 +133,7 @@ class DepartmentService:
                 raise InvalidInput("err.away_past", text=when)
             person = uow.people.get_or_create(ws.id, ctx.actor.user_id, now=ctx.now)
             person.away_until = until
-            return until.isoformat()
+            return until
 
     def back(self, *, ctx: Context) -> None:
         """I am back: prompts and nudges reach me again."""

@@ -334,7 +334,7 @@ def test_departments_admin_rules(app: App, ctx: CtxFactory, settings) -> None:  
 
 
 def test_away_and_back(app: App, ctx: CtxFactory) -> None:
-    assert "away until" in run(app, ctx, "wang", "away next Monday").plain()
+    assert "away until Mon 30 Nov 18:00" in run(app, ctx, "wang", "away next Monday").plain()
     with app.store.unit_of_work() as uow:
         person = uow.people.get(1, "wang")
         assert person is not None and person.away_until == at(2026, 11, 30, 18, 0)

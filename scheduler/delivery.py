@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 # A claimed row whose sender died is retried after this long.
 STALE_CLAIM = timedelta(minutes=10)
+# Passes over the outbox in one delivery run (later passes pick up rows queued meanwhile).
+MAX_PASSES = 3
 # Slack allows about one message a second per channel.
 CHANNEL_INTERVAL = 1.0
 
@@ -122,21 +124,31 @@ class Deliverer:
         self._last_post: dict[str, float] = {}
 
     def deliver_pending(self, *, now: datetime, limit: int = 500) -> DeliveryReport:
-        """Send every due row (oldest first), up to `limit`; what fails stays for later."""
+        """Send every due row (oldest first), up to `limit` a pass; what fails stays for later.
+
+        Rows queued while delivering (a failure reported to a lead) go in a further pass.
+        A Retry-After is waited out while the total wait stays within `max_wait`; past
+        that, the rest is left for the next tick.
+        """
         report = DeliveryReport()
         with self.store.unit_of_work() as uow:
             self._release_stale_claims(uow, now)
-            ids = uow.outbox.due_ids(now, limit=limit)
         waited = 0.0
-        for row_id in ids:
-            outcome = self._deliver_one(row_id, now=now, report=report)
-            if outcome is not None and outcome > 0:
-                # Retry-After: wait it out within budget, else leave the rest for the next tick.
-                if waited + outcome > self.max_wait:
-                    break
-                self._sleep(outcome)
-                waited += outcome
-                self._deliver_one(row_id, now=now, report=report, retry=True)
+        seen: set[int] = set()
+        for _ in range(MAX_PASSES):
+            with self.store.unit_of_work() as uow:
+                ids = [i for i in uow.outbox.due_ids(now, limit=limit) if i not in seen]
+            if not ids:
+                break
+            for row_id in ids:
+                seen.add(row_id)
+                wait = self._deliver_one(row_id, now=now, report=report)
+                while wait is not None and wait > 0:
+                    if waited + wait > self.max_wait:
+                        return report
+                    self._sleep(wait)
+                    waited += wait
+                    wait = self._deliver_one(row_id, now=now, report=report, retry=True)
         return report
 
     def _release_stale_claims(self, uow: UnitOfWork, now: datetime) -> None:

@@ -33,4 +33,11 @@ def acquire(session: Session, *, lock_id: int = TICK_LOCK_ID) -> bool:
         # statement; run one now so the lock is taken before anything is read.
         session.execute(text("SELECT 1"))
         return True
-    return bool(session.scalar(text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": lock_id}))
+    # Keyed by the schema as well: deployments (and test workers) sharing one database in
+    # separate schemas must not wait for each other.
+    return bool(
+        session.scalar(
+            text("SELECT pg_try_advisory_xact_lock(:id, hashtext(current_schema()))"),
+            {"id": lock_id},
+        )
+    )

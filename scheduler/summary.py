@@ -22,7 +22,7 @@ from bot.context import Context
 from bot.i18n import register, t, tr
 from bot.lookup import Lookup, normalize_locale
 from bot.messages import ChannelSpan, Message, MessageKind, Rich, Section, join, mention, text
-from bot.outbox import channel_message
+from bot.outbox import OutboxAction, channel_message
 from bot.timefmt import format_instant
 from scheduler import facts
 from scheduler.chart import Bar, response_chart
@@ -385,7 +385,19 @@ def write_summary(
     posted: list[str] = []
     for week in ordered:
         dept = depts[week.dept_id]
+        key = f"{key_prefix}:dept:{dept.id}:{period.label}"
         if not week.has_news or not dept.channel_id or dept.removed_at is not None:
+            # Recorded as skipped, so later ticks of the morning do not work it out again.
+            uow.outbox.enqueue(
+                workspace_id=ws_id,
+                dedupe_key=key,
+                kind=MessageKind.SUMMARY.value,
+                action=OutboxAction.POST.value,
+                department_id=dept.id,
+                state="skipped",
+                last_error="nothing to report",
+                created_at=now,
+            )
             continue
         locale = normalize_locale(dept.locale, settings.xdept_locale)
         attachment = (CHART_NAME, png, t(locale, "summary.chart")) if png else None
@@ -394,7 +406,7 @@ def write_summary(
             workspace_id=ws_id,
             channel_id=dept.channel_id,
             message=department_summary(week, period, locale=locale),
-            key=f"{key_prefix}:dept:{dept.id}:{period.label}",
+            key=key,
             now=now,
             department_id=dept.id,
             attachment=attachment,

@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from bot.bootstrap import App
 from bot.config import ConfigError
 from handlers.slack.dedupe import dedupe_middleware
+from handlers.slack.messenger import make_client
 from handlers.slack.listeners import (
     buttons,
     commands,
@@ -57,12 +58,13 @@ def build_bolt_app(
     if not signing_secret and not socket_mode:
         # Without a secret every forged request would pass: HTTP mode refuses to start.
         raise ConfigError("SLACK_SIGNING_SECRET is required to answer Slack over HTTP")
-    client = client or WebClient(token=token, base_url=app.settings.slack_api_url)
+    client = client or make_client(app.settings, token=token)
+    if client.token is None:
+        client.token = token
     resolver = resolver or Resolver(client)
     app.core.set_channel_privacy(resolver.channel_private)
     bolt = BoltApp(
-        token=token,
-        client=client,
+        client=client,  # carries the token
         signing_secret=signing_secret or "",
         process_before_response=process_before_response,
         # Check the token on the first request, not at start: a worker must boot while

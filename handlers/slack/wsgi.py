@@ -46,6 +46,9 @@ class SlackWsgi:
                     {"error": "use POST"},
                     extra=[("Allow", "POST")],
                 )
+            if not _signature_headers_present(environ):
+                # Bolt would fail on a malformed timestamp with a 500; it is simply unsigned.
+                return _answer(start_response, "401 Unauthorized", {"error": "invalid request"})
             return self._slack(environ, start_response)
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
             if self.store.ping():
@@ -55,6 +58,12 @@ class SlackWsgi:
                 start_response, "503 Service Unavailable", {"ok": False, "database": "down"}
             )
         return _answer(start_response, "404 Not Found", {"error": "not found"})
+
+
+def _signature_headers_present(environ: dict[str, Any]) -> bool:
+    timestamp = str(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or "")
+    signature = str(environ.get("HTTP_X_SLACK_SIGNATURE") or "")
+    return timestamp.isdigit() and signature.startswith("v0=")
 
 
 def _answer(

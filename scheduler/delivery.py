@@ -131,12 +131,12 @@ class Deliverer:
         that, the rest is left for the next tick.
         """
         report = DeliveryReport()
-        with self.store.unit_of_work() as uow:
-            self._release_stale_claims(uow, now)
         waited = 0.0
         seen: set[int] = set()
-        for _ in range(MAX_PASSES):
+        for attempt in range(MAX_PASSES):
             with self.store.unit_of_work() as uow:
+                if attempt == 0:
+                    self._release_stale_claims(uow, now)
                 ids = [i for i in uow.outbox.due_ids(now, limit=limit) if i not in seen]
             if not ids:
                 break

@@ -17,7 +17,6 @@ from slack_sdk import WebClient
 from bot.bootstrap import App
 from bot.config import ConfigError
 from handlers.slack.dedupe import dedupe_middleware
-from handlers.slack.messenger import make_client
 from handlers.slack.listeners import (
     buttons,
     commands,
@@ -28,6 +27,7 @@ from handlers.slack.listeners import (
     threads,
     track,
 )
+from handlers.slack.messenger import make_client
 from handlers.slack.resolver import Resolver
 from handlers.slack.runtime import Deps
 

@@ -120,9 +120,9 @@ def reply_via(response_url: str | None, message: Message, *, what: str) -> bool:
         "response_type": "ephemeral",
         "replace_original": False,
     }
-    client = WebhookClient(url=response_url, timeout=API_TIMEOUT, retry_handlers=retry_handlers())
+    webhook = WebhookClient(url=response_url, timeout=API_TIMEOUT, retry_handlers=retry_handlers())
     try:
-        response = client.send_dict(payload)
+        response = webhook.send_dict(payload)
     except Exception:  # network trouble after the retries: the work is done, the answer lost
         log.exception("could not answer %s through response_url", what)
         return False

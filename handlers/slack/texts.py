@@ -56,7 +56,7 @@ register(
             "请填写原因，方便提出人决定下一步。",
         ),
         # -- the Home tab
-        "home.title": ("xdept", "xdept"),
+        "home.title": ("xdept", "xdept · 跨部门协作"),
         "home.mine": ("My open items", "我负责的事项"),
         "home.depts": ("Waiting on my departments", "待我部门处理"),
         "home.asked": ("What I asked", "我提出的请求"),

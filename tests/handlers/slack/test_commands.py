@@ -44,6 +44,7 @@ def test_ask_posts_in_the_department_channel_and_links_the_requester(
     assert item.due_at.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai")).hour == 17
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_answers_within_three_seconds_even_when_slack_is_slow(
     slack_server: SlackServer,
 ) -> None:

@@ -46,10 +46,12 @@ def _updates(server: SlackServer, item: ItemView) -> list[Update]:
         return list(rows)
 
 
-def _reply(server: SlackServer, item: ItemView, user: str, text: str, **kwargs: object) -> str:
+def _reply(
+    server: SlackServer, item: ItemView, user: str, text: str, bot_id: str | None = None
+) -> str:
     ts = new_ts()
     server.event(
-        message_event(LOGISTICS, user, text, ts=ts, thread_ts=item.message_ts, **kwargs),  # type: ignore[arg-type]
+        message_event(LOGISTICS, user, text, ts=ts, thread_ts=item.message_ts, bot_id=bot_id),
     )
     return ts
 

@@ -1,0 +1,219 @@
+"""`xdept serve` for real (gunicorn), health checks, Socket Mode, the scheduler slot."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.error import HTTPError
+from urllib.request import ProxyHandler, build_opener
+
+import pytest
+
+from bot.bootstrap import bootstrap
+from bot.cli import main
+from handlers.slack.messenger import SlackMessenger, make_client
+from handlers.slack.scheduling import ElectedScheduler, SchedulerSlot
+from handlers.slack.socket import build_socket_handler
+from handlers.slack.wsgi import create_wsgi_app
+from storage.db import Store
+from tests.conftest import make_settings
+from tests.fakes.fake_slack import FakeSlack
+from tests.fakes.slack_payloads import signed_post, slash_command_body
+from tests.handlers.slack.conftest import (
+    ALICE,
+    SECRET,
+    SERVICE,
+    TOKEN,
+    SlackServer,
+    serve_wsgi,
+)
+
+_opener = build_opener(ProxyHandler({}))
+
+
+def _get(url: str) -> int:
+    try:
+        with _opener.open(url, timeout=10) as response:
+            return int(response.status)
+    except HTTPError as error:
+        return int(error.code)
+
+
+def test_health_is_200_while_the_database_answers(slack_server: SlackServer) -> None:
+    assert _get(slack_server.url + "/healthz") == 200
+    assert _get(slack_server.url + "/slack/events") == 405
+    assert _get(slack_server.url + "/nope") == 404
+
+
+def test_health_is_503_when_the_database_does_not_answer(slack: FakeSlack) -> None:
+    settings = make_settings(
+        slack_bot_token=TOKEN, slack_signing_secret=SECRET, slack_api_url=slack.api_url
+    )
+    dead = Store.from_url("postgresql+psycopg://postgres@127.0.0.1:1/none?connect_timeout=2")
+    app = bootstrap(
+        settings, messenger=SlackMessenger(make_client(settings)), store=dead, migrate=False
+    )
+    url, server, thread = serve_wsgi(create_wsgi_app(settings, app=app))
+    try:
+        assert _get(url + "/healthz") == 503
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def served(tmp_path: Path, slack: FakeSlack) -> Iterator[tuple[str, str]]:
+    """`xdept serve` as a person runs it: gunicorn, two gthread workers, SQLite in a file."""
+    port = _free_port()
+    db = f"sqlite:///{tmp_path / 'serve.db'}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": db,
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": slack.api_url,
+        "XDEPT_TIMEZONE": "Asia/Shanghai",
+        "XDEPT_ADMINS": "",
+        "PORT": str(port),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--workers",
+        "2",
+        "--threads",
+        "4",
+        "--no-scheduler",
+    ]
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    booted = 0
+    log: list[str] = []
+    assert process.stderr is not None
+    for line in process.stderr:  # wait for both workers to have built their app
+        log.append(line)
+        if "Booting worker" in line:
+            booted += 1
+        if booted == 2 and _get(f"http://127.0.0.1:{port}/healthz") == 200:
+            break
+    else:
+        pytest.fail("xdept serve did not start:\n" + "".join(log))
+    drain = threading.Thread(target=lambda: [None for _ in process.stderr or []], daemon=True)
+    drain.start()
+    try:
+        yield f"http://127.0.0.1:{port}", db
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+
+
+def test_xdept_serve_answers_slack_over_gunicorn(served: tuple[str, str], slack: FakeSlack) -> None:
+    url, db = served
+    assert _get(url + "/healthz") == 200
+    events = url + "/slack/events"
+    body = slash_command_body(
+        "help", user_id=ALICE, channel_id=SERVICE, response_url=slack.response_url("help")
+    )
+    assert signed_post(events, SECRET, body).status == 200
+    assert signed_post(events, SECRET, body).status == 200  # the same request again
+    assert "/xdept ask" in slack.wait_for_response_posts("help")[0].all_text
+    forged = slash_command_body("help", user_id=ALICE, response_url=slack.response_url("forged"))
+    assert signed_post(events, "wrong", forged).status == 401
+    store = Store.from_url(db)
+    try:
+        with store.unit_of_work() as uow:
+            from sqlalchemy import func, select
+
+            from storage.models import ProcessedEvent
+
+            seen = uow.session.scalar(select(func.count()).select_from(ProcessedEvent))
+        assert seen == 1
+    finally:
+        store.dispose()
+    assert len(slack.response_posts("help")) == 1
+    assert slack.response_posts("forged") == []
+
+
+def test_serve_and_socket_need_their_secrets(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    assert main(["serve"]) == 2
+    assert "SLACK_SIGNING_SECRET" in capsys.readouterr().err
+    monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
+    assert main(["socket"]) == 2
+    assert "SLACK_APP_TOKEN" in capsys.readouterr().err
+
+
+def test_socket_mode_uses_the_same_listeners(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, slack: FakeSlack
+) -> None:
+    settings = make_settings(
+        database_url=f"sqlite:///{tmp_path / 'socket.db'}",
+        slack_bot_token=TOKEN,
+        slack_app_token="xapp-test",
+        slack_api_url=slack.api_url,
+    )
+    handler, app = build_socket_handler(settings)
+    try:
+        names = {listener.ack_function.__name__ for listener in handler.app._listeners}
+        assert {"on_command", "on_submit", "on_message", "on_reaction", "on_home"} <= names
+        assert handler.app_token == "xapp-test"
+        assert app.store.ping()
+    finally:
+        handler.client.close()
+        app.store.dispose()
+
+
+def test_exactly_one_process_holds_the_scheduler_slot(tmp_path: Path) -> None:
+    path = str(tmp_path / "scheduler.lock")
+    started: list[str] = []
+    running = threading.Event()
+    stopped = threading.Event()
+
+    class Tick:
+        def __init__(self, who: str) -> None:
+            started.append(who)
+            running.set()
+
+        def shutdown(self) -> None:
+            stopped.set()
+
+    def elect(who: str) -> ElectedScheduler:
+        # A separate lock file handle per "worker", as separate processes would have.
+        return ElectedScheduler(
+            object(),
+            SchedulerSlot(path),
+            interval=0.01,  # type: ignore[arg-type]
+            start=lambda _app: Tick(who),
+        )
+
+    first, second = elect("first"), elect("second")
+    first.start()
+    assert running.wait(5)
+    running.clear()
+    second.start()
+    assert started == ["first"]  # the second waits: the lock is taken
+    first.stop()
+    assert stopped.is_set()
+    assert running.wait(5)  # the second took over when the first let go
+    assert started == ["first", "second"]
+    second.stop()

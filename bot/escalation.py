@@ -37,12 +37,33 @@ register(
             "Latest: {who} on {when}: “{text}”",
             "最新进展：{who}（{when}）：「{text}」",
         ),
+        "esc.state_nudged": (
+            "The bot nudged the department {nudges} time(s)",
+            "机器人已催办该部门 {nudges} 次",
+        ),
+        "esc.state_suggested": (
+            "; escalation was offered to the requester on {when}",
+            "；已于 {when} 向提出人建议升级",
+        ),
+        "esc.state_events": ("What happened since:", "此后的进展："),
+        "esc.state_event": ("• {when} {who} {what}", "• {when} {who}{what}"),
+        "esc.state_replies": (
+            "{n} repl(ies) in the thread.",
+            "讨论串中共有 {n} 条回复。",
+        ),
         "esc.impact": (
             "Waiting {waited} business hours since it was filed.",
             "自提交起已等待 {waited} 个工作小时。",
         ),
-        "esc.impact_late": (" {late} past its due time.", "已超过截止时间 {late}。"),
-        "esc.impact_extra": (" The requester says: {impact}", "提出人说明的影响：{impact}"),
+        "esc.impact_late": (
+            " It is {late} past its due time ({hours} business hours).",
+            "已超过截止时间 {late}（{hours} 个工作小时）。",
+        ),
+        "esc.impact_extra": ("\nWhat it blocks: {impact}", "\n影响范围：{impact}"),
+        "esc.impact_unknown": (
+            "\nWhat it blocks: not stated; {requester} can tell.",
+            "\n影响范围：提出人未说明，可向 {requester} 了解。",
+        ),
         "esc.suggestion_default": (
             "Please make sure {target} names an owner and answers in the thread, or tells "
             "{requester} who should handle it.",
@@ -81,11 +102,17 @@ def escalation_message(
     waited = calendar.business_time_between(view.created_at, now)
     impact: Rich = tr(locale, "esc.impact", waited=_hours(waited.total_seconds()))
     if view.due_at and view.due_at < now:
+        late_business = calendar.business_time_between(view.due_at, now)
         impact += tr(
-            locale, "esc.impact_late", late=format_duration(now - view.due_at, locale=locale)
+            locale,
+            "esc.impact_late",
+            late=format_duration(now - view.due_at, locale=locale),
+            hours=_hours(late_business.total_seconds()),
         )
     if view.impact:
         impact += tr(locale, "esc.impact_extra", impact=text(view.impact))
+    else:
+        impact += tr(locale, "esc.impact_unknown", requester=mention(view.requester_id))
 
     suggestion: Rich = (
         [text(view.suggestion)]
@@ -110,25 +137,62 @@ def escalation_message(
     )
 
 
+# Updates that change where an item stands, shown in the current state.
+_EVENTS = (
+    UpdateKind.ACKNOWLEDGED,
+    UpdateKind.REASSIGNED,
+    UpdateKind.DUE_CHANGED,
+    UpdateKind.SNOOZED,
+    UpdateKind.REOPENED,
+)
+_MAX_EVENTS = 5
+
+
 def _current_state(view: ItemView, *, locale: str, tz: str, calendar: WorkCalendar) -> Rich:
+    """What happened since it was filed, from the updates: answers, nudges, changes, replies."""
     nudges = sum(1 for u in view.updates if u.kind is UpdateKind.NUDGED)
+    parts: list[Rich] = []
     if view.first_response_at is None:
-        return tr(locale, "esc.state_none", nudges=nudges)
-    after = calendar.business_time_between(view.created_at, view.first_response_at)
-    parts = [
-        tr(
-            locale,
-            "esc.state_first",
-            who=person(view.first_response_by, locale),
-            after=_hours(after.total_seconds()),
-            status=t(locale, f"status.{view.status.value}"),
+        parts.append(tr(locale, "esc.state_none", nudges=nudges))
+    else:
+        after = calendar.business_time_between(view.created_at, view.first_response_at)
+        parts.append(
+            tr(
+                locale,
+                "esc.state_first",
+                who=person(view.first_response_by, locale),
+                after=_hours(after.total_seconds()),
+                status=t(locale, f"status.{view.status.value}"),
+            )
         )
-    ]
+        suggested = [u for u in view.updates if u.kind is UpdateKind.ESCALATION_SUGGESTED]
+        line = tr(locale, "esc.state_nudged", nudges=nudges)
+        if suggested:
+            when = when_span(suggested[-1].at, tz=tz, locale=locale)
+            line += tr(locale, "esc.state_suggested", when=when)
+        parts.append(line + [text("." if locale != "zh" else "。")])
+    events = [u for u in view.updates if u.kind in _EVENTS][-_MAX_EVENTS:]
+    if events:
+        lines: list[Rich] = [[text(t(locale, "esc.state_events"))]]
+        for u in events:
+            what = t(locale, f"update.{u.kind.value}") + (f" ({u.text})" if u.text else "")
+            lines.append(
+                tr(
+                    locale,
+                    "esc.state_event",
+                    when=when_span(u.at, tz=tz, locale=locale),
+                    who=[mention(u.actor_id)] if u.actor_id else [text("")],
+                    what=text(what),
+                )
+            )
+        parts.append(join(lines, "\n"))
     replies = [u for u in view.updates if u.kind is UpdateKind.REPLY and u.text]
     if replies:
         last = replies[-1]
         parts.append(
-            tr(
+            tr(locale, "esc.state_replies", n=len(replies))
+            + [text(" ")]
+            + tr(
                 locale,
                 "esc.state_last",
                 who=[mention(last.actor_id)] if last.actor_id else [text("?")],

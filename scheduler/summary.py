@@ -351,12 +351,14 @@ def write_summary(
     session = uow.session
     depts = _summary_departments(session, ws_id, period)
     channel = settings.xdept_summary_channel
+    if not depts:
+        return Posted([], 0)  # no department yet in that period: nothing to summarise
     keys = (
         [f"{key_prefix}:ws:{ws_id}:{period.label}"]
         if channel
         else [f"{key_prefix}:dept:{d}:{period.label}" for d in depts]
     )
-    if not keys or _all_written(session, keys):
+    if _all_written(session, keys):
         return Posted([], 0)
     weeks = week_metrics(
         session,

@@ -24,7 +24,9 @@ def test_every_text_has_english_and_chinese_with_the_same_placeholders() -> None
     for key, (en, zh) in _T.items():
         assert en.strip() and zh.strip(), key
         assert set(re.findall(r"\{(\w+)\}", en)) == set(re.findall(r"\{(\w+)\}", zh)), key
-        assert re.search(r"[\u4e00-\u9fff]", zh) or key.startswith("value."), key
+        words = re.sub(r"\{\w+\}|`[^`]*`", "", en)
+        if re.search(r"[A-Za-z]{3,}", words):  # a sentence, not just placeholders and marks
+            assert re.search(r"[\u4e00-\u9fff]", zh), key
 
 
 def test_every_key_used_in_the_code_has_a_text() -> None:

@@ -67,6 +67,7 @@ class DeptWeek:
     oldest_unanswered: Unanswered | None = None
     standup_replies: int = 0
     standup_people: set[str] = field(default_factory=set)
+    escalated: list[str] = field(default_factory=list)  # codes escalated in the period
     responders: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
     @property
@@ -84,6 +85,7 @@ class DeptWeek:
             or self.first_response_hours
             or self.oldest_unanswered
             or self.standup_replies
+            or self.escalated
         )
 
     def fastest(self, n: int = 3) -> list[tuple[str, float, int]]:
@@ -113,7 +115,7 @@ def week_metrics(
     """Figures for [start, end) of every department given; `standup_dates` is [first, last]."""
     weeks = {d.id: DeptWeek(d.id, d.key, d.name) for d in depts.values()}
     _opened(session, workspace_id, weeks, start, end)
-    _closings(session, workspace_id, weeks, depts, start, end)
+    _closings_and_escalations(session, workspace_id, weeks, depts, start, end)
     _first_responses(session, workspace_id, weeks, depts, start, end)
     _overdue(session, workspace_id, weeks, end)
     _unanswered(session, workspace_id, weeks, depts, end)
@@ -137,7 +139,7 @@ def _opened(
             weeks[dept_id].opened += 1
 
 
-def _closings(
+def _closings_and_escalations(
     session: Session,
     ws: int,
     weeks: dict[int, DeptWeek],
@@ -146,11 +148,18 @@ def _closings(
     end: datetime,
 ) -> None:
     rows = session.execute(
-        select(Update.item_id, Update.kind, Update.at, Item.department_id, Item.created_at)
+        select(
+            Update.item_id,
+            Update.kind,
+            Update.at,
+            Item.department_id,
+            Item.created_at,
+            Item.number,
+        )
         .join(Item, Item.id == Update.item_id)
         .where(
             Update.workspace_id == ws,
-            Update.kind.in_(list(CLOSING)),
+            Update.kind.in_([*CLOSING, UpdateKind.ESCALATED.value]),
             Update.at >= start,
             Update.at < end,
         )
@@ -158,8 +167,11 @@ def _closings(
     )
     counted: set[tuple[int, str]] = set()
     done_at: dict[int, tuple[int, datetime, datetime]] = {}
-    for item_id, kind, at, dept_id, created_at in rows:
+    for item_id, kind, at, dept_id, created_at, number in rows:
         if dept_id not in weeks:
+            continue
+        if kind == UpdateKind.ESCALATED.value:
+            weeks[dept_id].escalated.append(f"XD-{number}")
             continue
         label = CLOSING[kind]
         if (item_id, label) not in counted:

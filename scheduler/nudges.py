@@ -93,9 +93,9 @@ def _people(user_ids: list[str]) -> Rich:
 
 
 def hours_text(seconds: float) -> str:
-    """Business hours as people say them: '8', '2.5'."""
+    """Whole business hours waited, rounded down ('8' at 8 h 6 min); tenths below an hour."""
     hours = seconds / 3600
-    return f"{hours:.0f}" if hours >= 10 or hours == int(hours) else f"{hours:.1f}"
+    return str(int(hours)) if hours >= 1 else f"{hours:.1f}"
 
 
 def due_soon(item: ItemRow, *, who: list[str], tz: str, locale: str, now: datetime) -> Message:

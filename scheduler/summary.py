@@ -72,6 +72,7 @@ register(
             "最久未响应：{code}，自 {created} 起已等待 {hours} 个工作小时",
         ),
         "summary.oldest_none": ("Oldest unanswered: none 🎉", "最久未响应：无 🎉"),
+        "summary.escalated": ("Escalated: {codes}", "已升级：{codes}"),
         "summary.standups": (
             "Stand-up replies: {n} from {people} people",
             "站会回复：{n} 条，来自 {people} 人",
@@ -224,6 +225,8 @@ def department_lines(week: DeptWeek, *, locale: str, tz: str) -> list[Rich]:
         )
     else:
         lines.append([text(t(locale, "summary.oldest_none"))])
+    if week.escalated:
+        lines.append([text(t(locale, "summary.escalated", codes=", ".join(week.escalated)))])
     lines.append(
         [
             text(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.bootstrap import App
@@ -17,6 +17,7 @@ from bot.context import Actor, Context
 from bot.messages import Message, MessageKind, plain
 from handlers.console.messenger import RecordingMessenger, Sent
 from handlers.console.render import message_text
+from scheduler.runner import tick_and_deliver
 
 PLATFORM = "console"
 WORKSPACE = "demo"
@@ -53,6 +54,8 @@ class ConsoleWorkspace:
         self.people: dict[str, Member] = {}
         self.names: dict[str, str] = {}
         self._threads: dict[tuple[str, str], str] = {}
+        # Printed before the first thing a scheduler tick says, so quiet ticks stay silent.
+        self._pending_clock: str | None = None
         messenger.on_send = self._show_bot_message
 
     # -- set-up ---------------------------------------------------------------------------------
@@ -74,10 +77,41 @@ class ConsoleWorkspace:
         if when < self.now:
             raise ValueError("the demo clock only moves forward")
         self.now = when
+        self.out("")
+        self.out(self._clock_line(when, caption))
+
+    def _clock_line(self, when: datetime, caption: str | None) -> str:
         local = when.astimezone(self.clock_tz)
         head = f"── {local:%a %Y-%m-%d %H:%M} ({self.clock_tz.key})"
-        self.out("")
-        self.out(head + (f" · {caption}" if caption else "") + " " + "─" * max(0, 20))
+        return head + (f" · {caption}" if caption else "") + " " + "─" * max(0, 20)
+
+    # -- the scheduler --------------------------------------------------------------------------
+
+    def tick(self, when: datetime) -> int:
+        """Move the clock to `when` and run one scheduler tick and its delivery, as a server does.
+
+        The clock is printed only when the tick has something to say; returns what it queued.
+        """
+        if when < self.now:
+            raise ValueError("the demo clock only moves forward")
+        self.now = when
+        self._pending_clock = self._clock_line(when, "the scheduler's tick")
+        try:
+            return tick_and_deliver(self.app, now=when).tick.messages
+        finally:
+            self._pending_clock = None
+
+    def let_time_pass(self, until: datetime, *, every: timedelta = timedelta(minutes=15)) -> int:
+        """Tick on every `every` mark (in UTC) after now, up to and including `until`."""
+        epoch = datetime(2000, 1, 1, tzinfo=UTC)
+        mark = self.now + (every - (self.now - epoch) % every)
+        queued = 0
+        while mark <= until:
+            queued += self.tick(mark)
+            mark += every
+        if self.now < until:
+            self.now = until
+        return queued
 
     # -- what people do -------------------------------------------------------------------------
 
@@ -148,6 +182,10 @@ class ConsoleWorkspace:
 
     def _show_bot_message(self, sent: Sent) -> None:
         names = self.names
+        if self._pending_clock is not None:
+            self.out("")
+            self.out(self._pending_clock)
+            self._pending_clock = None
         self._learn_thread(sent)
         if sent.action == "post":
             where = f"#{names.get(sent.channel, sent.channel)}"

@@ -415,33 +415,30 @@ class OutboxRepository(_Repository):
         values.setdefault("next_attempt_at", values["created_at"])
         return insert_ignoring_duplicates(self.session, OutboxMessage.__table__, values)
 
-    def enqueue_many(self, rows: Sequence[dict[str, Any]], *, chunk: int = 500) -> set[str]:
-        """Add many messages in few statements, skipping existing dedupe keys; the new keys."""
-        added: set[str] = set()
+    def enqueue_many(self, rows: Sequence[dict[str, Any]]) -> set[str]:
+        """Add many messages in one batched statement, skipping existing dedupe keys; new keys."""
+        if not rows:
+            return set()
         table: Any = OutboxMessage.__table__
         maker = pg_insert if self._is_postgres else sqlite_insert
-        for start in range(0, len(rows), chunk):
-            batch = []
-            for values in rows[start : start + chunk]:
-                row = dict(values)
-                row.setdefault("state", "pending")
-                row.setdefault("attempts", 0)
-                row.setdefault("payload", {})
-                row.setdefault("next_attempt_at", row["created_at"])
-                batch.append(row)
-            if not batch:
-                continue
-            # A multi-row VALUES needs the same columns in every row.
-            columns = set().union(*batch)
-            batch = [{c: row.get(c) for c in columns} for row in batch]
-            stmt = (
-                maker(table)
-                .values(batch)
-                .on_conflict_do_nothing(index_elements=["dedupe_key"])
-                .returning(table.c.dedupe_key)
-            )
-            added.update(self.session.scalars(stmt))
-        return added
+        batch = []
+        for values in rows:
+            row = dict(values)
+            row.setdefault("state", "pending")
+            row.setdefault("attempts", 0)
+            row.setdefault("payload", {})
+            row.setdefault("next_attempt_at", row["created_at"])
+            batch.append(row)
+        # Every row needs the same columns for one cached statement over all of them.
+        columns = set().union(*batch)
+        batch = [{c: row.get(c) for c in columns} for row in batch]
+        stmt = (
+            maker(table)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(table.c.dedupe_key)
+        )
+        # executemany with RETURNING: SQLAlchemy batches it into multi-row INSERTs itself.
+        return set(self.session.scalars(stmt, batch))
 
     def get(self, message_id: int, *, lock: bool = False) -> OutboxMessage | None:
         """One outbox row."""

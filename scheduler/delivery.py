@@ -19,7 +19,7 @@ from sqlalchemy import update
 
 from bot import compose
 from bot.config import Settings
-from bot.domain import Role
+from bot.domain import Role, Status
 from bot.i18n import register, t
 from bot.lookup import normalize_locale
 from bot.messages import Message, MessageKind, Section, text
@@ -33,6 +33,15 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 # A claimed row whose sender died is retried after this long.
 STALE_CLAIM = timedelta(minutes=10)
+# Scheduled reminders about an item: pointless once it is closed.
+REMINDER_KINDS = frozenset(
+    {
+        MessageKind.DUE_SOON.value,
+        MessageKind.OVERDUE.value,
+        MessageKind.UNANSWERED.value,
+        MessageKind.ESCALATION_SUGGESTION.value,
+    }
+)
 # Passes over the outbox in one delivery run (later passes pick up rows queued meanwhile).
 MAX_PASSES = 3
 # Slack allows about one message a second per channel.
@@ -255,6 +264,8 @@ class Deliverer:
 
     def _plan(self, uow: UnitOfWork, row: OutboxMessage, now: datetime) -> _Plan | None:
         """What to send for a row, decided from the database; None to skip it."""
+        if self._moot_reminder(uow, row):
+            return None
         action = OutboxAction(row.action)
         if action in (OutboxAction.POST_TRACKING, OutboxAction.UPDATE_TRACKING):
             return self._plan_tracking(uow, row, now, action)
@@ -286,6 +297,15 @@ class Deliverer:
                 attachment=attachment,
             )
         raise DeliveryError(f"unknown outbox action {row.action}", permanent=True)
+
+    def _moot_reminder(self, uow: UnitOfWork, row: OutboxMessage) -> bool:
+        """A reminder whose item was closed (or escalated) after it was queued goes unsent."""
+        if row.kind not in REMINDER_KINDS or row.item_id is None:
+            return False
+        item = uow.items.by_id(row.item_id)
+        if item is None or Status(item.status).is_closed:
+            return True
+        return row.kind == MessageKind.ESCALATION_SUGGESTION.value and item.escalated_at is not None
 
     def _plan_tracking(
         self, uow: UnitOfWork, row: OutboxMessage, now: datetime, action: OutboxAction

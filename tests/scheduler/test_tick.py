@@ -215,3 +215,13 @@ def test_outbox_rows_carry_item_kind_and_slot_keys(world: World) -> None:
     assert "standup:dept:1:2026-11-23" in keys
     assert "summary:dept:1:2026-W48" in keys
     assert plain(world.said(MessageKind.SUMMARY)[0].message.title)  # type: ignore[union-attr]
+
+
+def test_a_reminder_queued_before_the_item_closed_is_not_sent(world: World) -> None:
+    world.setup(MON)
+    code = world.ask("请停止线下拒单", at(2026, 11, 23, 9, 0))
+    tick(world.app.store, world.app.settings, now=at(2026, 11, 23, 17, 0))  # queued, not sent
+    world.run("wang", f"done {code}", at(2026, 11, 23, 17, 0), channel="C0LOG")
+    world.tick(at(2026, 11, 23, 17, 1))
+    assert world.said(MessageKind.UNANSWERED) == []
+    assert [r.state for r in world.rows("unanswered")] == ["skipped"]

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain import ACTIVE, ItemKind, Status, UpdateKind
@@ -212,20 +212,24 @@ def _first_responses(
 
 def _overdue(session: Session, ws: int, weeks: dict[int, DeptWeek], end: datetime) -> None:
     """Items past due and not closed when the period ended."""
-    still_active = and_(
-        Item.status.in_([s.value for s in ACTIVE]), Item.due_at < end, Item.created_at < end
+    # Two narrow queries rather than one OR, so each can use its index: active items by
+    # (workspace, status, due), and items closed since the period ended by (workspace, closed).
+    still_active = select(Item.department_id).where(
+        Item.workspace_id == ws,
+        Item.status.in_([s.value for s in ACTIVE]),
+        Item.due_at < end,
+        Item.created_at < end,
     )
-    closed_after = and_(Item.closed_at >= end, Item.due_at < end, Item.created_at < end)
-    rows = session.execute(
-        select(Item.department_id).where(
-            Item.workspace_id == ws,
-            Item.department_id.is_not(None),
-            or_(still_active, closed_after),
-        )
+    closed_after = select(Item.department_id).where(
+        Item.workspace_id == ws,
+        Item.closed_at >= end,
+        Item.due_at < end,
+        Item.created_at < end,
     )
-    for (dept_id,) in rows:
-        if dept_id in weeks:
-            weeks[dept_id].overdue += 1
+    for stmt in (still_active, closed_after):
+        for (dept_id,) in session.execute(stmt):
+            if dept_id is not None and dept_id in weeks:
+                weeks[dept_id].overdue += 1
 
 
 def _unanswered(

@@ -282,16 +282,6 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
 
 
-class Lease(Base):
-    """A named lease so one replica at a time runs the tick."""
-
-    __tablename__ = "leases"
-
-    name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    holder: Mapped[str] = mapped_column(String(200))
-    expires_at: Mapped[datetime]
-
-
 class ProcessedEvent(Base):
     """Inbound events and commands already handled, so retries change nothing."""
 

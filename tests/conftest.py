@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -42,7 +43,8 @@ def _postgres_url() -> str:
     if "url" in _pg_ready:
         return _pg_ready["url"]
     base = _pg_base_url()
-    schema = f"xdept_test_{_worker()}"
+    # Unique per run as well as per worker, so two test runs on one server can't collide.
+    schema = f"xdept_test_{_worker()}_{os.getpid()}"
     try:
         admin = make_engine(base, pool_size=1, max_overflow=0)
         with admin.begin() as conn:
@@ -59,7 +61,18 @@ def _postgres_url() -> str:
     upgrade(engine)
     engine.dispose()
     _pg_ready["url"] = url
+    atexit.register(_drop_schema, base, schema)
     return url
+
+
+def _drop_schema(base: str, schema: str) -> None:
+    """Leave the shared database as it was found."""
+    engine = make_engine(base, pool_size=1, max_overflow=0)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    finally:
+        engine.dispose()
 
 
 def _sqlite_url(tmp_path: Path) -> str:

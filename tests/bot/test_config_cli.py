@@ -70,8 +70,13 @@ def test_demo_runs_as_a_new_user_would() -> None:
     """`xdept demo` in a subprocess: no network, no credentials, exit 0, a readable story."""
     env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp"}
     done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "demo"], capture_output=True, text=True, env=env,
-        timeout=300, cwd=Path(__file__).resolve().parents[2], check=False,
+        [sys.executable, "-m", "bot.cli", "demo"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        cwd=Path(__file__).resolve().parents[2],
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     out = done.stdout

@@ -17,7 +17,9 @@ from bot.timefmt import format_due, format_duration, format_relative
 from bot.views import ItemView
 
 ROOT = Path(__file__).resolve().parents[2]
-KEY = re.compile(r'"((?:err|reply|note|status|kind|label|value|button|update|list|scope|dept|esc|delivery)\.[a-z_.]+)"')
+KEY = re.compile(
+    r'"((?:err|reply|note|status|kind|label|value|button|update|list|scope|dept|esc|delivery)\.[a-z_.]+)"'
+)
 
 
 def test_every_text_has_english_and_chinese_with_the_same_placeholders() -> None:
@@ -53,8 +55,14 @@ def test_fill_keeps_user_text_as_text() -> None:
 
 def _view(**over: object) -> ItemView:
     base: dict[str, object] = dict(
-        id=1, code="XD-7", kind=ItemKind.REQUEST, status=Status.OPEN, text="修正托盘标签",
-        requester_id="mei", department_key="logistics", department_name="物流部",
+        id=1,
+        code="XD-7",
+        kind=ItemKind.REQUEST,
+        status=Status.OPEN,
+        text="修正托盘标签",
+        requester_id="mei",
+        department_key="logistics",
+        department_name="物流部",
         created_at=datetime(2026, 11, 23, 2, 0, tzinfo=ZoneInfo("UTC")),
         due_at=datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo("UTC")),
     )
@@ -66,10 +74,15 @@ def test_tracking_message_buttons_follow_the_status() -> None:
     now = datetime(2026, 11, 23, 2, 0, tzinfo=ZoneInfo("UTC"))
     open_msg = compose.tracking_message(_view(), locale="en", now=now, tz="Asia/Shanghai")
     assert [b.action.value for b in open_msg.buttons] == [
-        "xdept_ack", "xdept_done", "xdept_snooze", "xdept_decline"
+        "xdept_ack",
+        "xdept_done",
+        "xdept_snooze",
+        "xdept_decline",
     ]
     assert "Fri 27 Nov 18:00, in 4 days" in open_msg.plain()
-    done = compose.tracking_message(_view(status=Status.DONE), locale="zh", now=now, tz="Asia/Shanghai")
+    done = compose.tracking_message(
+        _view(status=Status.DONE), locale="zh", now=now, tz="Asia/Shanghai"
+    )
     assert done.buttons == [] and "已完成" in done.plain() and "修正托盘标签" in done.plain()
     assert open_msg.kind is MessageKind.TRACKING
 
@@ -77,7 +90,9 @@ def test_tracking_message_buttons_follow_the_status() -> None:
 def test_time_formatting_in_both_languages() -> None:
     now = datetime(2026, 11, 22, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     due = now + timedelta(days=5, hours=8)
-    assert format_due(due, now=now, tz="Asia/Shanghai", locale="en") == "Fri 27 Nov 18:00, in 5 days"
+    assert (
+        format_due(due, now=now, tz="Asia/Shanghai", locale="en") == "Fri 27 Nov 18:00, in 5 days"
+    )
     assert format_due(due, now=now, tz="Asia/Shanghai", locale="zh") == "11月27日 周五 18:00，5天后"
     assert format_relative(now - timedelta(hours=3), now=now, locale="en") == "3 hours ago"
     assert format_relative(now - timedelta(hours=3), now=now, locale="zh") == "3小时前"

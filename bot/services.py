@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,7 @@ from bot.dates import parse_due
 from bot.domain import (
     ACTIVE,
     InvalidInput,
+    ItemFacts,
     ItemKind,
     NotFound,
     PermissionDenied,
@@ -224,28 +226,34 @@ class ItemService:
 
     def done(self, *, ctx: Context, code: str) -> ItemView:
         """Mark done: a lead of the target department, the owner or the requester."""
-        with self.store.unit_of_work() as uow:
-            _, item = self._load(uow, ctx, code)
-            check_done(self.lookup.facts(item), ctx.actor.user_id)
-            self._close(uow, item, ctx, Status.DONE, UpdateKind.DONE, reason=None)
-            return self.lookup.item_view(uow, item)
+        return self._close_item(ctx, code, check_done, Status.DONE, UpdateKind.DONE)
 
     def decline(self, *, ctx: Context, code: str, reason: str) -> ItemView:
         """Decline with a reason: a lead or the owner."""
         if not reason.strip():
             raise InvalidInput("err.decline_reason", code=code)
-        with self.store.unit_of_work() as uow:
-            _, item = self._load(uow, ctx, code)
-            check_decline(self.lookup.facts(item), ctx.actor.user_id)
-            self._close(uow, item, ctx, Status.DECLINED, UpdateKind.DECLINED, reason=reason)
-            return self.lookup.item_view(uow, item)
+        return self._close_item(
+            ctx, code, check_decline, Status.DECLINED, UpdateKind.DECLINED, reason=reason
+        )
 
     def cancel(self, *, ctx: Context, code: str) -> ItemView:
         """Cancel: only the requester."""
+        return self._close_item(ctx, code, check_cancel, Status.CANCELLED, UpdateKind.CANCELLED)
+
+    def _close_item(
+        self,
+        ctx: Context,
+        code: str,
+        check: Callable[[ItemFacts, str], None],
+        status: Status,
+        kind: UpdateKind,
+        *,
+        reason: str | None = None,
+    ) -> ItemView:
         with self.store.unit_of_work() as uow:
             _, item = self._load(uow, ctx, code)
-            check_cancel(self.lookup.facts(item), ctx.actor.user_id)
-            self._close(uow, item, ctx, Status.CANCELLED, UpdateKind.CANCELLED, reason=None)
+            check(self.lookup.facts(item), ctx.actor.user_id)
+            self._close(uow, item, ctx, status, kind, reason=reason)
             return self.lookup.item_view(uow, item)
 
     def reopen(self, *, ctx: Context, code: str) -> ItemView:

@@ -1,22 +1,23 @@
-"""The Bolt app: request checks, exactly-once, and every listener over one xdept App.
+"""The Bolt app: every listener over one xdept App (Bolt checks each request's signature).
 
 `build_bolt_app` is shared by `xdept serve` (behind gunicorn), `xdept socket`
 and the tests. It runs listeners before answering (`process_before_response`)
-and every listener acknowledges first and leaves slow work to a thread pool,
-so Slack gets its answer well inside 3 seconds in both modes.
+and every listener acknowledges first and leaves slow work as a job (a thread
+pool here, or the background process of `xdept serve`), so Slack gets its
+answer well inside 3 seconds in both modes.
 """
 
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App as BoltApp
 from slack_sdk import WebClient
 
 from bot.bootstrap import App
 from bot.config import ConfigError
-from handlers.slack.dedupe import dedupe_middleware
+from handlers.slack.jobs import JobSink, LocalJobs
 from handlers.slack.listeners import (
     buttons,
     commands,
@@ -51,7 +52,7 @@ def build_bolt_app(
     client: WebClient | None = None,
     process_before_response: bool = True,
     resolver: Resolver | None = None,
-    executor: Executor | None = None,
+    jobs: JobSink | None = None,
     socket_mode: bool = False,
 ) -> BoltApp:
     """The Bolt app with xdept's middleware and listeners (tests pass a client of their own)."""
@@ -72,8 +73,12 @@ def build_bolt_app(
         token_verification_enabled=False,
         logger=logging.getLogger("handlers.slack.bolt"),
     )
-    deps = Deps(app=app, resolver=resolver, executor=executor or background_executor())
-    bolt.use(dedupe_middleware(app.store, locale=app.settings.xdept_locale))
+    deps = Deps(
+        app=app,
+        resolver=resolver,
+        client=client,
+        jobs=jobs or LocalJobs(background_executor()),
+    )
     for module in LISTENERS:
         module.register(bolt, deps)
     return bolt

@@ -1,21 +1,20 @@
-"""Exactly once: a request Slack retries or delivers twice is acknowledged and dropped.
+"""Exactly once: a request Slack retries or delivers twice is handled once.
 
 Slack retries an event it thinks went unanswered (same `event_id`, with
-`X-Slack-Retry-Num`) and a network can deliver one request twice. Each
-request's key is recorded in the database before any listener runs; a key
-seen before (by any worker or replica) means the request was handled.
+`X-Slack-Retry-Num`) and a network can deliver one request twice. Every
+request is acknowledged at once; its key travels with the work it leaves
+(`handlers.slack.jobs`), and the work first records the key in the database
+(processed_events, unique): a key recorded before, by any worker, process
+or replica, means the request was handled and the work is dropped. Keeping
+the database out of the acknowledgement keeps it as fast as Bolt's own.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from slack_bolt import BoltRequest, BoltResponse
-
-from bot.i18n import t
 from handlers.slack.resolver import PLATFORM
 from storage.db import Store
 
@@ -55,44 +54,7 @@ def _may_concern_item(event: dict[str, Any]) -> bool:
     return bool(event.get("thread_ts"))
 
 
-def retry_number(req: BoltRequest) -> int:
-    """Slack's X-Slack-Retry-Num (0 for a first delivery)."""
-    values = req.headers.get("x-slack-retry-num") or []
-    try:
-        return int(values[0]) if values else 0
-    except ValueError:
-        return 0
-
-
-def dedupe_middleware(
-    store: Store, *, locale: str, now: Callable[[], datetime] = lambda: datetime.now(UTC)
-) -> Callable[..., BoltResponse | None]:
-    """A Bolt middleware that drops requests already handled."""
-
-    def dedupe(
-        req: BoltRequest, resp: BoltResponse, next: Callable[[], None]
-    ) -> BoltResponse | None:
-        body = req.body
-        key = request_key(body)
-        if key is None:
-            next()
-            return None
-        try:
-            with store.unit_of_work() as uow:
-                first = uow.events.first_time(PLATFORM, key, now())
-        except Exception:
-            log.exception("could not record Slack request %s", key)
-            if body.get("command"):
-                # The person sees this instead of Slack's generic failure.
-                return BoltResponse(
-                    status=200,
-                    body={"response_type": "ephemeral", "text": t(locale, "slack.db_down")},
-                )
-            return BoltResponse(status=500, body="")  # Slack retries events later
-        if not first:
-            log.info("dropped a repeated Slack request %s (retry %d)", key, retry_number(req))
-            return BoltResponse(status=200, body="")
-        next()
-        return None
-
-    return dedupe
+def first_time(store: Store, key: str) -> bool:
+    """Record a request's key; False if it was recorded before (a retry or a duplicate)."""
+    with store.unit_of_work() as uow:
+        return uow.events.first_time(PLATFORM, key, datetime.now(UTC))

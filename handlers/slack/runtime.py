@@ -1,18 +1,18 @@
 """What every listener shares: the core, the resolver, background work, and telling people.
 
 Listeners acknowledge Slack first and hand the slow part (Web API calls,
-delivery) to `Deps.background`, a small thread pool; a failure there is
-logged with its context and the person is told something useful.
+delivery) to `Deps.background` as a job; a job that fails logs what it was
+doing and tells the person something useful.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
+from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
 from bot.bootstrap import App
@@ -21,8 +21,11 @@ from bot.core import Core
 from bot.i18n import t
 from bot.lookup import normalize_locale
 from bot.messages import Message
+from bot.ports import DeliveryError
 from handlers.slack import texts as _texts  # noqa: F401 - registers the adapter's words
 from handlers.slack.blocks import render
+from handlers.slack.dedupe import first_time, request_key
+from handlers.slack.jobs import Job, JobSink
 from handlers.slack.messenger import API_TIMEOUT, retry_handlers
 from handlers.slack.resolver import Resolver
 
@@ -31,11 +34,12 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Deps:
-    """The adapter's collaborators, handed to each listener module's `register`."""
+    """The adapter's collaborators, handed to each listener module's `register` and to jobs."""
 
     app: App
     resolver: Resolver
-    executor: Executor
+    client: WebClient
+    jobs: JobSink
 
     @property
     def core(self) -> Core:
@@ -43,26 +47,27 @@ class Deps:
         return self.app.core
 
     def background(
-        self, what: str, work: Callable[[], None], *, on_error: Callable[[], None] | None = None
+        self, what: str, fn: Callable[..., None], *args: Any, request: dict[str, Any] | None = None
     ) -> None:
-        """Run `work` after the acknowledgement; a failure is logged, then `on_error` runs."""
+        """Run `fn(deps, *args)` after the acknowledgement, once per Slack `request`.
 
-        def run() -> None:
-            try:
-                work()
-            except Exception:
-                log.exception("background work failed: %s", what)
-                if on_error is not None:
-                    try:
-                        on_error()
-                    except Exception:  # telling the person failed too; the log has both
-                        log.exception("could not report the failure of %s", what)
+        `fn` is a module-level function and `args` plain values, so the job can run
+        in another process.
+        """
+        key = request_key(request) if request is not None else None
+        self.jobs.submit(Job(what, fn, args, key), self)
 
-        self.executor.submit(run)
+    def first_time(self, request: dict[str, Any]) -> bool:
+        """For work done before the acknowledgement: False if this request was handled."""
+        key = request_key(request)
+        return key is None or first_time(self.app.store, key)
 
     def tell_privately(self, channel: str, user: str, message: Message) -> None:
-        """An ephemeral message to one person in a channel."""
-        self.app.messenger.ephemeral(channel=channel, user=user, message=message)
+        """An ephemeral message to one person in a channel; a failure is logged."""
+        try:
+            self.app.messenger.ephemeral(channel=channel, user=user, message=message)
+        except DeliveryError as exc:
+            log.warning("could not show %s a message in %s: %s", user, channel, exc.reason)
 
     def locale(self, ctx: Context | None) -> str:
         """The person's language from what Slack said, without touching the database."""

@@ -1,26 +1,24 @@
 """`xdept serve`: the Bolt app behind gunicorn (gthread workers), run from Python.
 
-The master process only applies migrations, binds the port and supervises;
-each worker builds its own app after the fork (database pool, Slack client,
-Bolt), so nothing is shared across processes. With the scheduler on, exactly
-one worker of the server runs the tick: the one holding an exclusive lock on
-a file the master created. If that worker exits, the lock is released and
-another worker takes over within `ELECTION_INTERVAL` seconds. Several
-replicas each run one tick; the tick's database lease lets one work at a time.
+Processes: the gunicorn master applies migrations, binds the port, starts
+the background process (handlers.slack.background) and supervises the
+workers. Each worker builds its own app after the fork (database pool, Slack
+client, Bolt) and only acknowledges Slack, handing the rest to the
+background process through a queue. The background process runs those jobs
+and the scheduler's tick: one tick per server; several replicas each tick,
+and the tick's database lock lets one work at a time.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import shutil
-import tempfile
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
 from bot.config import Settings
-from handlers.slack.scheduling import ElectedScheduler, SchedulerSlot
+from handlers.slack.background import Background
+from handlers.slack.jobs import JobSink
 from handlers.slack.wsgi import SlackWsgi, create_wsgi_app
 from storage.db import make_engine
 from storage.migrate import upgrade
@@ -47,47 +45,34 @@ def gunicorn_options(*, host: str, port: int, workers: int, threads: int) -> dic
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "info",
+        # No gunicornc socket in $HOME: two servers on one host would fight over it.
+        "control_socket_disable": True,
     }
+
+
+def apply_options(cfg: Any, options: dict[str, Any]) -> None:
+    """Set gunicorn options, skipping any an older gunicorn does not have."""
+    for key, value in options.items():
+        if key in cfg.settings:
+            cfg.set(key, value)
 
 
 class XdeptServer(BaseApplication):
     """gunicorn configured in code; `load` runs in each worker, after the fork."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        options: dict[str, Any],
-        *,
-        slot: SchedulerSlot | None,
-    ) -> None:
+    def __init__(self, settings: Settings, options: dict[str, Any], *, jobs: JobSink) -> None:
         self.settings = settings
         self.options = options
-        self.slot = slot
-        self.wsgi_app: SlackWsgi | None = None
-        self.elected: ElectedScheduler | None = None
+        self.jobs = jobs
         super().__init__()
 
     def load_config(self) -> None:
-        """Apply the options and install the hooks."""
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-        self.cfg.set("post_worker_init", self._post_worker_init)
-        self.cfg.set("worker_exit", self._worker_exit)
+        """Apply the options (those this gunicorn version knows)."""
+        apply_options(self.cfg, self.options)
 
     def load(self) -> SlackWsgi:
         """Build this worker's app."""
-        self.wsgi_app = create_wsgi_app(self.settings)
-        return self.wsgi_app
-
-    def _post_worker_init(self, worker: Any) -> None:
-        if self.slot is None or self.wsgi_app is None:
-            return
-        self.elected = ElectedScheduler(self.wsgi_app.app, self.slot)
-        self.elected.start()
-
-    def _worker_exit(self, server: Any, worker: Any) -> None:
-        if self.elected is not None:
-            self.elected.stop()
+        return create_wsgi_app(self.settings, jobs=self.jobs)
 
 
 def serve(
@@ -106,8 +91,6 @@ def serve(
         upgrade(engine)  # once, here, not in every worker at the same time
     finally:
         engine.dispose()  # the workers must not inherit these connections
-    lock_dir = tempfile.mkdtemp(prefix="xdept-serve-") if scheduler else None
-    slot = SchedulerSlot(os.path.join(lock_dir, "scheduler.lock")) if lock_dir else None
     log.info(
         "serving Slack on %s:%d with %d workers x %d threads; scheduler %s",
         host,
@@ -116,13 +99,11 @@ def serve(
         threads,
         "on" if scheduler else "off",
     )
+    background = Background(settings, scheduler=scheduler)
+    background.start()
     try:
-        XdeptServer(
-            settings,
-            gunicorn_options(host=host, port=port, workers=workers, threads=threads),
-            slot=slot,
-        ).run()
+        options = gunicorn_options(host=host, port=port, workers=workers, threads=threads)
+        XdeptServer(settings, options, jobs=background.jobs()).run()
     finally:
-        if lock_dir:
-            shutil.rmtree(lock_dir, ignore_errors=True)
+        background.stop()
     return 0

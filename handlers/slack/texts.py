@@ -11,11 +11,6 @@ register(
             "please try again in a minute.",
             "抱歉，处理{what}时出错，已记录日志，请稍后重试。",
         ),
-        "slack.db_down": (
-            "xdept can't reach its database right now, so nothing was done. "
-            "Please try again in a minute.",
-            "xdept 暂时无法连接数据库，本次操作未执行，请稍后重试。",
-        ),
         "slack.what.command": ("your command", "你的命令"),
         "slack.what.button": ("that button", "该按钮"),
         "slack.what.form": ("the form", "表单"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import App as BoltApp
@@ -14,6 +13,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from bot.bootstrap import App, bootstrap
 from bot.config import Settings
 from handlers.slack.app import build_bolt_app
+from handlers.slack.jobs import JobSink
 from handlers.slack.messenger import SlackMessenger, make_client
 from handlers.slack.resolver import Resolver
 from storage.db import Store
@@ -59,6 +59,10 @@ class SlackWsgi:
             )
         return _answer(start_response, "404 Not Found", {"error": "not found"})
 
+    def close(self) -> None:
+        """Release the database connections this app holds."""
+        self.store.dispose()
+
 
 def _signature_headers_present(environ: dict[str, Any]) -> bool:
     timestamp = str(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or "")
@@ -83,7 +87,7 @@ def create_wsgi_app(
     settings: Settings,
     *,
     app: App | None = None,
-    executor: Executor | None = None,
+    jobs: JobSink | None = None,
 ) -> SlackWsgi:
     """Build everything a worker needs (called in each worker after the fork, never at import)."""
     settings.require("slack_bot_token", "slack_signing_secret")
@@ -102,6 +106,6 @@ def create_wsgi_app(
         token=settings.secret("slack_bot_token"),
         client=client,
         resolver=resolver,
-        executor=executor,
+        jobs=jobs,
     )
     return SlackWsgi(bolt, app)

@@ -38,7 +38,9 @@ def register(bolt: App, deps: Deps) -> None:
 def _listener(deps: Deps, action: ButtonAction) -> Callable[..., None]:
     def on_click(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        deps.background(f"{action.value} by {user_of(body)}", lambda: press(deps, action, body))
+        deps.background(
+            f"{action.value} by {user_of(body)}", press, action.value, body, request=body
+        )
 
     on_click.__name__ = f"on_{action.value}"
     return on_click
@@ -50,8 +52,9 @@ def clicked_value(body: dict[str, Any]) -> str:
     return str(actions[0].get("value") or "")
 
 
-def press(deps: Deps, action: ButtonAction, body: dict[str, Any]) -> None:
+def press(deps: Deps, action_id: str, body: dict[str, Any]) -> None:
     """Run the button's command as the clicker; answer privately when there is news."""
+    action = ButtonAction(action_id)
     user = user_of(body)
     code = clicked_value(body)
     ctx = None

@@ -21,7 +21,7 @@ def register(bolt: App, deps: Deps) -> None:
 
     def on_command(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        deps.background(f"/xdept from {body.get('user_id')}", lambda: run(deps, body))
+        deps.background(f"/xdept from {body.get('user_id')}", run, body, request=body)
 
     bolt.command(COMMAND)(on_command)
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App
-from slack_sdk import WebClient
 
 from bot import compose
 from bot.domain import ItemFacts, XdeptError, check_decline
@@ -30,9 +30,9 @@ ERROR_TEXT = 2000
 def register(bolt: App, deps: Deps) -> None:
     """Listen for the Decline button and its form."""
 
-    def on_decline(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def on_decline(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        deps.background(f"decline form for {user_of(body)}", lambda: open_form(deps, body, client))
+        deps.background(f"decline form for {user_of(body)}", open_form, body, request=body)
 
     def on_submit(ack: Ack, body: dict[str, Any]) -> None:
         submit(deps, ack, body)
@@ -41,7 +41,7 @@ def register(bolt: App, deps: Deps) -> None:
     bolt.view_submission(DECLINE_FORM)(on_submit)
 
 
-def open_form(deps: Deps, body: dict[str, Any], client: WebClient) -> None:
+def open_form(deps: Deps, body: dict[str, Any]) -> None:
     """Open the reason form if the clicker may decline; otherwise say why not."""
     user, code = user_of(body), clicked_value(body)
     channel = channel_of(body)
@@ -69,7 +69,7 @@ def open_form(deps: Deps, body: dict[str, Any], client: WebClient) -> None:
                 what=f"decline {code} by {user}",
             )
             return
-        client.views_open(
+        deps.client.views_open(
             trigger_id=body["trigger_id"],
             view=decline_form(code=view.code, channel=channel, locale=locale),
         )
@@ -84,6 +84,9 @@ def open_form(deps: Deps, body: dict[str, Any], client: WebClient) -> None:
 
 def submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
     """Decline with the reason given, or show what is wrong inside the form."""
+    if not deps.first_time(body):
+        ack()  # the same submission again: it was handled
+        return
     view = body.get("view") or {}
     values = (view.get("state") or {}).get("values") or {}
     try:
@@ -111,5 +114,9 @@ def submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
         ack(response_action="errors", errors={REASON: failure[:ERROR_TEXT]})
         return
     ack()
-    now = ctx.now
-    deps.background(f"delivery after declining {code}", lambda: deps.core.deliver(now))
+    deps.background(f"delivery after declining {code}", deliver, ctx.now)
+
+
+def deliver(deps: Deps, now: datetime) -> None:
+    """Send what the decline queued: the edited tracking message and the note."""
+    deps.core.deliver(now)

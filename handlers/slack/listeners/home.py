@@ -6,7 +6,6 @@ import logging
 from typing import Any
 
 from slack_bolt import App
-from slack_sdk import WebClient
 
 from bot.commands import ListScope
 from bot.views import ItemView
@@ -22,16 +21,16 @@ MAX_PAGES = 10
 def register(bolt: App, deps: Deps) -> None:
     """Listen for people opening the app's Home tab."""
 
-    def on_home(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
+    def on_home(body: dict[str, Any], event: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home":
             return
         user = str(event.get("user") or "")
-        deps.background(f"home tab of {user}", lambda: publish(deps, team_of(body), user, client))
+        deps.background(f"home tab of {user}", publish, team_of(body), user, request=body)
 
     bolt.event("app_home_opened")(on_home)
 
 
-def publish(deps: Deps, team: str, user: str, client: WebClient) -> None:
+def publish(deps: Deps, team: str, user: str) -> None:
     """Build and publish one person's Home tab."""
     ctx = deps.resolver.context(team_id=team, user_id=user)
     items: list[ItemView] = []
@@ -52,4 +51,4 @@ def publish(deps: Deps, team: str, user: str, client: WebClient) -> None:
         now=ctx.now,
         tz=deps.core.timezone(ctx),
     )
-    client.views_publish(user_id=user, view=view)
+    deps.client.views_publish(user_id=user, view=view)

@@ -9,7 +9,6 @@ from slack_bolt import App
 
 from bot import compose
 from bot.i18n import tr
-from bot.ports import DeliveryError
 from handlers.slack.runtime import Deps, team_of
 
 log = logging.getLogger(__name__)
@@ -19,7 +18,7 @@ def register(bolt: App, deps: Deps) -> None:
     """Listen for mentions of the bot."""
 
     def on_mention(body: dict[str, Any], event: dict[str, Any]) -> None:
-        deps.background("mention help", lambda: answer(deps, body, event))
+        deps.background("mention help", answer, body, event, request=body)
 
     bolt.event("app_mention")(on_mention)
 
@@ -31,7 +30,4 @@ def answer(deps: Deps, body: dict[str, Any], event: dict[str, Any]) -> None:
         return
     ctx = deps.resolver.context(team_id=team_of(body), user_id=user, channel_id=channel)
     message = compose.reply(tr(deps.core.locale(ctx), "slack.mention_help"))
-    try:
-        deps.app.messenger.ephemeral(channel=channel, user=user, message=message)
-    except DeliveryError as exc:
-        log.warning("could not show %s the help in %s: %s", user, channel, exc.reason)
+    deps.tell_privately(channel, user, message)

@@ -11,7 +11,6 @@ from typing import Any
 from slack_bolt import App
 
 from bot import compose
-from bot.ports import DeliveryError
 from bot.services import ACK_REACTIONS, DONE_REACTIONS
 from handlers.slack.runtime import Deps, team_of
 
@@ -26,14 +25,8 @@ def register(bolt: App, deps: Deps) -> None:
         name = str(event.get("reaction") or "").split("::")[0]
         if item.get("type") != "message" or name not in DONE_REACTIONS | ACK_REACTIONS:
             return
-        channel, user = str(item.get("channel") or ""), str(event.get("user") or "")
-        deps.background(
-            f"reaction {name} by {user} in {channel}",
-            lambda: react(deps, body, event),
-            on_error=lambda: deps.tell_privately(
-                channel, user, deps.failure(None, "slack.what.reaction")
-            ),
-        )
+        where = f"{event.get('user')} in {item.get('channel')}"
+        deps.background(f"reaction {name} by {where}", react, body, event, request=body)
 
     bolt.event("reaction_added")(on_reaction)
 
@@ -42,21 +35,20 @@ def react(deps: Deps, body: dict[str, Any], event: dict[str, Any]) -> None:
     """Apply the reaction as the person who reacted."""
     item = event["item"]
     channel, user = str(item.get("channel") or ""), str(event.get("user") or "")
-    ctx = deps.resolver.context(team_id=team_of(body), user_id=user, channel_id=channel)
-    outcome = deps.core.items.react(
-        ctx=ctx,
-        channel_id=channel,
-        message_ts=str(item.get("ts") or ""),
-        reaction=str(event.get("reaction") or ""),
-    )
+    ctx = None
+    try:
+        ctx = deps.resolver.context(team_id=team_of(body), user_id=user, channel_id=channel)
+        outcome = deps.core.items.react(
+            ctx=ctx,
+            channel_id=channel,
+            message_ts=str(item.get("ts") or ""),
+            reaction=str(event.get("reaction") or ""),
+        )
+    except Exception:
+        log.exception("the reaction of %s in %s failed", user, channel)
+        deps.tell_privately(channel, user, deps.failure(ctx, "slack.what.reaction"))
+        return
     if outcome.refused:
-        try:
-            deps.app.messenger.ephemeral(
-                channel=channel, user=user, message=compose.error_reply(outcome.refused)
-            )
-        except DeliveryError as exc:
-            log.warning(
-                "could not tell %s why their reaction changed nothing: %s", user, exc.reason
-            )
+        deps.tell_privately(channel, user, compose.error_reply(outcome.refused))
     if outcome.item is not None:
         deps.core.deliver(ctx.now)

@@ -26,16 +26,10 @@ def register(bolt: App, deps: Deps) -> None:
         subtype = event.get("subtype")
         if subtype in ("message_changed", "message_deleted"):
             if _thread_of_change(event):
-                deps.background("thread reply change", lambda: record_change(deps, body, event))
+                deps.background("thread reply change", record_change, body, event, request=body)
         elif subtype in _REPLY_SUBTYPES and _is_human_reply(event):
-            channel, user = str(event.get("channel") or ""), str(event["user"])
-            deps.background(
-                f"thread reply by {user} in {channel}",
-                lambda: record_reply(deps, body, event),
-                on_error=lambda: deps.tell_privately(
-                    channel, user, deps.failure(None, "slack.what.reply")
-                ),
-            )
+            where = f"{event.get('user')} in {event.get('channel')}"
+            deps.background(f"thread reply by {where}", record_reply, body, event, request=body)
 
     bolt.event("message")(on_message)
 
@@ -59,17 +53,21 @@ def _thread_of_change(event: dict[str, Any]) -> str | None:
 
 def record_reply(deps: Deps, body: dict[str, Any], event: dict[str, Any]) -> None:
     """Store the reply; the first by anyone but the requester acknowledges the item."""
-    channel = str(event.get("channel") or "")
-    ctx = deps.resolver.context(
-        team_id=team_of(body), user_id=str(event["user"]), channel_id=channel
-    )
-    outcome = deps.core.items.record_reply(
-        ctx=ctx,
-        channel_id=channel,
-        thread_ts=str(event["thread_ts"]),
-        message_ts=str(event.get("ts") or ""),
-        text=str(event.get("text") or ""),
-    )
+    channel, user = str(event.get("channel") or ""), str(event["user"])
+    ctx = None
+    try:
+        ctx = deps.resolver.context(team_id=team_of(body), user_id=user, channel_id=channel)
+        outcome = deps.core.items.record_reply(
+            ctx=ctx,
+            channel_id=channel,
+            thread_ts=str(event["thread_ts"]),
+            message_ts=str(event.get("ts") or ""),
+            text=str(event.get("text") or ""),
+        )
+    except Exception:
+        log.exception("recording the reply of %s in %s failed", user, channel)
+        deps.tell_privately(channel, user, deps.failure(ctx, "slack.what.reply"))
+        return
     if outcome.item is not None:
         deps.core.deliver(ctx.now)
 

@@ -12,7 +12,6 @@ import logging
 from typing import Any
 
 from slack_bolt import Ack, App
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import commands as c
@@ -53,9 +52,9 @@ ERROR_FIELD = {
 def register(bolt: App, deps: Deps) -> None:
     """Listen for the shortcut and its form."""
 
-    def on_shortcut(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def on_shortcut(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        deps.background(f"track form for {user_of(body)}", lambda: open_form(deps, body, client))
+        deps.background(f"track form for {user_of(body)}", open_form, body, request=body)
 
     def on_submit(ack: Ack, body: dict[str, Any]) -> None:
         submit(deps, ack, body)
@@ -64,10 +63,10 @@ def register(bolt: App, deps: Deps) -> None:
     bolt.view_submission(TRACK_FORM)(on_submit)
 
 
-def open_form(deps: Deps, body: dict[str, Any], client: WebClient) -> None:
+def open_form(deps: Deps, body: dict[str, Any]) -> None:
     """Open the form; if that fails, tell the person instead of leaving them waiting."""
     try:
-        _open_form(deps, body, client)
+        _open_form(deps, body)
     except Exception:
         log.exception("opening the track form for %s failed", user_of(body))
         reply_via(
@@ -77,7 +76,7 @@ def open_form(deps: Deps, body: dict[str, Any], client: WebClient) -> None:
         )
 
 
-def _open_form(deps: Deps, body: dict[str, Any], client: WebClient) -> None:
+def _open_form(deps: Deps, body: dict[str, Any]) -> None:
     """Open the form with the message's text and link (the trigger lasts 3 seconds)."""
     user = user_of(body)
     channel = channel_of(body)
@@ -92,11 +91,11 @@ def _open_form(deps: Deps, body: dict[str, Any], client: WebClient) -> None:
     link = None
     if channel and ts:
         try:
-            link = client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
+            link = deps.client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
         except SlackApiError as exc:
             log.warning("no permalink for %s/%s: %s", channel, ts, exc)
     text = str(message.get("text") or "")
-    client.views_open(
+    deps.client.views_open(
         trigger_id=body["trigger_id"],
         view=track_form(
             text=text,
@@ -109,6 +108,9 @@ def _open_form(deps: Deps, body: dict[str, Any], client: WebClient) -> None:
 
 def submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
     """File the request, or show inline what needs fixing."""
+    if not deps.first_time(body):
+        ack()  # the same submission again: it was handled
+        return
     view = body.get("view") or {}
     values = (view.get("state") or {}).get("values") or {}
     source = TrackSource.from_metadata(str(view.get("private_metadata") or ""))
@@ -128,7 +130,7 @@ def submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
         return
     ack()
     owner = state_value(values, OWNER)
-    deps.background(f"after filing {filed.code}", lambda: confirm(deps, ctx, filed, owner, source))
+    deps.background(f"after filing {filed.code}", confirm, ctx, filed, owner, source)
 
 
 def _file(deps: Deps, ctx: Context, values: dict[str, Any], source: TrackSource) -> ItemView:

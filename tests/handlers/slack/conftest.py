@@ -23,6 +23,7 @@ from bot.bootstrap import App, bootstrap
 from bot.config import Settings
 from bot.context import Actor, Context
 from bot.views import ItemView
+from handlers.slack.jobs import LocalJobs
 from handlers.slack.messenger import SlackMessenger, make_client
 from handlers.slack.wsgi import create_wsgi_app
 from storage.db import Store
@@ -281,7 +282,7 @@ def slack_server(store: Store, slack: FakeSlack) -> Iterator[SlackServer]:
         sleep=lambda _seconds: None,
     )
     executor = TrackingExecutor(max_workers=8)
-    wsgi = create_wsgi_app(settings, app=app, executor=executor)
+    wsgi = create_wsgi_app(settings, app=app, jobs=LocalJobs(executor))
     url, server, thread = serve_wsgi(wsgi)
     try:
         yield SlackServer(url=url, app=app, slack=slack, settings=settings, executor=executor)

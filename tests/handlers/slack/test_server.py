@@ -9,19 +9,21 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.error import HTTPError
 from urllib.request import ProxyHandler, build_opener
 
 import pytest
+from sqlalchemy import func, select
 
 from bot.bootstrap import bootstrap
 from bot.cli import main
 from handlers.slack.messenger import SlackMessenger, make_client
-from handlers.slack.scheduling import ElectedScheduler, SchedulerSlot
 from handlers.slack.socket import build_socket_handler
 from handlers.slack.wsgi import create_wsgi_app
 from storage.db import Store
+from storage.models import ProcessedEvent
 from tests.conftest import make_settings
 from tests.fakes.fake_slack import FakeSlack
 from tests.fakes.slack_payloads import signed_post, slash_command_body
@@ -59,13 +61,15 @@ def test_health_is_503_when_the_database_does_not_answer(slack: FakeSlack) -> No
     app = bootstrap(
         settings, messenger=SlackMessenger(make_client(settings)), store=dead, migrate=False
     )
-    url, server, thread = serve_wsgi(create_wsgi_app(settings, app=app))
+    wsgi = create_wsgi_app(settings, app=app)
+    url, server, thread = serve_wsgi(wsgi)
     try:
         assert _get(url + "/healthz") == 503
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+        wsgi.close()
 
 
 def _free_port() -> int:
@@ -74,8 +78,27 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@dataclass
+class Served:
+    """A running `xdept serve`."""
+
+    url: str
+    db: str
+    process: subprocess.Popen[str]
+    log: list[str]
+    drain: threading.Thread
+
+    def stop(self) -> list[str]:
+        """SIGTERM, as a service manager sends it; returns everything it logged."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            assert self.process.wait(timeout=40) == 0
+            self.drain.join(timeout=5)
+        return self.log
+
+
 @pytest.fixture
-def served(tmp_path: Path, slack: FakeSlack) -> Iterator[tuple[str, str]]:
+def served(tmp_path: Path, slack: FakeSlack) -> Iterator[Served]:
     """`xdept serve` as a person runs it: gunicorn, two gthread workers, SQLite in a file."""
     port = _free_port()
     db = f"sqlite:///{tmp_path / 'serve.db'}"
@@ -89,19 +112,8 @@ def served(tmp_path: Path, slack: FakeSlack) -> Iterator[tuple[str, str]]:
         "XDEPT_ADMINS": "",
         "PORT": str(port),
     }
-    command = [
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--workers",
-        "2",
-        "--threads",
-        "4",
-        "--no-scheduler",
-    ]
+    command = [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1"]
+    command += ["--workers", "2", "--threads", "4"]
     process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
     booted = 0
     log: list[str] = []
@@ -114,17 +126,17 @@ def served(tmp_path: Path, slack: FakeSlack) -> Iterator[tuple[str, str]]:
             break
     else:
         pytest.fail("xdept serve did not start:\n" + "".join(log))
-    drain = threading.Thread(target=lambda: [None for _ in process.stderr or []], daemon=True)
+    drain = threading.Thread(target=lambda: log.extend(process.stderr or []), daemon=True)
     drain.start()
+    server = Served(f"http://127.0.0.1:{port}", db, process, log, drain)
     try:
-        yield f"http://127.0.0.1:{port}", db
+        yield server
     finally:
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=30) == 0
+        server.stop()
 
 
-def test_xdept_serve_answers_slack_over_gunicorn(served: tuple[str, str], slack: FakeSlack) -> None:
-    url, db = served
+def test_xdept_serve_answers_slack_over_gunicorn(served: Served, slack: FakeSlack) -> None:
+    url = served.url
     assert _get(url + "/healthz") == 200
     events = url + "/slack/events"
     body = slash_command_body(
@@ -135,19 +147,21 @@ def test_xdept_serve_answers_slack_over_gunicorn(served: tuple[str, str], slack:
     assert "/xdept ask" in slack.wait_for_response_posts("help")[0].all_text
     forged = slash_command_body("help", user_id=ALICE, response_url=slack.response_url("forged"))
     assert signed_post(events, "wrong", forged).status == 401
-    store = Store.from_url(db)
+    log = served.stop()
+    store = Store.from_url(served.db)
     try:
         with store.unit_of_work() as uow:
-            from sqlalchemy import func, select
-
-            from storage.models import ProcessedEvent
-
             seen = uow.session.scalar(select(func.count()).select_from(ProcessedEvent))
         assert seen == 1
     finally:
         store.dispose()
     assert len(slack.response_posts("help")) == 1
     assert slack.response_posts("forged") == []
+    # The reply came from the background process, which also ran the scheduler's tick,
+    # and everything stopped cleanly.
+    text = "".join(log)
+    assert "the scheduler ticks in background process" in text
+    assert "Traceback" not in text
 
 
 def test_serve_and_socket_need_their_secrets(
@@ -181,39 +195,3 @@ def test_socket_mode_uses_the_same_listeners(
     finally:
         handler.client.close()
         app.store.dispose()
-
-
-def test_exactly_one_process_holds_the_scheduler_slot(tmp_path: Path) -> None:
-    path = str(tmp_path / "scheduler.lock")
-    started: list[str] = []
-    running = threading.Event()
-    stopped = threading.Event()
-
-    class Tick:
-        def __init__(self, who: str) -> None:
-            started.append(who)
-            running.set()
-
-        def shutdown(self) -> None:
-            stopped.set()
-
-    def elect(who: str) -> ElectedScheduler:
-        # A separate lock file handle per "worker", as separate processes would have.
-        return ElectedScheduler(
-            object(),
-            SchedulerSlot(path),
-            interval=0.01,  # type: ignore[arg-type]
-            start=lambda _app: Tick(who),
-        )
-
-    first, second = elect("first"), elect("second")
-    first.start()
-    assert running.wait(5)
-    running.clear()
-    second.start()
-    assert started == ["first"]  # the second waits: the lock is taken
-    first.stop()
-    assert stopped.is_set()
-    assert running.wait(5)  # the second took over when the first let go
-    assert started == ["first", "second"]
-    second.stop()

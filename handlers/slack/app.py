@@ -13,6 +13,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App as BoltApp
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 
 from bot.bootstrap import App
@@ -22,6 +23,7 @@ from handlers.slack.listeners import (
     buttons,
     commands,
     decline,
+    fallback,
     home,
     mention,
     reactions,
@@ -34,9 +36,17 @@ from handlers.slack.runtime import Deps
 
 log = logging.getLogger(__name__)
 
-LISTENERS = (commands, buttons, decline, track, threads, reactions, home, mention)
+# Fallback last: Bolt gives a request to the first listener that matches it.
+LISTENERS = (commands, buttons, decline, track, threads, reactions, home, mention, fallback)
 # Slow work after the acknowledgement: mostly waiting on Slack and the database.
 BACKGROUND_THREADS = 16
+
+
+class _TokenInClient(logging.Filter):
+    """Bolt also reads SLACK_BOT_TOKEN and warns it goes unused: the client carries it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
 
 
 def background_executor(threads: int = BACKGROUND_THREADS) -> ThreadPoolExecutor:
@@ -64,6 +74,9 @@ def build_bolt_app(
         client.token = token
     resolver = resolver or Resolver(client)
     app.core.set_channel_privacy(resolver.channel_private)
+    bolt_log = logging.getLogger("handlers.slack.bolt")
+    if not any(isinstance(f, _TokenInClient) for f in bolt_log.filters):
+        bolt_log.addFilter(_TokenInClient())
     bolt = BoltApp(
         client=client,  # carries the token
         signing_secret=signing_secret or "",
@@ -71,7 +84,7 @@ def build_bolt_app(
         # Check the token on the first request, not at start: a worker must boot while
         # Slack is unreachable, and answer as soon as it is back.
         token_verification_enabled=False,
-        logger=logging.getLogger("handlers.slack.bolt"),
+        logger=bolt_log,
     )
     deps = Deps(
         app=app,

@@ -1,12 +1,13 @@
 """The background process of `xdept serve`: listeners' jobs and the scheduler's tick.
 
-HTTP workers only acknowledge Slack and put jobs on a queue; one background
-process (per server) runs them on a thread pool, with its own database pool
-and Slack client, at a lower CPU priority, so a burst of work never slows
-the acknowledgements Slack waits for. The same process runs the scheduler's
-tick, so a server ticks exactly once. A small supervisor restarts it if it
-dies; jobs it had not finished are lost with it (the outbox keeps whatever
-they had queued to send).
+HTTP workers only acknowledge Slack and send jobs over a channel
+(handlers.slack.channel); one background process per server runs them on a
+thread pool, with its own database pool and Slack client, at a lower CPU
+priority, so a burst of work never slows the acknowledgements Slack waits
+for. The same process runs the scheduler's tick, so a server ticks once. A
+small supervisor restarts it if it dies; the jobs it was running are lost
+with it (what they had queued in the outbox is not), the jobs not yet read
+wait in the channel for the next one.
 """
 
 from __future__ import annotations
@@ -17,12 +18,10 @@ import os
 import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
-from multiprocessing.synchronize import Event
-from queue import Empty
-from typing import Any
 
 from bot.config import Settings
-from handlers.slack.jobs import Job, LocalJobs, QueueJobs, run_job
+from handlers.slack.channel import STOP, ChannelJobs, JobChannel
+from handlers.slack.jobs import Job, LocalJobs, run_job
 
 log = logging.getLogger(__name__)
 
@@ -30,12 +29,15 @@ THREADS = 8
 # Background work yields the CPU to the HTTP workers (nice value added).
 NICENESS = 10
 RESTART_DELAY = 1.0
+MAX_RESTART_DELAY = 30.0
+HEALTHY_RUN = 60.0
 STOP_TIMEOUT = 30.0
 POLL = 1.0
-_STOP = None  # the sentinel that ends the job loop
 
 
-def run_background(settings: Settings, queue: Any, *, scheduler: bool, threads: int) -> None:
+def run_background(
+    settings: Settings, channel: JobChannel, *, scheduler: bool, threads: int
+) -> None:
     """The background process: build the app, start the tick, run jobs until told to stop."""
     from bot.bootstrap import bootstrap
     from handlers.slack.messenger import SlackMessenger, make_client
@@ -54,7 +56,6 @@ def run_background(settings: Settings, queue: Any, *, scheduler: bool, threads: 
         migrate=False,
         channel_private=resolver.channel_private,
     )
-    app.core.set_channel_privacy(resolver.channel_private)
     pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="xdept-job")
     deps = Deps(app=app, resolver=resolver, client=client, jobs=LocalJobs(pool))
     running = None
@@ -67,18 +68,13 @@ def run_background(settings: Settings, queue: Any, *, scheduler: bool, threads: 
     log.info("background process %d ready (%d threads)", os.getpid(), threads)
     try:
         while True:
-            try:
-                job = queue.get(timeout=POLL)
-            except Empty:
-                if os.getppid() != parent:  # the server died without telling us
-                    break
-                continue
-            if job is _STOP:
+            job = channel.receive(POLL)
+            if job == STOP:
                 break
             if isinstance(job, Job):
                 pool.submit(run_job, job, deps)
-            else:
-                log.error("ignored something that is not a job: %r", job)
+            elif os.getppid() != parent:  # the server died without telling us
+                break
     finally:
         if running is not None:
             running.shutdown()
@@ -86,53 +82,61 @@ def run_background(settings: Settings, queue: Any, *, scheduler: bool, threads: 
         app.store.dispose()
 
 
-def _supervise(settings: Settings, queue: Any, stopping: Event, scheduler: bool) -> None:
-    """Keep one background process alive until the server stops."""
+def _supervise(settings: Settings, channel: JobChannel, scheduler: bool) -> None:
+    """Keep one background process alive until it exits cleanly (after STOP)."""
     _leave_stopping_to_the_server()
     server = os.getppid()
     ctx = multiprocessing.get_context("fork")
+    delay = RESTART_DELAY
     while True:
+        started = time.monotonic()
         child = ctx.Process(
             target=run_background,
-            args=(settings, queue),
+            args=(settings, channel),
             kwargs={"scheduler": scheduler, "threads": THREADS},
             name="xdept-background",
         )
         child.start()
         while child.is_alive():
             child.join(POLL)
-            if os.getppid() != server:  # orphaned: the child notices too and ends
+            if os.getppid() != server:  # the server died without stopping us
+                channel.stop()
                 child.join(STOP_TIMEOUT)
                 return
-        if stopping.is_set():
+        if child.exitcode == 0:
             return
-        log.error("the background process exited with %s; starting another", child.exitcode)
-        time.sleep(RESTART_DELAY)  # a process that dies at start must not spin
+        if time.monotonic() - started > HEALTHY_RUN:
+            delay = RESTART_DELAY
+        log.error(
+            "the background process exited with %s; starting another in %.0fs",
+            child.exitcode,
+            delay,
+        )
+        time.sleep(delay)  # one that dies at start (database down) must not spin
+        delay = min(delay * 2, MAX_RESTART_DELAY)
 
 
 def _leave_stopping_to_the_server() -> None:
     """Ctrl+C and a service manager's SIGTERM reach the whole process group; the server
-    stops its workers first and then sends the background process its sentinel, so the
-    jobs already queued are finished rather than dropped."""
+    stops its workers first and then sends the background process STOP, so the jobs
+    already sent are finished rather than dropped."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 class Background:
-    """The queue the HTTP workers fill, and the supervised process that empties it."""
+    """The channel the HTTP workers fill, and the supervised process that empties it."""
 
     def __init__(self, settings: Settings, *, scheduler: bool) -> None:
-        ctx = multiprocessing.get_context("fork")
         self.settings = settings
         self.scheduler = scheduler
-        self.queue = ctx.Queue()
-        self._stopping = ctx.Event()
+        self.channel = JobChannel()
         self._owner = os.getpid()
         self._pid: int | None = None
 
-    def jobs(self) -> QueueJobs:
-        """Where the HTTP workers hand their jobs (valid in processes forked after start)."""
-        return QueueJobs(self.queue)
+    def jobs(self) -> ChannelJobs:
+        """Where the HTTP workers hand their jobs (in processes forked after start)."""
+        return ChannelJobs(self.channel)
 
     def start(self) -> None:
         """Fork the supervisor (before the HTTP workers are forked, while no thread runs).
@@ -144,7 +148,7 @@ class Background:
         if pid == 0:
             code = 0
             try:
-                _supervise(self.settings, self.queue, self._stopping, self.scheduler)
+                _supervise(self.settings, self.channel, self.scheduler)
             except BaseException:
                 log.exception("the background supervisor failed")
                 code = 1
@@ -154,11 +158,10 @@ class Background:
         self._pid = pid
 
     def stop(self) -> None:
-        """Let the background process finish its queue, then end it (in the server only)."""
+        """Let the background process finish its jobs, then end it (in the server only)."""
         if self._pid is None or os.getpid() != self._owner:
             return  # a gunicorn worker unwinding through serve(): not its to stop
-        self._stopping.set()
-        self.queue.put(_STOP)
+        self.channel.stop()
         deadline = time.monotonic() + STOP_TIMEOUT
         while time.monotonic() < deadline:
             try:
@@ -167,7 +170,7 @@ class Background:
                 break  # already reaped
             if done:
                 break
-            time.sleep(0.1)  # waiting for another process to finish its queue
+            time.sleep(0.1)  # waiting for another process to finish its jobs
         else:
             log.error("the background process did not stop within %.0fs", STOP_TIMEOUT)
             os.kill(self._pid, signal.SIGKILL)

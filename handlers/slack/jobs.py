@@ -2,8 +2,9 @@
 
 A job is a module-level function and plain arguments (Slack payloads, ids),
 so it can run in a thread of the same process (`LocalJobs`: tests, Socket
-Mode) or cross into the background process of `xdept serve` (`QueueJobs`),
-where it does not compete with the HTTP workers for their interpreter.
+Mode) or cross into the background process of `xdept serve`
+(`handlers.slack.channel`), where it does not compete with the HTTP workers
+for their interpreter.
 """
 
 from __future__ import annotations
@@ -69,22 +70,3 @@ class LocalJobs:
     def submit(self, job: Job, deps: Deps) -> None:
         """Run the job in the pool with this process's collaborators."""
         self.executor.submit(run_job, job, deps)
-
-
-class Queue(Protocol):
-    """The part of multiprocessing.Queue used here."""
-
-    def put(self, obj: Any) -> None:
-        """Enqueue without waiting for the reader."""
-        ...
-
-
-class QueueJobs:
-    """Jobs sent to the background process, which runs them with its own collaborators."""
-
-    def __init__(self, queue: Queue) -> None:
-        self.queue = queue
-
-    def submit(self, job: Job, deps: Deps) -> None:
-        """Put the job on the queue (a feeder thread writes it to the pipe)."""
-        self.queue.put(job)

@@ -218,3 +218,21 @@ def test_a_mention_gets_a_short_private_help(slack_server: SlackServer) -> None:
     help_text = slack.wait_for_ephemerals(BOB)[0]
     assert "/xdept ask" in help_text.all_text and help_text.channel == GENERAL
     assert slack.messages(GENERAL) == []
+
+
+@sqlite_only
+def test_events_and_interactions_nobody_handles_still_get_200(slack_server: SlackServer) -> None:
+    from tests.fakes.slack_payloads import block_actions_body, view_submission_body
+
+    others = [
+        {"type": "member_joined_channel", "user": CHEN, "channel": GENERAL, "event_ts": new_ts()},
+        message_event(GENERAL, CHEN, "joined", subtype="channel_join"),
+    ]
+    for event in others:
+        assert slack_server.post(event_body(event)).status == 200
+    button = block_actions_body(action_id="old_button", value="x", user_id=CHEN)
+    assert slack_server.post(button).status == 200
+    view = view_submission_body("old_view", user_id=CHEN, values={})
+    assert slack_server.post(view).status == 200
+    slack_server.settle()
+    assert slack_server.slack.calls_to("chat.postMessage") == []

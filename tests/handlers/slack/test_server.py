@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.error import HTTPError
 from urllib.request import ProxyHandler, build_opener
 
@@ -19,10 +20,13 @@ from sqlalchemy import func, select
 
 from bot.bootstrap import bootstrap
 from bot.cli import main
+from handlers.slack.background import Background
+from handlers.slack.jobs import Job
 from handlers.slack.messenger import SlackMessenger, make_client
 from handlers.slack.socket import build_socket_handler
 from handlers.slack.wsgi import create_wsgi_app
-from storage.db import Store
+from storage.db import Store, make_engine
+from storage.migrate import upgrade
 from storage.models import ProcessedEvent
 from tests.conftest import make_settings
 from tests.fakes.fake_slack import FakeSlack
@@ -195,3 +199,38 @@ def test_socket_mode_uses_the_same_listeners(
     finally:
         handler.client.close()
         app.store.dispose()
+
+
+def _say_pid(deps: Any, user: str) -> None:
+    """A job: tell `user` which process ran it."""
+    from bot.messages import Message, MessageKind, Section, text
+
+    note = Message(kind=MessageKind.NOTE, sections=[Section(body=[text(f"pid {os.getpid()}")])])
+    deps.app.messenger.dm(user=user, message=note)
+
+
+def test_the_background_process_runs_jobs_and_is_restarted(
+    tmp_path: Path, slack: FakeSlack
+) -> None:
+    settings = make_settings(
+        database_url=f"sqlite:///{tmp_path / 'background.db'}",
+        slack_bot_token=TOKEN,
+        slack_api_url=slack.api_url,
+    )
+    engine = make_engine(settings.sqlalchemy_url)
+    upgrade(engine)
+    engine.dispose()
+    background = Background(settings, scheduler=False)
+    background.start()
+    try:
+        jobs = background.jobs()
+        dm = slack.dm_channel(ALICE)
+        jobs.submit(Job("say pid", _say_pid, (ALICE,)), None)  # type: ignore[arg-type]
+        first = int(slack.wait_for_messages(dm, 1)[0].text.split()[-1])
+        assert first != os.getpid()
+        os.kill(first, signal.SIGKILL)  # the supervisor starts another
+        jobs.submit(Job("say pid", _say_pid, (ALICE,)), None)  # type: ignore[arg-type]
+        second = int(slack.wait_for_messages(dm, 2, timeout=15)[1].text.split()[-1])
+        assert second != first
+    finally:
+        background.stop()

@@ -34,8 +34,6 @@ from handlers.slack.messenger import make_client
 from handlers.slack.resolver import Resolver
 from handlers.slack.runtime import Deps
 
-log = logging.getLogger(__name__)
-
 # Fallback last: Bolt gives a request to the first listener that matches it.
 LISTENERS = (commands, buttons, decline, track, threads, reactions, home, mention, fallback)
 # Slow work after the acknowledgement: mostly waiting on Slack and the database.
@@ -65,7 +63,7 @@ def build_bolt_app(
     jobs: JobSink | None = None,
     socket_mode: bool = False,
 ) -> BoltApp:
-    """The Bolt app with xdept's middleware and listeners (tests pass a client of their own)."""
+    """The Bolt app with xdept's listeners (tests pass a client of their own)."""
     if not signing_secret and not socket_mode:
         # Without a secret every forged request would pass: HTTP mode refuses to start.
         raise ConfigError("SLACK_SIGNING_SECRET is required to answer Slack over HTTP")

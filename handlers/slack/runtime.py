@@ -15,6 +15,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
+from bot import compose
 from bot.bootstrap import App
 from bot.context import Context
 from bot.core import Core
@@ -76,8 +77,6 @@ class Deps:
 
     def failure(self, ctx: Context | None, what_key: str) -> Message:
         """The message for a person whose request failed on our side."""
-        from bot import compose
-
         locale = self.locale(ctx)
         return compose.error_reply(t(locale, "slack.failed", what=t(locale, what_key)))
 

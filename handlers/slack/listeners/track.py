@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 from bot import commands as c
 from bot.command_fields import parse_target
 from bot.context import Context
-from bot.domain import InvalidInput, NotFound, XdeptError
+from bot.domain import XdeptError
 from bot.messages import MessageKind
 from bot.ports import DeliveryError
 from bot.views import ItemView
@@ -134,17 +134,14 @@ def submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
 
 
 def _file(deps: Deps, ctx: Context, values: dict[str, Any], source: TrackSource) -> ItemView:
-    dept = state_value(values, DEPT)
-    text = state_value(values, TEXT)
-    if not dept:
-        raise NotFound("err.unknown_dept", name="", known="—")
-    if not text:
-        raise InvalidInput("err.empty_text")
+    # Empty fields (only a forged submission has them: Slack requires both) get the
+    # core's own refusals: the list of departments, or "say what you need".
+    dept = state_value(values, DEPT) or ""
     target = parse_target(dept) or c.Target(kind=c.TargetKind.NAME, name=dept.lstrip("@#").strip())
     return deps.core.items.ask(
         ctx=ctx,
         target=target,
-        text=text,
+        text=state_value(values, TEXT) or "",
         due_text=state_value(values, DUE),
         background=state_value(values, BACKGROUND),
         impact=state_value(values, IMPACT),

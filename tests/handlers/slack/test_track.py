@@ -78,8 +78,10 @@ def test_the_form_is_prefilled_with_the_message_and_its_link(slack_server: Slack
         ({DEPT: "logistic", TEXT: COMPLAINT}, DEPT, "logistics"),
         ({DEPT: "logistics", TEXT: COMPLAINT, DUE: "whenever the moon is blue"}, DUE, "moon"),
         ({DEPT: "logistics", TEXT: COMPLAINT, DUE: "2020-01-01"}, DUE, "2020"),
+        ({DEPT: "", TEXT: COMPLAINT}, DEPT, "@logistics"),
+        ({DEPT: "logistics", TEXT: "  "}, TEXT, "Say what needs doing"),
     ],
-    ids=["unknown department", "unreadable due", "past due"],
+    ids=["unknown department", "unreadable due", "past due", "no department", "no text"],
 )
 def test_inline_errors_and_nothing_filed(
     slack_server: SlackServer, values: dict[str, str], field: str, fragment: str

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -71,6 +71,10 @@ class TickReport:
         return out
 
 
+# How long inbound event ids are kept: Slack retries within minutes, so a week is plenty.
+EVENT_MEMORY = timedelta(days=7)
+
+
 def tick(
     store: Store,
     settings: Settings,
@@ -89,6 +93,7 @@ def tick(
         if use_lease and not lease.acquire(session):
             report.ticked = False
             return report
+        uow.events.forget_before(now - EVENT_MEMORY)
         depts = facts.departments(session)
         writer = TickWriter(session, now)
         _plan_standups(session, settings, depts, now, writer)

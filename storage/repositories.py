@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, union, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, union, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -475,6 +475,13 @@ class OutboxRepository(_Repository):
 
 class EventRepository(_Repository):
     """Inbound event ids already seen."""
+
+    def forget_before(self, cutoff: datetime) -> int:
+        """Drop ids seen before `cutoff` (Slack retries within minutes); returns how many."""
+        result = self.session.execute(
+            delete(ProcessedEvent).where(ProcessedEvent.received_at < cutoff)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     def first_time(self, platform: str, event_id: str, now: datetime) -> bool:
         """Record the event; False if it was seen before (a retry or a duplicate)."""

@@ -225,3 +225,14 @@ def test_a_reminder_queued_before_the_item_closed_is_not_sent(world: World) -> N
     world.tick(at(2026, 11, 23, 17, 1))
     assert world.said(MessageKind.UNANSWERED) == []
     assert [r.state for r in world.rows("unanswered")] == ["skipped"]
+
+
+def test_the_tick_forgets_inbound_event_ids_after_a_week(world: World) -> None:
+    world.setup(MON)
+    with world.app.store.unit_of_work() as uow:
+        uow.events.first_time("slack", "Ev-old", MON - timedelta(days=8))
+        uow.events.first_time("slack", "Ev-recent", MON - timedelta(days=1))
+    world.tick(MON + timedelta(minutes=5))
+    with world.app.store.unit_of_work() as uow:
+        assert uow.events.first_time("slack", "Ev-recent", MON) is False
+        assert uow.events.first_time("slack", "Ev-old", MON) is True

@@ -121,3 +121,14 @@ def test_store_ping(store: Store) -> None:
 
 def test_utc_constant_is_utc() -> None:
     assert NOW.astimezone(UTC).hour == 2
+
+
+def test_old_event_ids_are_forgotten(store: Store) -> None:
+    with store.unit_of_work() as uow:
+        uow.events.first_time("slack", "old", NOW - timedelta(days=8))
+        uow.events.first_time("slack", "new", NOW - timedelta(hours=1))
+    with store.unit_of_work() as uow:
+        assert uow.events.forget_before(NOW - timedelta(days=7)) == 1
+    with store.unit_of_work() as uow:
+        assert uow.events.first_time("slack", "old", NOW) is True
+        assert uow.events.first_time("slack", "new", NOW) is False

@@ -379,40 +379,15 @@ def _list(ctx: _Ctx) -> Command:
     return ListItems(scope=scope, dept=dept, page=page)
 
 
-def _show(ctx: _Ctx) -> Command:
-    code = _code(ctx)
-    _end(ctx)
-    return Show(code=code)
+def _code_only(model: type[Show | Ack | Done | Cancel | Reopen | Escalate]) -> _Parser:
+    """A parser for subcommands that take one item code and nothing else."""
 
+    def parse(ctx: _Ctx) -> Command:
+        code = _code(ctx)
+        _end(ctx)
+        return model(code=code)
 
-def _ack(ctx: _Ctx) -> Command:
-    code = _code(ctx)
-    _end(ctx)
-    return Ack(code=code)
-
-
-def _done(ctx: _Ctx) -> Command:
-    code = _code(ctx)
-    _end(ctx)
-    return Done(code=code)
-
-
-def _cancel(ctx: _Ctx) -> Command:
-    code = _code(ctx)
-    _end(ctx)
-    return Cancel(code=code)
-
-
-def _reopen(ctx: _Ctx) -> Command:
-    code = _code(ctx)
-    _end(ctx)
-    return Reopen(code=code)
-
-
-def _escalate(ctx: _Ctx) -> Command:
-    code = _code(ctx)
-    _end(ctx)
-    return Escalate(code=code)
+    return parse
 
 
 def _decline(ctx: _Ctx) -> Command:
@@ -596,14 +571,14 @@ _PARSERS: dict[str, _Parser] = {
     "commit": _commit,
     "todo": _todo,
     "list": _list,
-    "show": _show,
-    "ack": _ack,
-    "done": _done,
+    "show": _code_only(Show),
+    "ack": _code_only(Ack),
+    "done": _code_only(Done),
     "decline": _decline,
-    "cancel": _cancel,
-    "reopen": _reopen,
+    "cancel": _code_only(Cancel),
+    "reopen": _code_only(Reopen),
     "snooze": _snooze,
-    "escalate": _escalate,
+    "escalate": _code_only(Escalate),
     "due": _due,
     "assign": _assign,
     "dept": _dept,

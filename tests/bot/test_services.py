@@ -375,3 +375,40 @@ def test_a_failure_halfway_leaves_nothing(app: App, ctx: CtxFactory) -> None:
     bad = run(app, ctx, "admin", "dept set logistics name:Logistics tz:Mars/Base")
     assert bad.kind is MessageKind.ERROR
     assert run(app, ctx, "admin", "dept show logistics").plain() == before
+
+
+def test_commitments_and_action_items_are_tracked_where_typed(
+    app: App, ctx: CtxFactory, messenger: RecordingMessenger
+) -> None:
+    reply = run(app, ctx, "mei", "commit 发周报给全组 by Friday", channel="C0CS")
+    assert "XD-1" in reply.plain()
+    todo = run(app, ctx, "lily", "todo @mei 整理客户投诉清单 明天下午3点", channel="C0CS")
+    assert "XD-2" in todo.plain()
+    posts = messenger.of("post")
+    assert [p.channel for p in posts] == ["C0CS", "C0CS"]
+    assert item(app, 1).kind == "commitment" and item(app, 1).owner_id == "mei"
+    action = item(app, 2)
+    assert action.kind == "action" and action.owner_id == "mei" and action.requester_id == "lily"
+    assert action.due_at == at(2026, 11, 24, 15, 0)
+    # The owner closes an action item; a bystander can't.
+    assert "Only a lead" in run(app, ctx, "stranger", "done XD-2").plain()
+    assert "done" in run(app, ctx, "mei", "done XD-2").plain()
+    # No first-response clock for commitments and action items.
+    assert item(app, 2).first_response_at is None
+
+
+def test_list_dept_and_export_since(
+    app: App, ctx: CtxFactory, messenger: RecordingMessenger
+) -> None:
+    setup_departments(app, ctx)
+    run(app, ctx, "mei", "ask @logistics old one", now=MON - timedelta(days=10))
+    run(app, ctx, "mei", "ask @logistics new one")
+    run(app, ctx, "lily", "ask @customer-service 客服的事")
+    listing = run(app, ctx, "stranger", "list dept logistics").plain()
+    assert "old one" in listing and "new one" in listing and "客服的事" not in listing
+    assert "unknown" not in listing
+    typo = run(app, ctx, "mei", "list dept logistcs").plain()
+    assert "@logistics" in typo
+    run(app, ctx, "mei", "export since 2026-11-20")
+    body = (messenger.of("upload")[-1].content or b"").decode("utf-8-sig")
+    assert "new one" in body and "old one" not in body

@@ -27,7 +27,8 @@ Besides ``/api/<method>``, the server answers ``POST /response/<name>``
 (``response_url(name)``: what a slash command or an action's ``response_url``
 receives) and ``POST /upload/<file_id>`` (the ``upload_url`` handed out by
 ``files.getUploadURLExternal``), so ``WebClient.files_upload_v2`` works end to
-end.
+end. With a `tests.fakes.fake_socket_mode.FakeSocketMode` attached,
+``apps.connections.open`` hands out its ``ws://`` URL, for Socket Mode.
 """
 
 from __future__ import annotations
@@ -706,9 +707,12 @@ class FakeSlack:
         self._faults: dict[str, deque[_Fault]] = {}
         self._latency: dict[str, float] = {}
         self.errors: list[BaseException] = []
+        # Set by a FakeSocketMode: the ws:// URL `apps.connections.open` hands out.
+        self.socket_mode_url: str | None = None
 
         self._methods: dict[str, Callable[[JSON], JSON]] = {
             "api.test": self._api_test,
+            "apps.connections.open": self._apps_connections_open,
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
             "chat.update": self._chat_update,
@@ -1853,6 +1857,12 @@ class FakeSlack:
         if message is None or message.deleted:
             raise SlackError("message_not_found")
         return message
+
+    def _apps_connections_open(self, params: JSON) -> JSON:
+        # Slack answers this for an app-level token (xapp-) of an app with Socket Mode on.
+        if self.socket_mode_url is None:
+            raise SlackError("not_allowed_token_type")
+        return {"url": f"{self.socket_mode_url}?ticket={self._next_id('T')}"}
 
     def _reactions_add(self, params: JSON) -> JSON:
         message = self._reaction_target(params)

@@ -11,7 +11,8 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.bootstrap import App, bootstrap
 from bot.config import Settings
-from handlers.slack.app import build_bolt_app
+from handlers.slack.app import background_executor, build_bolt_app
+from handlers.slack.jobs import JobSink, LocalJobs
 from handlers.slack.messenger import SlackMessenger, make_client
 from handlers.slack.resolver import Resolver
 from handlers.slack.scheduling import Running, start_scheduler
@@ -19,7 +20,9 @@ from handlers.slack.scheduling import Running, start_scheduler
 log = logging.getLogger(__name__)
 
 
-def build_socket_handler(settings: Settings) -> tuple[SocketModeHandler, App]:
+def build_socket_handler(
+    settings: Settings, *, jobs: JobSink | None = None
+) -> tuple[SocketModeHandler, App]:
     """The Socket Mode handler over a fully wired app (it connects only when started)."""
     settings.require("slack_bot_token", "slack_app_token")
     client = make_client(settings)
@@ -34,6 +37,7 @@ def build_socket_handler(settings: Settings) -> tuple[SocketModeHandler, App]:
         token=settings.secret("slack_bot_token"),
         client=client,
         resolver=resolver,
+        jobs=jobs,
         socket_mode=True,
     )
     return SocketModeHandler(bolt, app_token=settings.secret("slack_app_token")), app
@@ -41,7 +45,9 @@ def build_socket_handler(settings: Settings) -> tuple[SocketModeHandler, App]:
 
 def run_socket(settings: Settings, *, scheduler: bool) -> int:
     """Connect to Slack and answer until SIGINT or SIGTERM; returns the exit status."""
-    handler, app = build_socket_handler(settings)
+    # The pool is ours to shut down, so stopping leaves no thread behind.
+    pool = background_executor()
+    handler, app = build_socket_handler(settings, jobs=LocalJobs(pool))
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -64,4 +70,5 @@ def run_socket(settings: Settings, *, scheduler: bool) -> int:
         handler.close()
         if running is not None:
             running.shutdown()
+        pool.shutdown(wait=True)
     return 0

@@ -98,15 +98,20 @@ class Core:
         """Run a typed command (a button or a form maps to one); refusals come back as errors."""
         locale = self.locale(ctx)
         try:
-            reply = self._run(ctx, command, locale)
+            result = self._run(ctx, command, locale)
         except XdeptError as exc:
             return compose.error_reply(exc.render(locale))
         self.deliver(ctx.now)
-        return reply
+        if isinstance(result, ItemView):  # a filing: its reply links the message just posted
+            return self._filed_reply(ctx, result, locale)
+        return result
 
     def filed_reply(self, ctx: Context, view: ItemView, locale: str) -> Message:
         """Confirmation with the tracking message's link, once delivery has posted it."""
         self.deliver(ctx.now)
+        return self._filed_reply(ctx, view, locale)
+
+    def _filed_reply(self, ctx: Context, view: ItemView, locale: str) -> Message:
         try:
             fresh = self.items.show(ctx=ctx, code=view.code)
         except XdeptError:
@@ -115,21 +120,20 @@ class Core:
             fresh, locale=locale, now=ctx.now, tz=self.timezone(ctx), link=fresh.permalink
         )
 
-    def _run(self, ctx: Context, cmd: c.Command, locale: str) -> Message:  # noqa: C901 - a dispatch table
+    def _run(  # noqa: C901 - a dispatch table
+        self, ctx: Context, cmd: c.Command, locale: str
+    ) -> Message | ItemView:
+        """The reply, or for a filing the new item (its reply waits for delivery)."""
         now, tz = ctx.now, self.timezone(ctx)
         match cmd:
             case c.Help(topic=topic):
                 return compose.reply([text(c.help_text(locale, topic))], kind=MessageKind.HELP)
             case c.Ask(target=target, text=body):
-                return self.filed_reply(
-                    ctx, self.items.ask(ctx=ctx, target=target, text=body), locale
-                )
+                return self.items.ask(ctx=ctx, target=target, text=body)
             case c.Commit(text=body):
-                return self.filed_reply(ctx, self.items.commit(ctx=ctx, text=body), locale)
+                return self.items.commit(ctx=ctx, text=body)
             case c.Todo(assignee=who, text=body):
-                return self.filed_reply(
-                    ctx, self.items.todo(ctx=ctx, assignee=who, text=body), locale
-                )
+                return self.items.todo(ctx=ctx, assignee=who, text=body)
             case c.ListItems(scope=scope, dept=dept, page=page):
                 result = self.items.list_items(ctx=ctx, scope=scope, dept=dept, page=page)
                 return compose.list_reply(result, locale=locale, now=now, tz=tz)

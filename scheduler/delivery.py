@@ -21,7 +21,7 @@ from bot import compose
 from bot.config import Settings
 from bot.domain import Role, Status
 from bot.i18n import register, t
-from bot.lookup import normalize_locale
+from bot.lookup import Lookup, normalize_locale
 from bot.messages import Message, MessageKind, Section, text
 from bot.outbox import OutboxAction, direct_message, file_from_payload
 from bot.ports import DeliveryError, MessageRef, Messenger
@@ -127,6 +127,7 @@ class Deliverer:
         self.store = store
         self.messenger = messenger
         self.settings = settings
+        self._lookup = Lookup(settings)
         self._sleep = sleep
         self._monotonic = monotonic
         self.max_wait = max_wait
@@ -343,9 +344,7 @@ class Deliverer:
 
     def tracking_message(self, uow: UnitOfWork, item: Item, now: datetime) -> Message:
         """The tracking message as the item stands now, in its department's language and zone."""
-        from bot.lookup import Lookup
-
-        view = Lookup(self.settings).item_view(uow, item)
+        view = self._lookup.item_view(uow, item)
         dept = item.department
         locale = normalize_locale(dept.locale if dept else None, self.settings.xdept_locale)
         tz = dept.timezone if dept else self._workspace_tz(uow, item.workspace_id)

@@ -45,9 +45,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 from zoneinfo import ZoneInfo
+
+_T = TypeVar("_T")
 
 JSON = dict[str, Any]
 
@@ -1059,73 +1061,66 @@ class FakeSlack:
             if not self._cond.wait_for(predicate, timeout=timeout):
                 raise AssertionError(f"FakeSlack: timed out after {timeout}s waiting for {what}")
 
+    def _wait_for(
+        self, found: Callable[[], list[_T]], count: int, timeout: float, what: str
+    ) -> list[_T]:
+        """Wait until `found()` holds `count` records; return them (read under the lock)."""
+        self.wait_until(lambda: len(found()) >= count, timeout=timeout, what=what)
+        with self._cond:
+            return found()
+
     def wait_for_calls(self, method: str, count: int = 1, *, timeout: float = 5.0) -> list[Call]:
         """Wait until `count` requests to `method` have been answered; return them all."""
-
-        def answered() -> list[Call]:
-            return [c for c in self._calls if c.method == method and c.status is not None]
-
-        self.wait_until(
-            lambda: len(answered()) >= count,
-            timeout=timeout,
-            what=f"{count} answered call(s) to {method}",
+        return self._wait_for(
+            lambda: [c for c in self._calls if c.method == method and c.status is not None],
+            count,
+            timeout,
+            f"{count} answered call(s) to {method}",
         )
-        with self._cond:
-            return answered()
 
     def wait_for_messages(
         self, channel: str | None = None, count: int = 1, *, timeout: float = 5.0
     ) -> list[Message]:
         """Wait until the bot has posted `count` messages (in `channel`); return them."""
-        self.wait_until(
-            lambda: len(self.messages(channel)) >= count,
-            timeout=timeout,
-            what=f"{count} message(s) in {channel or 'any channel'}",
+        return self._wait_for(
+            lambda: self.messages(channel),
+            count,
+            timeout,
+            f"{count} message(s) in {channel or 'any channel'}",
         )
-        return self.messages(channel)
 
     def wait_for_ephemerals(
         self, user: str | None = None, count: int = 1, *, timeout: float = 5.0
     ) -> list[Ephemeral]:
         """Wait until `count` ephemeral messages (to `user`) were posted; return them."""
-
-        def found() -> list[Ephemeral]:
-            return [e for e in self._ephemerals if user is None or e.user == user]
-
-        self.wait_until(
-            lambda: len(found()) >= count,
-            timeout=timeout,
-            what=f"{count} ephemeral(s) to {user or 'anyone'}",
+        return self._wait_for(
+            lambda: [e for e in self._ephemerals if user is None or e.user == user],
+            count,
+            timeout,
+            f"{count} ephemeral(s) to {user or 'anyone'}",
         )
-        with self._cond:
-            return found()
 
     def wait_for_response_posts(
         self, name: str | None = None, count: int = 1, *, timeout: float = 5.0
     ) -> list[ResponsePost]:
         """Wait until `count` posts reached `response_url(name)`; return them."""
-        self.wait_until(
-            lambda: len(self.response_posts(name)) >= count,
-            timeout=timeout,
-            what=f"{count} post(s) to response_url {name or '(any)'}",
+        return self._wait_for(
+            lambda: self.response_posts(name),
+            count,
+            timeout,
+            f"{count} post(s) to response_url {name or '(any)'}",
         )
-        return self.response_posts(name)
 
     def wait_for_views(
         self, method: str | None = None, count: int = 1, *, timeout: float = 5.0
     ) -> list[ViewCall]:
         """Wait until `count` view calls (of `method`) succeeded; return them."""
-
-        def found() -> list[ViewCall]:
-            return [v for v in self._view_calls if method is None or v.method == method]
-
-        self.wait_until(
-            lambda: len(found()) >= count,
-            timeout=timeout,
-            what=f"{count} view call(s) {method or ''}",
+        return self._wait_for(
+            lambda: [v for v in self._view_calls if method is None or v.method == method],
+            count,
+            timeout,
+            f"{count} view call(s) {method or ''}",
         )
-        with self._cond:
-            return found()
 
     # ------------------------------------------------------------------ faults
 

@@ -1,4 +1,4 @@
-"""`xdept` entry point: demo, serve, socket, scheduler run-once, db upgrade."""
+"""`xdept` entry point: demo, serve, socket, scheduler, db, workspace and secret-key."""
 
 from __future__ import annotations
 
@@ -10,13 +10,18 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from bot.config import ConfigError, Settings
+from bot import cli_admin
+from bot.config import ConfigError, Settings, load_settings
+
+# Commands that serve a chat platform: they refuse mixed Slack credentials at start.
+SERVING = ("serve", "socket", "worker")
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="xdept", description="Keeps work between departments moving."
     )
+    parser.add_argument("--version", action="version", version=f"xdept {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="play a full scenario in a simulated workspace")
@@ -40,7 +45,17 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database commands")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations")
+    cli_admin.register(sub)
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("xdept")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def parse_instant(value: str | None, tz: str) -> datetime:
@@ -63,21 +78,51 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one `xdept` command; returns the exit status."""
     args = _parser().parse_args(argv)
     try:
-        settings = Settings()
+        settings = load_settings()
     except ValidationError as exc:
         for error in exc.errors():
             print(f"xdept: {error['msg']}", file=sys.stderr)
         return 2
     try:
+        if args.command in SERVING:
+            _ = settings.slack_mode  # refuses SLACK_BOT_TOKEN with SLACK_CLIENT_ID
+        if args.command in cli_admin.COMMANDS:
+            return cli_admin.run(
+                args, settings, stdin=sys.stdin, stdout=sys.stdout, stderr=sys.stderr
+            )
         return _dispatch(args, settings)
     except ConfigError as exc:
         print(f"xdept: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        from storage.crypto import BadSecretKey
+        from storage.failures import describe_database_error
+
+        if isinstance(exc, BadSecretKey):
+            print(f"xdept: {exc}", file=sys.stderr)
+            return 2
+        line = describe_database_error(exc, getattr(args, "db", None) or settings.database_url)
+        if line is None:
+            raise
+        print(f"xdept: {line}", file=sys.stderr)
+        return 1
+
+
+def configure_logging(settings: Settings) -> None:
+    """XDEPT_LOG_LEVEL and XDEPT_LOG_FORMAT; the platform SDKs stay at INFO; no secret logged."""
+    from bot.logs import configure_logging as configure
+    from handlers.slack.log_rules import SDK_LOGGERS, SECRET_PATTERNS
+
+    configure(
+        level=settings.xdept_log_level,
+        fmt=settings.xdept_log_format,
+        secrets=settings.secret_values(),
+        patterns=SECRET_PATTERNS,
+        quiet=(*SDK_LOGGERS, "lark_oapi", "Lark", "urllib3"),
+    )
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.bootstrap import configure_logging
-
     if args.command == "demo":
         from handlers.console.demo import run_demo
 
@@ -90,7 +135,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         upgrade(engine)
         print(f"database at revision {current(engine)}")
         return 0
-    configure_logging()
+    configure_logging(settings)
     if args.command == "serve":
         from handlers.slack.server import serve
 

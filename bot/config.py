@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import Literal
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The file `xdept` reads beside the environment, in the working directory; the
+# environment wins over it.
+ENV_FILE = ".env"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class ConfigError(RuntimeError):
@@ -19,7 +27,18 @@ _WHERE = {
     ),
     "slack_signing_secret": "the Signing Secret from the Slack app's Basic Information page",
     "slack_app_token": "an app-level token (xapp-...) with connections:write, for Socket Mode",
+    "slack_client_id": "the Client ID from the Slack app's Basic Information page",
+    "slack_client_secret": "the Client Secret from the Slack app's Basic Information page",
+    "xdept_secret_key": "a Fernet key: run `xdept secret-key` and keep what it prints",
 }
+
+
+class SlackMode(StrEnum):
+    """How the server holds its Slack credentials."""
+
+    NONE = "none"  # no Slack settings at all
+    SINGLE = "single"  # one workspace, SLACK_BOT_TOKEN
+    DISTRIBUTED = "distributed"  # installed through OAuth, tokens in the database
 
 
 class Settings(BaseSettings):
@@ -32,11 +51,25 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    feishu_app_id: str | None = None
+    feishu_app_secret: SecretStr | None = None
+    feishu_verification_token: SecretStr | None = None
+    feishu_encrypt_key: SecretStr | None = None
+    feishu_api_url: str = "https://open.feishu.cn"
+    feishu_done_reactions: str = "DONE,CheckMark"
+    feishu_ack_reactions: str = "OnIt,Get"
     xdept_timezone: str = "UTC"
     xdept_summary_channel: str | None = None
     xdept_admins: str = ""
     xdept_locale: str = "en"
+    xdept_secret_key: SecretStr | None = None
+    xdept_public_url: str | None = None
+    xdept_log_level: str = "INFO"
+    xdept_log_format: Literal["text", "json"] = "text"
     port: int = 3000
+    gunicorn_cmd_args: str | None = None
 
     @field_validator("xdept_timezone")
     @classmethod
@@ -56,6 +89,28 @@ class Settings(BaseSettings):
         if value not in ("en", "zh"):
             raise ValueError(f"XDEPT_LOCALE={value!r} must be 'en' or 'zh'")
         return value
+
+    @field_validator("xdept_log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        value = value.strip().upper()
+        if value not in LOG_LEVELS:
+            raise ValueError(f"XDEPT_LOG_LEVEL={value!r} must be one of {', '.join(LOG_LEVELS)}")
+        return value
+
+    @field_validator("xdept_log_format", mode="before")
+    @classmethod
+    def _known_format(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().lower()
+            if value not in ("text", "json"):
+                raise ValueError(f"XDEPT_LOG_FORMAT={value!r} must be 'text' or 'json'")
+        return value
+
+    @field_validator("xdept_public_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else value
 
     @field_validator("slack_api_url")
     @classmethod
@@ -80,12 +135,60 @@ class Settings(BaseSettings):
             lines = [f"  {n.upper()}: {_WHERE.get(n, 'required')}" for n in missing]
             raise ConfigError("Missing environment variables:\n" + "\n".join(lines))
 
+    @property
+    def slack_mode(self) -> SlackMode:
+        """Single workspace, distributed app or no Slack; ConfigError when the two are mixed."""
+        if self.slack_client_id and self.slack_bot_token is not None:
+            raise ConfigError(
+                "SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set: keep SLACK_BOT_TOKEN for one "
+                "workspace, or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and XDEPT_SECRET_KEY for "
+                "installs through OAuth, not both"
+            )
+        if self.slack_client_id:
+            if self.xdept_secret_key is None:
+                raise ConfigError(
+                    "SLACK_CLIENT_ID is set without XDEPT_SECRET_KEY: installed workspaces' "
+                    "tokens are stored encrypted; run `xdept secret-key` and set "
+                    "XDEPT_SECRET_KEY to what it prints"
+                )
+            self.require("slack_client_secret")
+            return SlackMode.DISTRIBUTED
+        if self.slack_bot_token is not None:
+            return SlackMode.SINGLE
+        return SlackMode.NONE
+
+    @property
+    def secret_keys(self) -> list[str]:
+        """XDEPT_SECRET_KEY's keys in order (the first encrypts); empty when unset."""
+        if self.xdept_secret_key is None:
+            return []
+        raw = self.xdept_secret_key.get_secret_value()
+        return [k.strip() for k in raw.split(",") if k.strip()]
+
+    def secret_values(self) -> list[str]:
+        """Every configured secret as written, for the log's redacting filter."""
+        values = [
+            v.get_secret_value()
+            for v in (getattr(self, name) for name in type(self).model_fields)
+            if isinstance(v, SecretStr)
+        ]
+        values.extend(self.secret_keys)
+        password = urlsplit(self.database_url).password
+        if password:
+            values.extend((password, unquote(password)))
+        return [v for v in values if v]
+
     def secret(self, name: str) -> str:
         """The value of a required secret (after require())."""
         self.require(name)
         value = getattr(self, name)
         assert isinstance(value, SecretStr)
         return value.get_secret_value()
+
+
+def load_settings() -> Settings:
+    """Settings from the environment and the `.env` file in the working directory."""
+    return Settings(_env_file=ENV_FILE)  # type: ignore[call-arg]
 
 
 def normalize_database_url(url: str) -> str:

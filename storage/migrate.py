@@ -1,4 +1,11 @@
-"""Applying Alembic migrations from code (`xdept db upgrade`, serve and demo)."""
+"""Applying Alembic migrations from code (`xdept db upgrade`, serve and demo).
+
+Several replicas may start at once and each upgrade the same database, so an
+upgrade runs under a database-wide lock: the next one waits, then finds the
+schema current and does nothing. On PostgreSQL that is an advisory lock held
+by the upgrade's transaction; SQLite's write lock (the engine opens every
+transaction with BEGIN IMMEDIATE) serialises the transactions already.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +13,12 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, text
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# The advisory lock's first key (31 bits, unlike the tick's); the second is the schema's,
+# so two schemas of one server (one per deployment, or per test run) never wait on each other.
+MIGRATION_LOCK = int.from_bytes(b"xmig", "big")
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -25,8 +35,18 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database to `revision` (default: the newest)."""
     cfg = alembic_config(engine)
     with engine.begin() as connection:
+        _lock_for_migration(connection)
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
+
+
+def _lock_for_migration(connection: Connection) -> None:
+    """Wait for any other upgrade of this database to finish; held until this one commits."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            text("SELECT pg_advisory_xact_lock(:key, hashtext(current_schema()))"),
+            {"key": MIGRATION_LOCK},
+        )
 
 
 def current(engine: Engine) -> str | None:

@@ -1,0 +1,99 @@
+"""The "Add to Slack" install: Bolt's OAuth flow over xdept's stores and settings.
+
+`GET /slack/install` offers the button and `GET /slack/oauth_redirect`
+completes OAuth v2; a Bolt App built with `oauth_flow=make_oauth_flow(...)`
+answers both paths through its WSGI adapter and authorizes each request with
+the token of the request's own team.
+"""
+
+from __future__ import annotations
+
+from slack_bolt.oauth.oauth_flow import OAuthFlow
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk import WebClient
+
+from bot.config import Settings
+from handlers.slack.installation_store import (
+    Clock,
+    DatabaseInstallationStore,
+    DatabaseOAuthStateStore,
+    OnUninstall,
+    wall_clock,
+)
+from storage.crypto import SecretBox
+from storage.db import Store
+
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+STATE_SECONDS = 600
+OAUTH_TIMEOUT = 10
+# The bot scopes of manifest.yml (a test keeps the two equal).
+BOT_SCOPES = (
+    "app_mentions:read",
+    "channels:history",
+    "channels:join",
+    "channels:read",
+    "chat:write",
+    "commands",
+    "files:write",
+    "groups:history",
+    "groups:read",
+    "im:write",
+    "reactions:read",
+    "usergroups:read",
+    "users:read",
+)
+
+
+def secret_box(settings: Settings) -> SecretBox:
+    """The box over XDEPT_SECRET_KEY (BadSecretKey names a malformed key)."""
+    return SecretBox(settings.secret_keys)
+
+
+def install_url(settings: Settings) -> str | None:
+    """Where a workspace installs the app (needs XDEPT_PUBLIC_URL)."""
+    return settings.xdept_public_url + INSTALL_PATH if settings.xdept_public_url else None
+
+
+def make_oauth_settings(
+    settings: Settings,
+    *,
+    store: Store,
+    box: SecretBox,
+    clock: Clock = wall_clock,
+    on_uninstall: OnUninstall | None = None,
+) -> OAuthSettings:
+    """Bolt's OAuth settings: SLACK_CLIENT_ID/SECRET, the manifest's scopes, xdept's stores."""
+    redirect = settings.xdept_public_url + REDIRECT_PATH if settings.xdept_public_url else None
+    return OAuthSettings(
+        client_id=settings.slack_client_id,
+        client_secret=settings.secret("slack_client_secret"),
+        scopes=list(BOT_SCOPES),
+        # Without it Slack uses the app's one configured redirect URL.
+        redirect_uri=redirect,
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
+        installation_store=DatabaseInstallationStore(
+            store, box, clock=clock, on_uninstall=on_uninstall
+        ),
+        state_store=DatabaseOAuthStateStore(store, expiration_seconds=STATE_SECONDS, clock=clock),
+        state_expiration_seconds=STATE_SECONDS,
+    )
+
+
+def make_oauth_flow(
+    settings: Settings,
+    *,
+    store: Store,
+    box: SecretBox,
+    clock: Clock = wall_clock,
+    on_uninstall: OnUninstall | None = None,
+) -> OAuthFlow:
+    """The flow a Bolt App takes as `oauth_flow=`; it calls SLACK_API_URL's oauth.v2.access."""
+    client = WebClient(base_url=settings.slack_api_url, timeout=OAUTH_TIMEOUT)
+    return OAuthFlow(
+        client=client,
+        settings=make_oauth_settings(
+            settings, store=store, box=box, clock=clock, on_uninstall=on_uninstall
+        ),
+    )

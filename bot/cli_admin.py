@@ -92,11 +92,8 @@ def _rotate(settings: Settings, stdout: TextIO) -> int:
 def _list(settings: Settings, stdout: TextIO) -> int:
     rows: dict[tuple[str, str], list[str]] = {}
     with _store(settings) as store, store.unit_of_work() as uow:
-        counts = dict(
-            uow.session.execute(select(Item.workspace_id, func.count()).group_by(Item.workspace_id))
-            .tuples()
-            .all()
-        )
+        per_workspace = select(Item.workspace_id, func.count()).group_by(Item.workspace_id)
+        counts = {ws_id: n for ws_id, n in uow.session.execute(per_workspace)}
         for ws in uow.session.scalars(select(Workspace)):
             items = str(counts.get(ws.id, 0))
             rows[(ws.platform, ws.external_id)] = [ws.name or "", "no install", "", items]

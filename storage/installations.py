@@ -190,11 +190,15 @@ class InstallationRepository:
         names: Collection[str] | None,
         now: datetime,
         uninstalled: bool,
-    ) -> None:
-        """Drop the named secrets (None: all); `uninstalled` stops the workspace at once."""
+    ) -> bool:
+        """Drop the named secrets (None: all); `uninstalled` stops the workspace at once.
+
+        True when this is what stopped it (it was not uninstalled before).
+        """
         row = self._row(platform, workspace)
         if row is None:
-            return
+            return False
+        stopped = uninstalled and row.state != InstallationState.UNINSTALLED.value
         remaining: dict[str, str] = {}
         if names is not None and row.secrets is not None:
             try:
@@ -206,6 +210,7 @@ class InstallationRepository:
         if uninstalled:
             row.state = InstallationState.UNINSTALLED.value
         row.updated_at = now
+        return stopped
 
     def state(self, *, platform: str, workspace: str) -> InstallationState | None:
         """The workspace's installation state, without opening anything."""

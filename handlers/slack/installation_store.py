@@ -51,7 +51,7 @@ DETAIL_FIELDS = (
 )
 
 Clock = Callable[[], datetime]
-# Called in the transaction that removes a workspace's bot: stop its sending there too.
+# Called once, in the transaction that stops a workspace: cancel its pending work there too.
 OnUninstall = Callable[[UnitOfWork, str, datetime], None]
 
 
@@ -218,12 +218,12 @@ class DatabaseInstallationStore(InstallationStore):
             return
         now = self._clock()
         with self._store.unit_of_work() as uow:
-            self._repo(uow).forget(
+            stopped = self._repo(uow).forget(
                 platform=PLATFORM, workspace=key, names=names, now=now, uninstalled=uninstalled
             )
-            if uninstalled and self._on_uninstall is not None:
+            if stopped and self._on_uninstall is not None:
                 self._on_uninstall(uow, key, now)
-        if uninstalled:
+        if stopped:
             self._logger.info("Slack workspace %s removed the app: sending stopped", key)
 
     def _find(

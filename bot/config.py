@@ -44,7 +44,10 @@ class SlackMode(StrEnum):
 class Settings(BaseSettings):
     """Every environment variable SPEC.md names, with its default."""
 
-    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
+    # An empty variable counts as unset, as a blank line in .env means.
+    model_config = SettingsConfigDict(
+        env_prefix="", extra="ignore", case_sensitive=False, env_ignore_empty=True
+    )
 
     database_url: str = "sqlite:///xdept.db"
     slack_bot_token: SecretStr | None = None

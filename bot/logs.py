@@ -70,8 +70,20 @@ def _keep_key(match: re.Match[str]) -> str:
     return match.group("key") + REDACTED
 
 
+_STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "_xdept_redacted",
+}
+
+
 def redact_record(record: logging.LogRecord, redact: Callable[[str], str]) -> None:
     """Rewrite a record in place so that no formatter can bring a secret back."""
+    # Extra fields arrive after the record is made, so they are checked every time.
+    for key, value in list(vars(record).items()):
+        if key in _STANDARD_ATTRS or key.startswith("_") or _plain_number(value):
+            continue
+        setattr(record, key, redact(value if isinstance(value, str) else repr(value)))
     if getattr(record, "_xdept_redacted", False):
         return
     try:
@@ -115,13 +127,6 @@ class QuietLibraries(logging.Filter):
         return not any(record.name == p or record.name.startswith(p + ".") for p in self.prefixes)
 
 
-_STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
-    "message",
-    "asctime",
-    "_xdept_redacted",
-}
-
-
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, exception and extras."""
 
@@ -140,12 +145,12 @@ class JsonFormatter(logging.Formatter):
             out["stack"] = record.stack_info
         for key, value in vars(record).items():
             if key not in _STANDARD_ATTRS and not key.startswith("_"):
-                out[key] = value if _jsonable(value) else repr(value)
+                out[key] = value if _plain_number(value) or isinstance(value, str) else repr(value)
         return json.dumps(out, ensure_ascii=False)
 
 
-def _jsonable(value: object) -> bool:
-    return isinstance(value, str | int | float | bool) or value is None
+def _plain_number(value: object) -> bool:
+    return isinstance(value, int | float | bool) or value is None
 
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"

@@ -27,7 +27,7 @@ def gunicorn_cmd_options(args: str | None) -> dict[str, Any]:
         # argparse would print its usage and exit; one line says it better.
         raise BadGunicornArgs(f"GUNICORN_CMD_ARGS={args!r}: {message}")
 
-    parser.error = refuse  # type: ignore[method-assign]
+    parser.error = refuse
     try:
         words = shlex.split(args)
     except ValueError as exc:  # an unclosed quote

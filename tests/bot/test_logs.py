@@ -77,6 +77,9 @@ LOGGERS = [
 LEVELS = [logging.DEBUG, logging.INFO, logging.WARNING, logging.ERROR, logging.CRITICAL]
 
 
+TOKEN = CONFIGURED["slack_bot_token"].encode()
+
+
 def settings(**overrides: Any) -> Settings:
     values: dict[str, Any] = {**CONFIGURED, **overrides}
     return make_settings(**values)
@@ -173,7 +176,9 @@ def test_a_real_web_api_call_at_debug_leaves_no_token_in_the_log(log_state: None
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 - http.server's name
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            body = b'{"ok": false, "error": "invalid_auth", "token": "xoxb-1234-5678-configuredbot"}'
+            body = (
+                b'{"ok": false, "error": "invalid_auth", "token": "xoxb-1234-5678-configuredbot"}'
+            )
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))

@@ -156,6 +156,8 @@ def _plain_number(value: object) -> bool:
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # xdept's own loggers: the packages of this project.
 OWN_LOGGERS = ("bot", "handlers", "storage", "scheduler")
+# Libraries that say at INFO what nobody operating xdept needs.
+CHATTY = ("alembic.runtime.plugins",)
 
 
 def configure_logging(
@@ -186,6 +188,8 @@ def configure_logging(
         logging.getLogger(name).setLevel(own)
     for name in quiet:
         logging.getLogger(name).setLevel(max(own, logging.INFO))
+    for name in CHATTY:
+        logging.getLogger(name).setLevel(max(own, logging.WARNING))
     _redact_at_creation(redact)
     return redact
 

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -104,9 +105,15 @@ def test_the_message_names_the_database_without_its_password() -> None:
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs to switch to another user")
-def test_a_folder_the_user_cannot_write_is_one_line(tmp_path: Path) -> None:
-    folder = tmp_path / "locked"
-    folder.mkdir(mode=0o755)  # root's; the command runs as nobody
+def test_a_folder_the_user_cannot_write_is_one_line() -> None:
+    # Under /tmp itself (pytest's own folders are closed to other users), root's, 0755.
+    with tempfile.TemporaryDirectory(prefix="xdept-locked-") as name:
+        folder = Path(name)
+        folder.chmod(0o755)
+        _upgrade_as_nobody(folder)
+
+
+def _upgrade_as_nobody(folder: Path) -> None:
     env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "PYTHONPATH": str(ROOT)}
     env["DATABASE_URL"] = f"sqlite:///{folder / 'xdept.db'}"
     done = subprocess.run(

@@ -12,8 +12,10 @@ from typing import Any, NoReturn
 
 from gunicorn.config import Config
 
+from bot.config import ConfigError
 
-class BadGunicornArgs(ValueError):
+
+class BadGunicornArgs(ConfigError):
     """GUNICORN_CMD_ARGS holds something gunicorn does not accept."""
 
 

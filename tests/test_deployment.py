@@ -217,6 +217,7 @@ def _serve_as_nobody(tmp_path: Path, web_api: str) -> None:
         SLACK_BOT_TOKEN="xoxb-0-image-test",
         SLACK_SIGNING_SECRET="image-test-signing-secret",
         SLACK_API_URL=web_api,
+        GUNICORN_CMD_ARGS="--workers 1 --threads 2",  # tuned the usual way
     )
     cmd = json.loads(dockerfile()[-1].args)
     process = subprocess.Popen(
@@ -240,6 +241,8 @@ def _serve_as_nobody(tmp_path: Path, web_api: str) -> None:
         database = data / Path(env["DATABASE_URL"]).name
         assert database.exists() and database.stat().st_uid == NOBODY
         assert list(workdir.iterdir()) == []  # nothing written where it may not write
+        time.sleep(1)
+        assert "".join(log).count("Booting worker") == 1
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)

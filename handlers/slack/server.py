@@ -17,6 +17,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from bot.config import Settings
+from handlers.gunicorn_args import gunicorn_cmd_options
 from handlers.slack.background import Background
 from handlers.slack.jobs import JobSink
 from handlers.slack.wsgi import SlackWsgi, create_wsgi_app
@@ -86,6 +87,7 @@ def serve(
 ) -> int:
     """Run the HTTP server until it is stopped (SIGTERM/SIGINT); returns the exit status."""
     settings.require("slack_bot_token", "slack_signing_secret")
+    tuned = gunicorn_cmd_options(settings.gunicorn_cmd_args)  # GUNICORN_CMD_ARGS wins
     engine = make_engine(settings.sqlalchemy_url)
     try:
         upgrade(engine)  # once, here, not in every worker at the same time
@@ -103,6 +105,7 @@ def serve(
     background.start()
     try:
         options = gunicorn_options(host=host, port=port, workers=workers, threads=threads)
+        options.update(tuned)
         XdeptServer(settings, options, jobs=background.jobs()).run()
     finally:
         background.stop()

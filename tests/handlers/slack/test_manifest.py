@@ -19,6 +19,7 @@ METHOD_SCOPES: dict[str, str | None] = {
     "chat_update": "chat:write",
     "chat_postEphemeral": "chat:write",
     "chat_getPermalink": None,
+    "auth_test": None,  # which team SLACK_BOT_TOKEN belongs to
     "conversations_join": "channels:join",
     "conversations_open": "im:write",
     "conversations_info": "channels:read groups:read",

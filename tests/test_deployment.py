@@ -23,12 +23,12 @@ import tomllib
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
+
+from tests.web_api import json_api
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ("bot", "handlers", "storage", "scheduler")
@@ -160,27 +160,9 @@ def _free_port() -> int:
 @pytest.fixture
 def web_api() -> Iterator[str]:
     """Enough of Slack's Web API for a server to start: auth.test, and ok for the rest."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            answer: dict[str, Any] = {"ok": True, "team_id": "T1", "user_id": "UBOT"}
-            answer["bot_id"] = "B1"
-            body = json.dumps(answer).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/api/"
-    server.shutdown()
-    server.server_close()
+    answer = {"ok": True, "team_id": "T1", "user_id": "UBOT", "bot_id": "B1"}
+    with json_api(lambda *_: answer) as url:
+        yield url
 
 
 def _get(url: str) -> int:

@@ -55,32 +55,6 @@ def install_url(settings: Settings) -> str | None:
     return settings.xdept_public_url + INSTALL_PATH if settings.xdept_public_url else None
 
 
-def make_oauth_settings(
-    settings: Settings,
-    *,
-    store: Store,
-    box: SecretBox,
-    clock: Clock = wall_clock,
-    on_uninstall: OnUninstall | None = None,
-) -> OAuthSettings:
-    """Bolt's OAuth settings: SLACK_CLIENT_ID/SECRET, the manifest's scopes, xdept's stores."""
-    redirect = settings.xdept_public_url + REDIRECT_PATH if settings.xdept_public_url else None
-    return OAuthSettings(
-        client_id=settings.slack_client_id,
-        client_secret=settings.secret("slack_client_secret"),
-        scopes=list(BOT_SCOPES),
-        # Without it Slack uses the app's one configured redirect URL.
-        redirect_uri=redirect,
-        install_path=INSTALL_PATH,
-        redirect_uri_path=REDIRECT_PATH,
-        installation_store=DatabaseInstallationStore(
-            store, box, clock=clock, on_uninstall=on_uninstall
-        ),
-        state_store=DatabaseOAuthStateStore(store, expiration_seconds=STATE_SECONDS, clock=clock),
-        state_expiration_seconds=STATE_SECONDS,
-    )
-
-
 def make_oauth_flow(
     settings: Settings,
     *,
@@ -89,11 +63,25 @@ def make_oauth_flow(
     clock: Clock = wall_clock,
     on_uninstall: OnUninstall | None = None,
 ) -> OAuthFlow:
-    """The flow a Bolt App takes as `oauth_flow=`; it calls SLACK_API_URL's oauth.v2.access."""
-    client = WebClient(base_url=settings.slack_api_url, timeout=OAUTH_TIMEOUT)
-    return OAuthFlow(
-        client=client,
-        settings=make_oauth_settings(
-            settings, store=store, box=box, clock=clock, on_uninstall=on_uninstall
+    """The flow a Bolt App takes as `oauth_flow=`: xdept's stores, the manifest's scopes.
+
+    It calls SLACK_API_URL's oauth.v2.access with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET;
+    the App authorizes each request through `flow.settings.installation_store`.
+    """
+    public = settings.xdept_public_url
+    oauth = OAuthSettings(
+        client_id=settings.slack_client_id,
+        client_secret=settings.secret("slack_client_secret"),
+        scopes=list(BOT_SCOPES),
+        # Without it Slack uses the app's one configured redirect URL.
+        redirect_uri=public + REDIRECT_PATH if public else None,
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
+        installation_store=DatabaseInstallationStore(
+            store, box, clock=clock, on_uninstall=on_uninstall
         ),
+        state_store=DatabaseOAuthStateStore(store, expiration_seconds=STATE_SECONDS, clock=clock),
+        state_expiration_seconds=STATE_SECONDS,
     )
+    client = WebClient(base_url=settings.slack_api_url, timeout=OAUTH_TIMEOUT)
+    return OAuthFlow(client=client, settings=oauth)

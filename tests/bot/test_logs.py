@@ -5,9 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -17,6 +15,7 @@ from bot.cli import configure_logging
 from bot.config import Settings
 from storage.crypto import generate_key
 from tests.conftest import make_settings
+from tests.web_api import json_api
 
 KEY_1, KEY_2 = generate_key(), generate_key()
 CONFIGURED = {
@@ -75,9 +74,6 @@ LOGGERS = [
     "",
 ]
 LEVELS = [logging.DEBUG, logging.INFO, logging.WARNING, logging.ERROR, logging.CRITICAL]
-
-
-TOKEN = CONFIGURED["slack_bot_token"].encode()
 
 
 def settings(**overrides: Any) -> Settings:
@@ -173,34 +169,14 @@ def test_the_level_is_for_xdept_and_the_sdks_stay_at_info(log_state: None) -> No
 def test_a_real_web_api_call_at_debug_leaves_no_token_in_the_log(log_state: None) -> None:
     """slack-sdk logs request headers and bodies at DEBUG; none of it reaches the log."""
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            body = (
-                b'{"ok": false, "error": "invalid_auth", "token": "xoxb-1234-5678-configuredbot"}'
-            )
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    answer = {"ok": False, "error": "invalid_auth", "token": CONFIGURED["slack_bot_token"]}
     stream = capture(settings(xdept_log_level="DEBUG", xdept_log_format="json"))
-    client = WebClient(
-        token=CONFIGURED["slack_bot_token"], base_url=f"http://127.0.0.1:{server.server_port}/"
-    )
-    try:
-        client.chat_postMessage(channel="C1", text="hello")
-    except Exception:
-        logging.getLogger("handlers.slack.messenger").exception("post failed")
-    finally:
-        server.shutdown()
-        server.server_close()
+    with json_api(lambda *_: answer) as url:
+        client = WebClient(token=CONFIGURED["slack_bot_token"], base_url=url)
+        try:
+            client.chat_postMessage(channel="C1", text="hello")
+        except Exception:
+            logging.getLogger("handlers.slack.messenger").exception("post failed")
     out = stream.getvalue()
     assert "post failed" in out
     assert "configuredbot" not in out

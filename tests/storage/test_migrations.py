@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import itertools
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from storage.db import make_engine
 from storage.migrate import alembic_config, current, upgrade
-from tests.conftest import _pg_base_url
-
-_schemas = itertools.count()
 
 
 def test_the_history_has_exactly_one_head(tmp_path: Path) -> None:
@@ -23,28 +16,6 @@ def test_the_history_has_exactly_one_head(tmp_path: Path) -> None:
     heads = ScriptDirectory.from_config(alembic_config(engine)).get_heads()
     engine.dispose()
     assert len(heads) == 1, f"migrations must chain onto one head, found {heads}"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database with no tables at all, on each engine."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'empty.db'}"
-        return
-    base = _pg_base_url()
-    schema = f"xdept_mig_{os.getpid()}_{next(_schemas)}"
-    try:
-        admin = make_engine(base, pool_size=1, max_overflow=0)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # noqa: BLE001 - same rule as the other PostgreSQL fixtures
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"PostgreSQL is required in CI: {exc}")
-        pytest.skip(f"PostgreSQL not reachable: {exc}")
-    yield f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    admin.dispose()
 
 
 def test_message_references_survive_the_rename(empty_url: str) -> None:

@@ -8,14 +8,12 @@ other method) stands in for slack.com.
 from __future__ import annotations
 
 import base64
-import json
 import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from socketserver import ThreadingMixIn
 from typing import Any
@@ -44,6 +42,7 @@ from storage.models import Base
 from storage.tenancy_models import InstallationState
 from tests.conftest import make_settings
 from tests.fakes.slack_payloads import signed_post, slash_command_body
+from tests.web_api import json_api
 
 SECRET = "oauth-test-signing-secret"
 CLIENT_SECRET = "oauth-test-client-secret"
@@ -61,7 +60,10 @@ class FakeWebApi:
     calls: list[tuple[str, str | None, dict[str, str]]] = field(default_factory=list)
     url: str = ""
 
-    def answer(self, method: str, auth: str | None, form: dict[str, str]) -> dict[str, Any]:
+    def answer(
+        self, method: str, headers: Mapping[str, str], form: dict[str, str]
+    ) -> dict[str, Any]:
+        auth = headers.get("Authorization")
         self.calls.append((method, auth, form))
         if method == "oauth.v2.access":
             # slack-sdk sends the client's id and secret as HTTP Basic credentials.
@@ -96,34 +98,9 @@ class FakeWebApi:
 @pytest.fixture
 def web_api() -> Iterator[FakeWebApi]:
     fake = FakeWebApi()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length).decode()
-            if self.headers.get("Content-Type", "").startswith("application/json"):
-                form = {k: str(v) for k, v in json.loads(raw or "{}").items()}
-            else:
-                form = {k: v[0] for k, v in urllib.parse.parse_qs(raw).items()}
-            body = json.dumps(
-                fake.answer(self.path.rsplit("/", 1)[-1], self.headers.get("Authorization"), form)
-            ).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}/api/"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield fake
-    server.shutdown()
-    server.server_close()
+    with json_api(fake.answer) as url:
+        fake.url = url
+        yield fake
 
 
 class _ThreadingWsgi(ThreadingMixIn, WSGIServer):

@@ -1,4 +1,4 @@
-"""Tests for the business-time calendar in bot.worktime."""
+"""Tests for the business-time calendar in bot.calendar."""
 
 from __future__ import annotations
 
@@ -9,13 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.worktime import (
-    WorkCalendar,
-    build_calendar,
-    parse_duration,
-    parse_hours,
-    parse_workdays,
-)
+from bot.calendar import WorkCalendar, build_calendar
+from bot.calendar_text import parse_duration, parse_hours, parse_workdays
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -187,11 +182,11 @@ def test_local_instant_offsets_change_with_dst() -> None:
 @pytest.mark.parametrize(
     ("tz", "day", "expected_utc", "expected_wall"),
     [
-        (NEW_YORK, date(2026, 3, 8), datetime(2026, 3, 8, 7, 30), time(3, 30)),
-        (BERLIN, date(2026, 3, 29), datetime(2026, 3, 29, 1, 30), time(3, 30)),
+        (NEW_YORK, date(2026, 3, 8), datetime(2026, 3, 8, 7, 0), time(3, 0)),
+        (BERLIN, date(2026, 3, 29), datetime(2026, 3, 29, 1, 0), time(3, 0)),
     ],
 )
-def test_nonexistent_wall_time_moves_forward(
+def test_nonexistent_wall_time_moves_to_the_end_of_the_gap(
     tz: ZoneInfo, day: date, expected_utc: datetime, expected_wall: time
 ) -> None:
     instant = WorkCalendar(tz=tz).local_instant(day, time(2, 30))
@@ -486,13 +481,13 @@ def test_occurrences_across_dst_are_one_per_work_day_at_local_time(
     assert len({at.astimezone(UTC).time() for at in found}) == 2
 
 
-def test_occurrence_in_a_gap_moves_forward() -> None:
+def test_occurrence_in_a_gap_moves_to_its_end() -> None:
     cal = build_calendar(tz="America/New_York", workdays="daily")
     found = cal.occurrences(
         local(NEW_YORK, 2026, 3, 7, 12), local(NEW_YORK, 2026, 3, 9, 12), time(2, 30)
     )
     assert [wall(at, NEW_YORK) for at in found] == [
-        datetime(2026, 3, 8, 3, 30),
+        datetime(2026, 3, 8, 3, 0),
         datetime(2026, 3, 9, 2, 30),
     ]
 
@@ -501,8 +496,8 @@ def test_occurrence_pushed_past_midnight_by_a_gap_is_found() -> None:
     # Nuuk springs forward from 23:00 to 00:00 on Saturday 28 March 2026.
     nuuk = ZoneInfo("America/Nuuk")
     cal = build_calendar(tz="America/Nuuk", workdays="daily")
-    found = cal.occurrences(local(nuuk, 2026, 3, 29, 0), local(nuuk, 2026, 3, 29, 1), time(23, 30))
-    assert [wall(at, nuuk) for at in found] == [datetime(2026, 3, 29, 0, 30)]
+    found = cal.occurrences(local(nuuk, 2026, 3, 28, 22), local(nuuk, 2026, 3, 29, 1), time(23, 30))
+    assert [wall(at, nuuk) for at in found] == [datetime(2026, 3, 29, 0, 0)]
     assert cal.occurrences(
         local(nuuk, 2026, 3, 28, 12), local(nuuk, 2026, 3, 30, 12), time(23, 30)
     ) == [cal.local_instant(date(2026, 3, 28), time(23, 30)), local(nuuk, 2026, 3, 29, 23, 30)]

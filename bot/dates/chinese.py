@@ -28,8 +28,8 @@ from bot.dates.terms import (
     LAST_MINUTE,
     WEEKDAYS_CN,
     Ambiguity,
-    Builder,
     DateTerm,
+    Form,
     Kind,
     N,
     Part,
@@ -321,45 +321,70 @@ _NO_NUMBER_BEFORE = rf"(?<![\d{CN_NUM}年])"
 # "3月中" is mid-March, "3月中国市场" is "China's market in March".
 _MIDDLE_END = r"(?:(?P<xun>旬)|(?![国心间央文部层学午]))"
 
-MATCHERS: tuple[tuple[str, Builder], ...] = (
-    (
+FORMS: tuple[Form, ...] = (
+    Form(
         rf"(?<!\d)(?P<y>\d{{4}}|{CN_YEAR})\s*年\s*(?P<m>{N})\s*月\s*(?P<d>{N})\s*[日号]?",
         _b_ymd,
+        ("年",),
     ),
-    (rf"(?<!\d)(?P<y>\d{{4}}|{CN_YEAR})\s*年\s*(?P<m>{N})\s*月\s*[底末]", _b_year_month_end),
-    (rf"{_NO_NUMBER_BEFORE}(?P<m>{N})\s*月\s*[底末]", _b_month_end_numbered),
-    (rf"{_NO_NUMBER_BEFORE}(?P<m>{N})\s*月\s*中{_MIDDLE_END}", _b_month_middle_numbered),
-    (rf"{_NO_NUMBER_BEFORE}(?P<m>{N})\s*月\s*(?P<d>{N})\s*(?P<suf>[日号])?", _b_month_day),
-    (rf"{_REL}月\s*(?P<d>{N})\s*[日号]", _b_rel_month_day),
-    (rf"(?<![\d月第])(?P<d>\d{{1,2}}|[{CN_NUM}]{{1,3}})\s*[日号]", _b_day),
-    (
+    Form(
+        rf"(?<!\d)(?P<y>\d{{4}}|{CN_YEAR})\s*年\s*(?P<m>{N})\s*月\s*[底末]",
+        _b_year_month_end,
+        ("年",),
+    ),
+    Form(rf"{_NO_NUMBER_BEFORE}(?P<m>{N})\s*月\s*[底末]", _b_month_end_numbered, ("月",)),
+    Form(
+        rf"{_NO_NUMBER_BEFORE}(?P<m>{N})\s*月\s*中{_MIDDLE_END}", _b_month_middle_numbered, ("月",)
+    ),
+    Form(
+        rf"{_NO_NUMBER_BEFORE}(?P<m>{N})\s*月\s*(?P<d>{N})\s*(?P<suf>[日号])?",
+        _b_month_day,
+        ("月",),
+    ),
+    Form(rf"{_REL}月\s*(?P<d>{N})\s*[日号]", _b_rel_month_day, ("月",)),
+    Form(rf"(?<![\d月第])(?P<d>\d{{1,2}}|[{CN_NUM}]{{1,3}})\s*[日号]", _b_day, ("日", "号")),
+    Form(
         r"(?P<w>大后天|后天|明天|明日|明儿|明早|明晚|今天|今日|今儿|今早|今晚|今夜|昨天|昨日)",
         _b_rel_day,
+        ("天", "日", "儿", "早", "晚", "夜"),
     ),
-    (
+    Form(
         r"(?<!每)(?<!每个)(?P<rel>下下个|下下|下个|下|上个|上|本|这个|这)?"
         r"(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7])",
         _b_weekday,
+        ("周", "星期", "礼拜"),
     ),
-    (r"(?<!每)(?P<rel>下下个|下下|下个|下|本|这个|这)?(?:周|星期|礼拜)(?P<end>末)?", _b_week),
-    (rf"{_NO_NUMBER_BEFORE}{_REL}?月(?:底|末)", _b_month_end),
-    (rf"(?<![\d{CN_NUM}年个岁每]){_REL}?月中{_MIDDLE_END}", _b_month_middle),
-    (rf"(?<!\d)(?:(?P<y>\d{{4}}|{CN_YEAR})\s*|(?P<rel>今|明))?年(?:底|末)", _b_year_end),
-    (
+    Form(
+        r"(?<!每)(?P<rel>下下个|下下|下个|下|本|这个|这)?(?:周|星期|礼拜)(?P<end>末)?",
+        _b_week,
+        ("周", "星期", "礼拜"),
+    ),
+    Form(rf"{_NO_NUMBER_BEFORE}{_REL}?月(?:底|末)", _b_month_end, ("月",)),
+    Form(rf"(?<![\d{CN_NUM}年个岁每]){_REL}?月中{_MIDDLE_END}", _b_month_middle, ("月中",)),
+    Form(
+        rf"(?<!\d)(?:(?P<y>\d{{4}}|{CN_YEAR})\s*|(?P<rel>今|明))?年(?:底|末)", _b_year_end, ("年",)
+    ),
+    Form(
         rf"(?<![\d第.])(?P<n>\d{{1,6}}(?:\.\d{{1,2}})?|[{CN_NUM}]{{1,3}}|半)\s*(?P<ge>个)?\s*"
         r"(?P<half>半)?\s*(?P<u>小时|钟头|分钟|工作日|天|日|周|星期|礼拜|月)"
         rf"(?:\s*(?P<mi>\d{{1,2}}|[{CN_NUM}]{{1,3}})\s*分钟?)?"
         r"\s*(?P<suf>之后|以后|后|之内|以内|内)?",
         _b_span,
+        ("时", "钟头", "分钟", "工作日", "天", "日", "周", "星期", "礼拜", "月"),
     ),
-    (
+    Form(
         rf"(?:{_PREFIX}\s*)?(?<!\d)(?P<h>\d{{1,2}}|[{CN_NUM}]{{1,3}})\s*"
         r"(?:[点點]|[时時](?!间|候))"
         rf"(?:(?P<half>半)|(?P<q>一刻|三刻)|\s*(?P<mi>\d{{1,2}}|[{CN_NUM}]{{1,3}})\s*分?"
         r"|(?P<zh>整|钟))?",
         _b_clock,
+        ("点", "點", "时", "時"),
     ),
-    (rf"{_PREFIX}\s*(?P<h>\d{{1,2}}):(?P<mi>\d{{2}})(?!\d)", _b_clock_colon),
-    (r"(?P<pre>凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里)", _b_part),
-    (r"(?:下班|收工)(?:之前|以前|前)", _b_eod),
+    Form(rf"{_PREFIX}\s*(?P<h>\d{{1,2}}):(?P<mi>\d{{2}})(?!\d)", _b_clock_colon, (":",)),
+    Form(
+        r"(?P<pre>凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里)",
+        _b_part,
+        ("凌晨", "早", "午", "傍晚", "晚上", "夜里"),
+    ),
+    Form(r"(?:下班|收工)(?:之前|以前|前)", _b_eod, ("下班", "收工")),
 )

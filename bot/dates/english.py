@@ -23,8 +23,8 @@ from bot.dates.terms import (
     LAST_MINUTE,
     WEEKDAYS_EN,
     Ambiguity,
-    Builder,
     DateTerm,
+    Form,
     Kind,
     Part,
     Roll,
@@ -39,6 +39,20 @@ from bot.dates.terms import (
 MONTHS = (
     r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_MONTH_NEEDLES = (
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
 )
 _MONTH_INDEX: dict[str, int] = {
     name: index
@@ -275,48 +289,59 @@ _WEEKDAY_WORDS = (
     r"|weds|wed|thurs|thur|thu|fri|sat|sun"
 )
 
-MATCHERS: tuple[tuple[str, Builder], ...] = (
-    (
+FORMS: tuple[Form, ...] = (
+    Form(
         r"(?<![\d:.])(?P<h>\d{1,2})(?:[:.](?P<mi>\d{2}))?\s*(?P<ap>a\.?m\b\.?|p\.?m\b\.?)",
         _b_ampm,
+        ("am", "pm", "a.m", "p.m"),
     ),
-    (r"(?<![\d:.])(?P<h>\d{1,2})\s*o'?\s?clock\b", _b_oclock),
-    (
+    Form(r"(?<![\d:.])(?P<h>\d{1,2})\s*o'?\s?clock\b", _b_oclock, ("clock",)),
+    Form(
         r"\bat\s+(?P<h>\d{1,2})(?![\d:.%])(?!\s*(?:am|pm|a\.m|p\.m|o'?\s?clock|%))",
         _b_at_hour,
+        ("at",),
     ),
-    (r"\b(?:12\s*)?(?P<w>noon|midday|midnight)\b", _b_noon),
-    (r"\b(?:in\s+the\s+)?(?P<w>morning|afternoon|evening|night)\b", _b_part),
-    (r"\bfirst\s+thing(?:\s+in\s+the\s+morning)?\b", _b_first_thing),
-    (
+    Form(r"\b(?:12\s*)?(?P<w>noon|midday|midnight)\b", _b_noon, ("noon", "midday", "midnight")),
+    Form(
+        r"\b(?:in\s+the\s+)?(?P<w>morning|afternoon|evening|night)\b",
+        _b_part,
+        ("morning", "afternoon", "evening", "night"),
+    ),
+    Form(r"\bfirst\s+thing(?:\s+in\s+the\s+morning)?\b", _b_first_thing, ("first",)),
+    Form(
         r"\b(?:eod|cob|eob|(?:close|end)\s+of\s+(?:business|play)"
         r"|end\s+of\s+(?:the\s+)?(?:business\s+|work(?:ing)?\s+)?day)\b",
         _b_eod,
+        ("eod", "cob", "eob", "of"),
     ),
-    (r"\bthis\s+(?P<w>morning|afternoon|evening)\b", _b_this_part),
-    (
+    Form(r"\bthis\s+(?P<w>morning|afternoon|evening)\b", _b_this_part, ("this",)),
+    Form(
         r"\b(?:end\s+of\s+)?(?P<w>(?:the\s+)?day\s+after\s+(?:tomorrow|tmrw|tmr)|today"
         r"|tonight|tomorrow|tmrw|tmr|tomorow|tommorow|tommorrow|yesterday)\b",
         _b_rel_day,
+        ("tod", "ton", "tom", "tmr", "yesterday", "day after"),
     ),
-    (
+    Form(
         r"(?<!')\b(?:(?P<rel>this\s+coming|this|next|coming|upcoming|last)\s+)?"
         rf"(?P<wd>{_WEEKDAY_WORDS})\b\.?",
         _b_weekday,
+        ("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
     ),
-    (
+    Form(
         r"\b(?:(?:the\s+)?end\s+of\s+(?:(?P<nx>next)|(?P<th>this)|the)?\s*(?P<u1>week|month|year)"
         r"|(?P<abbr>eow|eom|eoy)|(?P<u2>week|month|year)[\s-]end"
         r"|(?P<rel>this|next)\s+(?P<u3>week|month))\b",
         _b_period,
+        ("end", "eow", "eom", "eoy", "week", "month"),
     ),
-    (
+    Form(
         rf"\b(?:the\s+)?end\s+of\s+{MONTHS}\b\.?(?:\s*,?\s*(?P<y>\d{{4}})\b)?",
         _b_end_of_month,
+        ("end",),
     ),
-    (rf"\bmid[\s-]?(?:month\b|{MONTHS}\b\.?)", _b_middle),
-    (r"\b(?:(?P<rel>this|next)\s+|the\s+)?weekend\b", _b_weekend),
-    (
+    Form(rf"\bmid[\s-]?(?:month\b|{MONTHS}\b\.?)", _b_middle, ("mid",)),
+    Form(r"\b(?:(?P<rel>this|next)\s+|the\s+)?weekend\b", _b_weekend, ("weekend",)),
+    Form(
         r"\b(?:(?P<pre>in|within|after)\s+)?"
         rf"(?:(?P<nd>\d{{1,6}}(?:\.\d{{1,2}})?|\.\d{{1,2}})\s*|(?P<nw>{_SPAN_WORDS})\s+)"
         r"(?P<and>and\s+a\s+half\s+)?(?P<biz>business\s+|working\s+|work\s+)?"
@@ -324,19 +349,23 @@ MATCHERS: tuple[tuple[str, Builder], ...] = (
         r"(?:\s*(?:and\s+)?(?P<mi>\d{1,2})\s*(?:minutes?|mins?|m)(?![a-z]))?"
         r"(?P<post>\s+from\s+(?:now|today))?",
         _b_span,
+        (),
     ),
-    (
+    Form(
         rf"\b{MONTHS}\b\.?\s*(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:\s*,?\s*(?P<y>\d{{4}})\b)?",
         _b_month_day,
+        _MONTH_NEEDLES,
     ),
-    (
+    Form(
         rf"\b(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s*(?:of\s+)?{MONTHS}\b\.?"
         r"(?:\s*,?\s*(?P<y>\d{4})\b)?",
         _b_day_month,
+        _MONTH_NEEDLES,
     ),
-    (
+    Form(
         r"\b(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)\b"
         r"(?:\s+of\s+(?P<rel>this|next|the\s+next)\s+month\b)?",
         _b_ordinal,
+        ("st", "nd", "rd", "th"),
     ),
 )

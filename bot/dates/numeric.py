@@ -22,8 +22,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from bot.dates.terms import (
     Ambiguity,
-    Builder,
     DateTerm,
+    Form,
     Instant,
     Kind,
     Roll,
@@ -101,16 +101,18 @@ def _b_colon(m: re.Match[str], text: str) -> Value | None:
     return TimeTerm(minutes=hour * 60 + minute, ambiguity=ambiguity)
 
 
-MATCHERS: tuple[tuple[str, Builder], ...] = (
-    (
+FORMS: tuple[Form, ...] = (
+    Form(
         r"(?<![\d.])(?P<y>\d{4})(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})"
         r"(?:(?:t|\s+)(?P<h>\d{1,2}):(?P<mi>\d{2})(?::\d{2}(?:\.\d+)?)?"
         r"(?P<off>z\b|[+-]\d{2}:?\d{2}(?!\d))?)?(?![\d:])",
         _b_iso,
+        ("-", "/", "."),
     ),
-    (
+    Form(
         r"(?<![\d/.:\-])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/(?P<y>\d{4}|\d{2}))?(?![\d/])",
         _b_slash,
+        ("/",),
     ),
-    (r"(?<![\d:.])(?P<h>\d{1,2}):(?P<mi>\d{2})(?::\d{2})?(?![\d:])", _b_colon),
+    Form(r"(?<![\d:.])(?P<h>\d{1,2}):(?P<mi>\d{2})(?::\d{2})?(?![\d:])", _b_colon, (":",)),
 )

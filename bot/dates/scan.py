@@ -27,9 +27,13 @@ from bot.dates.terms import (
 
 # Numeric forms first, then Chinese, then English: on two equally long matches
 # at the same place, the earlier reader wins.
-_MATCHERS: tuple[tuple[re.Pattern[str], Builder], ...] = tuple(
-    (re.compile(pattern, re.ASCII), builder)
-    for pattern, builder in numeric.MATCHERS + chinese.MATCHERS + english.MATCHERS
+_FORMS: tuple[tuple[re.Pattern[str], Builder, re.Pattern[str] | None], ...] = tuple(
+    (
+        re.compile(form.pattern, re.ASCII),
+        form.build,
+        re.compile("|".join(map(re.escape, form.needles))) if form.needles else None,
+    )
+    for form in numeric.FORMS + chinese.FORMS + english.FORMS
 )
 _GAP = re.compile(
     r"(?:\s|[,()（）、@\-]|\b(?:at|on|by|before|around|about|in|the|of|t)\b"
@@ -71,7 +75,9 @@ def normalize(text: str) -> Normalized:
 def tokens(text: str) -> list[Token]:
     """All recognised terms, leftmost-longest, without overlaps."""
     found: list[tuple[int, int, int, Value]] = []
-    for order, (pattern, builder) in enumerate(_MATCHERS):
+    for order, (pattern, builder, needles) in enumerate(_FORMS):
+        if needles is not None and needles.search(text) is None:
+            continue
         pos = 0
         # Overlapping search: a term rejected by its builder must not hide a
         # shorter one starting inside it ("下周一起" still holds "下周").

@@ -134,6 +134,19 @@ Builder: TypeAlias = Callable[[re.Match[str], str], Value | None]
 
 
 @dataclass(frozen=True, slots=True)
+class Form:
+    """One way of writing a term: its expression, the builder of its term, the text it needs.
+
+    `needles` make scanning cheap: the expression is only tried on a text
+    holding one of them (all texts when empty).
+    """
+
+    pattern: str
+    build: Builder
+    needles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Token:
     """A term and where it was found in the normalised text."""
 

@@ -202,7 +202,7 @@ def parse_holidays(entries: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset
     codes: list[str] = []
     days: set[date] = set()
     for raw in entries:
-        for entry in re.split(r"[,，、;\s]+", raw.strip()):
+        for entry in re.split(r"[,，、;；\s]+", raw.strip()):
             if not entry:
                 continue
             if not entry[:1].isdigit():

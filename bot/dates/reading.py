@@ -68,6 +68,13 @@ def _context(
     )
 
 
+def _bracketed(text: str, start: int, end: int) -> tuple[int, int]:
+    """A phrase's span, closing a bracket it opened ("12月18号（周四）")."""
+    if text.count("(", start, end) > text.count(")", start, end) and text.startswith(")", end):
+        return start, end + 1
+    return start, end
+
+
 def read_due(
     text: str,
     *,
@@ -91,7 +98,7 @@ def read_due(
         if resolution is None:
             continue
         last = phrase
-        quote = norm.quote(phrase[0].start, phrase[-1].end)
+        quote = norm.quote(*_bracketed(norm.text, phrase[0].start, phrase[-1].end))
         if resolution.at is None:
             reading = DueReading(DueStatus.UNREADABLE, phrase=quote)
         elif resolution.weekday_reading is not None:

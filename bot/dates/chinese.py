@@ -308,8 +308,11 @@ def _b_part(m: re.Match[str], text: str) -> Value | None:
     part = _PREFIX_PART[m["pre"]]
     if part is Part.NOON:
         return TimeTerm(minutes=12 * 60)
-    # "下午有空吗" is no due date; "下午前" is.
-    return TimeTerm(part=part, alone=_NUMERAL_HOUR_AFTER.match(text, m.end()) is not None)
+    # "下午有空吗" is no due date; "下午前" and "下午" said alone are.
+    alone = _NUMERAL_HOUR_AFTER.match(text, m.end()) is not None or whole_text(
+        text, m.start(), m.end()
+    )
+    return TimeTerm(part=part, alone=alone)
 
 
 def _b_eod(m: re.Match[str], text: str) -> Value | None:

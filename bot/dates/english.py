@@ -4,8 +4,9 @@ The choices this reader makes where SPEC.md is silent:
 
 - "at 3" is a time when the clause ends after it or a date word follows ("at
   3 tomorrow"); "at 5 Main Street" is not.
-- "morning", "afternoon", "evening" alone are a time only after "by",
-  "before" and the like ("by the afternoon"): "good morning team" is not.
+- "morning", "afternoon", "evening" without a date are a time only after
+  "by", "before" and the like ("by the afternoon") or as the whole text:
+  "good morning team" is not.
 - "sat", "sun", "the 15th" and "the weekend" need such a word before them.
 - "midnight" is 23:59 of that day; "evening"/"tonight" alone 21:00.
 - "2 hours" or "half an hour" without "in"/"within"/"from now" is a span only
@@ -120,7 +121,8 @@ def _b_noon(m: re.Match[str], text: str) -> Value | None:
 
 
 def _b_part(m: re.Match[str], text: str) -> Value | None:
-    return TimeTerm(part=_PART[m["w"]], alone=trigger_before(text, m.start()))
+    alone = trigger_before(text, m.start()) or whole_text(text, m.start(), m.end())
+    return TimeTerm(part=_PART[m["w"]], alone=alone)
 
 
 def _b_first_thing(m: re.Match[str], text: str) -> Value | None:

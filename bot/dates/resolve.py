@@ -5,6 +5,9 @@ take their next occurrence that is not in the past; "today", "this Friday",
 "tonight" are taken as written even when past, and the command refuses past
 instants. Work days ("next week", "end of week", "N business days") are the
 calendar's: its work days, holidays and make-up days, on the writer's dates.
+Choices where SPEC.md is silent: "last Friday"/"上周五" is that day of last
+week; "in N months" keeps the day of the month, clipped to the month's end;
+a weekday said beside a week ("Friday next week") picks that week's day.
 """
 
 from __future__ import annotations

@@ -87,6 +87,8 @@ def test_month_day_and_year(phrase: str, wall: datetime, expected: str, tz: str)
         "2 may be late",
         "I sat down",
         "good morning team",
+        "早上好",
+        "下午开会讨论一下",
         "ratio 3/4 of pallets",
         "at 5 Main Street",
         "3号会议室见",

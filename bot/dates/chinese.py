@@ -333,11 +333,11 @@ FORMS: tuple[Form, ...] = (
     Form(
         rf"(?<!\d)(?P<y>\d{{4}}|{CN_YEAR})\s*年\s*(?P<m>{N})\s*月\s*[底末]",
         _b_year_month_end,
-        ("年",),
+        ("底", "末"),
     ),
-    Form(rf"{_NO_NUMBER_BEFORE}(?P<m>{N})\s*月\s*[底末]", _b_month_end_numbered, ("月",)),
+    Form(rf"{_NO_NUMBER_BEFORE}(?P<m>{N})\s*月\s*[底末]", _b_month_end_numbered, ("底", "末")),
     Form(
-        rf"{_NO_NUMBER_BEFORE}(?P<m>{N})\s*月\s*中{_MIDDLE_END}", _b_month_middle_numbered, ("月",)
+        rf"{_NO_NUMBER_BEFORE}(?P<m>{N})\s*月\s*中{_MIDDLE_END}", _b_month_middle_numbered, ("中",)
     ),
     Form(
         rf"{_NO_NUMBER_BEFORE}(?P<m>{N})\s*月\s*(?P<d>{N})\s*(?P<suf>[日号])?",
@@ -362,10 +362,12 @@ FORMS: tuple[Form, ...] = (
         _b_week,
         ("周", "星期", "礼拜"),
     ),
-    Form(rf"{_NO_NUMBER_BEFORE}{_REL}?月(?:底|末)", _b_month_end, ("月",)),
+    Form(rf"{_NO_NUMBER_BEFORE}{_REL}?月(?:底|末)", _b_month_end, ("月底", "月末")),
     Form(rf"(?<![\d{CN_NUM}年个岁每]){_REL}?月中{_MIDDLE_END}", _b_month_middle, ("月中",)),
     Form(
-        rf"(?<!\d)(?:(?P<y>\d{{4}}|{CN_YEAR})\s*|(?P<rel>今|明))?年(?:底|末)", _b_year_end, ("年",)
+        rf"(?<!\d)(?:(?P<y>\d{{4}}|{CN_YEAR})\s*|(?P<rel>今|明))?年(?:底|末)",
+        _b_year_end,
+        ("年底", "年末"),
     ),
     Form(
         rf"(?<![\d第.])(?P<n>\d{{1,6}}(?:\.\d{{1,2}})?|[{CN_NUM}]{{1,3}}|半)\s*(?P<ge>个)?\s*"

@@ -25,6 +25,7 @@ from bot.context import Actor, Context
 from bot.views import ItemView
 from handlers.slack.jobs import LocalJobs
 from handlers.slack.messenger import SlackMessenger, make_client
+from handlers.slack.resolver import Resolver
 from handlers.slack.wsgi import create_wsgi_app
 from storage.db import Store
 from tests.conftest import make_settings
@@ -242,7 +243,7 @@ class SlackServer:
         self.slack.wait_for_messages(LOGISTICS, before + 1)
         code = "XD-" + reply.split("XD-")[1].split()[0].strip("*.,:")
         item = self.item(code)
-        assert item.message_ts, "the tracking message was not recorded"
+        assert item.message_id, "the tracking message was not recorded"
         return item
 
 
@@ -274,12 +275,14 @@ def slack_server(store: Store, slack: FakeSlack) -> Iterator[SlackServer]:
         slack_signing_secret=SECRET,
         slack_api_url=slack.api_url.rstrip("/"),  # works without the trailing slash too
     )
+    client = make_client(settings)
     app = bootstrap(
         settings,
-        messenger=SlackMessenger(make_client(settings)),
+        messenger=SlackMessenger(client),
         store=store,
         migrate=False,
         sleep=lambda _seconds: None,
+        channel_private=Resolver(client).channel_private,
     )
     executor = TrackingExecutor(max_workers=8)
     wsgi = create_wsgi_app(settings, app=app, jobs=LocalJobs(executor))

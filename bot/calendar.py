@@ -26,7 +26,8 @@ Conventions
   listed country is off; an official make-up work day of a listed country
   (China's 调休, for instance) is worked; otherwise its weekday decides.
 
-Settings typed as text are read by :mod:`bot.calendar_text`.
+Settings typed as text are read by :mod:`bot.calendar_text`; countries'
+holidays come from :mod:`bot.holiday_tables`.
 """
 
 from __future__ import annotations
@@ -38,9 +39,8 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays as holidays_lib
-
 from bot.calendar_text import parse_holidays, parse_hours, parse_workdays
+from bot.holiday_tables import check_country, country_year
 
 __all__ = [
     "CalendarSettings",
@@ -55,51 +55,6 @@ _ZERO = timedelta(0)
 _ONE_SECOND = timedelta(seconds=1)
 # A calendar with no work day in ten years is misconfigured; fail instead of looping forever.
 _MAX_SCAN_DAYS = 3660
-
-_HOLIDAY_HINT = "use a country code such as CN or US, or dates like 2026-12-24"
-
-
-# --------------------------------------------------------------------------- holiday tables
-
-
-@functools.lru_cache(maxsize=1)
-def _supported_countries() -> dict[str, frozenset[str]]:
-    """Country codes the holiday library knows, each with its subdivision codes."""
-    return {
-        code.upper(): frozenset(sub.upper() for sub in subdivisions)
-        for code, subdivisions in holidays_lib.list_supported_countries().items()
-    }
-
-
-def _check_country(entry: str) -> str:
-    """Normalise a holiday calendar code ("cn", "DE-BY") or raise ValueError."""
-    code = entry.strip().upper()
-    country, dash, region = code.partition("-")
-    known = _supported_countries()
-    if country not in known:
-        raise ValueError(f"unknown holiday calendar {entry!r}; {_HOLIDAY_HINT}")
-    if dash and region not in known[country]:
-        regions = sorted(known[country])
-        if not regions:
-            raise ValueError(f"holiday calendar {country} has no regions; use {country} on its own")
-        listed = ", ".join(regions[:20]) + (", ..." if len(regions) > 20 else "")
-        raise ValueError(
-            f"unknown region {region!r} in holiday calendar {entry!r}; "
-            f"use {country} alone or one of its regions: {listed}"
-        )
-    return code
-
-
-@functools.lru_cache(maxsize=4096)
-def _country_year(code: str, year: int) -> tuple[frozenset[date], frozenset[date]]:
-    """Public days off and official make-up work days of one calendar code in one year."""
-    country, _, region = code.partition("-")
-    table = holidays_lib.country_holidays(country, subdiv=region or None, years=year)
-    # The library's make-up day set can hold days of other years; keep only this one's.
-    made_up = getattr(table, "weekend_workdays", ())
-    days_off = frozenset(d for d in table if d.year == year)
-    workdays = frozenset(d for d in made_up if d.year == year)
-    return days_off, workdays
 
 
 # --------------------------------------------------------------------------- wall times
@@ -193,7 +148,7 @@ class WorkCalendar:
         object.__setattr__(self, "workdays", workdays)
         object.__setattr__(self, "holidays", frozenset(self.holidays))
         object.__setattr__(self, "extra_workdays", frozenset(self.extra_workdays))
-        codes = dict.fromkeys(_check_country(c) for c in self.holiday_countries)
+        codes = dict.fromkeys(check_country(c) for c in self.holiday_countries)
         object.__setattr__(self, "holiday_countries", tuple(codes))
 
     # ----------------------------------------------------------------- days
@@ -207,7 +162,7 @@ class WorkCalendar:
             return True
         made_up = False
         for code in self.holiday_countries:
-            days_off, workdays = _country_year(code, d.year)
+            days_off, workdays = country_year(code, d.year)
             if d in days_off:
                 return False
             made_up = made_up or d in workdays

@@ -370,13 +370,10 @@ class ItemService:
             days = int(match.group(1))
             if not 1 <= days <= 60:
                 raise InvalidInput("err.snooze_range", text=when)
-            dept = item.department
-            # Without a department, the work week of a new one in the actor's zone.
-            cal = (
-                calendar_for(dept)
-                if dept
-                else build_calendar(tz=self.lookup.actor_tz(uow, ws, ctx))
-            )
+            if item.department is not None:
+                cal = calendar_for(item.department)
+            else:  # Monday to Friday in the actor's zone, as for a new department
+                cal = build_calendar(tz=self.lookup.actor_tz(uow, ws, ctx))
             return cal.add_workdays(ctx.now, days)
         until = self._read_due(uow, ws, ctx, when, dept=item.department, explicit=True)
         assert until is not None

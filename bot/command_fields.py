@@ -5,7 +5,7 @@ command: plain text (``@logistics``, ``@物流``, ``#logistics``) or Slack's
 escaped forms (``<@U123|alice>``, ``<!subteam^S123|@logistics>``,
 ``<#C123|logistics>``). A field is one ``field:value`` setting of
 ``dept add`` / ``dept set``. Values are checked and normalised here so that
-whatever the grammar accepts, the scheduler's calendar (:mod:`bot.worktime`)
+whatever the grammar accepts, the scheduler's calendar (:mod:`bot.calendar`)
 can read.
 """
 
@@ -23,8 +23,9 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.calendar import build_calendar
+from bot.calendar_text import parse_duration, parse_hours, parse_workdays
 from bot.command_text import CommandError, ErrorCode
-from bot.worktime import build_calendar, parse_duration, parse_hours, parse_workdays
 
 __all__ = [
     "MULTI_FIELDS",

@@ -11,7 +11,6 @@ from bot.config import Settings
 from bot.context import Context
 from bot.domain import InvalidInput, ItemFacts, ItemKind, NotFound, Role, Status, UpdateKind
 from bot.views import DepartmentView, ItemView, UpdateView
-from bot.worktime import WorkCalendar, build_calendar
 from storage.db import UnitOfWork
 from storage.models import Department, Item, Person, Workspace
 
@@ -173,16 +172,6 @@ class Lookup:
                 for u in trail
             ],
         )
-
-
-def calendar_for(dept: Department) -> WorkCalendar:
-    """The department's business calendar."""
-    return build_calendar(
-        tz=dept.timezone,
-        workdays=dept.workdays,
-        hours=(dept.day_start, dept.day_end),
-        holidays=dept.holidays or (),
-    )
 
 
 def department_view(dept: Department, *, open_items: int = 0) -> DepartmentView:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from bot import compose, outbox
+from bot.calendar import build_calendar, calendar_for
 from bot.commands import ListScope, Target, TargetKind
 from bot.config import Settings
 from bot.context import Context
-from bot.dates import parse_due
+from bot.dates import DueStatus, read_due
 from bot.domain import (
     ACTIVE,
     InvalidInput,
@@ -32,7 +33,7 @@ from bot.domain import (
     check_escalate,
     check_reopen,
 )
-from bot.lookup import Lookup, calendar_for, normalize_locale
+from bot.lookup import Lookup, normalize_locale
 from bot.messages import Message
 from bot.views import ItemPage, ItemView, ReactionOutcome, ReplyOutcome
 from storage.db import Store, UnitOfWork
@@ -187,21 +188,29 @@ class ItemService:
         dept: Department | None,
         explicit: bool,
     ) -> datetime | None:
-        """A due date read in the actor's zone; past or (when explicit) unreadable is refused."""
+        """A due date read in the actor's zone on the target's calendar.
+
+        Refused: a date phrase naming no real day, a weekday that disagrees
+        with its date, a past instant, and (when explicit) no date at all.
+        """
         tz = self.lookup.actor_tz(uow, ws, ctx)
         workday_end = dept.day_end if dept else DEFAULT_WORKDAY_END
-        due = parse_due(phrase, now=ctx.now, tz=tz, workday_end=workday_end)
+        calendar = calendar_for(dept) if dept else None
+        reading = read_due(phrase, now=ctx.now, tz=tz, workday_end=workday_end, calendar=calendar)
+        if reading.status is DueStatus.UNREADABLE:
+            raise InvalidInput("err.due_unreadable", text=reading.phrase)
+        if reading.status is DueStatus.CONFLICT:
+            written, weekday = (_wall(at, tz) for at in reading.readings)
+            raise InvalidInput(
+                "err.due_conflict", text=reading.phrase, date=written, weekday=weekday, tz=tz
+            )
+        due = reading.at
         if due is None:
             if explicit:
                 raise InvalidInput("err.due_unreadable", text=phrase)
             return None
         if due <= ctx.now:
-            raise InvalidInput(
-                "err.due_past",
-                text=phrase,
-                at=due.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M"),
-                tz=tz,
-            )
+            raise InvalidInput("err.due_past", text=reading.phrase, at=_wall(due, tz), tz=tz)
         return due
 
     # -- state changes --------------------------------------------------------------------------
@@ -362,8 +371,10 @@ class ItemService:
             if not 1 <= days <= 60:
                 raise InvalidInput("err.snooze_range", text=when)
             if item.department is not None:
-                return calendar_for(item.department).add_workdays(ctx.now, days)
-            return ctx.now + timedelta(days=days)
+                cal = calendar_for(item.department)
+            else:  # Monday to Friday in the actor's zone, as for a new department
+                cal = build_calendar(tz=self.lookup.actor_tz(uow, ws, ctx))
+            return cal.add_workdays(ctx.now, days)
         until = self._read_due(uow, ws, ctx, when, dept=item.department, explicit=True)
         assert until is not None
         return until
@@ -661,6 +672,11 @@ class ItemService:
             outbox.thread_message(
                 uow, item, note, key=f"item:{item.id}:note:v{item.version}", now=ctx.now
             )
+
+
+def _wall(at: datetime, tz: str) -> str:
+    """An instant as the wall time a refusal quotes, e.g. 2026-12-18 18:00."""
+    return at.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
 
 
 def person_id(target: Target) -> str:

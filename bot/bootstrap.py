@@ -77,11 +77,3 @@ def _slack_messenger(settings: Settings) -> Messenger:
     from handlers.slack.messenger import SlackMessenger, make_client
 
     return SlackMessenger(make_client(settings))
-
-
-def configure_logging(level: str = "INFO") -> None:
-    """Plain structured-enough logs on stderr."""
-    logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )

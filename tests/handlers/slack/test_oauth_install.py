@@ -327,3 +327,18 @@ def test_install_link_and_scopes_follow_the_settings_and_the_manifest(installer:
     manifest = Path(__file__).resolve().parents[3] / "handlers" / "slack" / "manifest.yml"
     scopes = yaml.safe_load(manifest.read_text())["oauth_config"]["scopes"]["bot"]
     assert sorted(scopes) == sorted(BOT_SCOPES)
+
+
+def test_a_rotated_bot_token_is_kept_sealed(installer: Installer) -> None:
+    installer.install("code-a")
+    store = installer.installations
+    bot = store.find_bot(enterprise_id=None, team_id="TA")
+    assert bot is not None
+    bot.bot_token, bot.bot_refresh_token = "xoxb-team-a-rotated", "xoxe-1-team-a-refresh"
+    bot.bot_token_expires_at = 1_900_000_000
+    store.save_bot(bot)  # what Bolt does after refreshing an expiring token
+    again = store.find_bot(enterprise_id=None, team_id="TA")
+    assert again is not None and again.bot_token == "xoxb-team-a-rotated"
+    assert again.bot_refresh_token == "xoxe-1-team-a-refresh"
+    assert again.bot_token_expires_at == 1_900_000_000
+    assert again.bot_user_id == "UBOTTA"  # the rest of the install is unchanged

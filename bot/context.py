@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from bot.commands.style import CommandStyle
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -29,6 +31,8 @@ class Context:
     now: datetime
     channel_id: str | None = None
     channel_private: bool = False
+    # How the actor types commands on their platform; hints and help show commands this way.
+    command_style: CommandStyle = CommandStyle.SLASH
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:

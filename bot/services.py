@@ -20,7 +20,8 @@ from bot.domain import (
     ItemFacts,
     ItemKind,
     NotFound,
-    PermissionDenied,
+    Party,
+    Reaction,
     Status,
     UpdateKind,
     XdeptError,
@@ -31,7 +32,11 @@ from bot.domain import (
     check_done,
     check_escalate,
     check_reopen,
+    check_snooze,
+    counts_as_first_response,
+    may_show,
 )
+from bot.limits import RECORDED_TEXT_LIMIT, bounded, bounded_optional, clean, fitted
 from bot.lookup import Lookup, calendar_for, normalize_locale
 from bot.messages import Message
 from bot.views import ItemPage, ItemView, ReactionOutcome, ReplyOutcome
@@ -41,8 +46,8 @@ from storage.repositories import item_keys, visible_keys
 
 PAGE_SIZE = 20
 DEFAULT_WORKDAY_END = time(18, 0)
-DONE_REACTIONS = frozenset({"white_check_mark", "heavy_check_mark", "ballot_box_with_check"})
-ACK_REACTIONS = frozenset({"eyes"})
+# The longest link to a source message that is stored (the column's size).
+LINK_LIMIT = 500
 
 # "1 day", "2 days", "1d", "1天", "2个工作日": whole work days, same wall time.
 _WORKDAYS = re.compile(r"^\s*(\d+)\s*(?:work\s*)?(?:d|days?|天|日|个?工作日)\s*$", re.IGNORECASE)
@@ -71,6 +76,12 @@ class ItemService:
         source_link: str | None = None,
     ) -> ItemView:
         """File a request to a department; its tracking message goes to the department's channel."""
+        text = bounded(text)
+        background, impact, suggestion = (
+            bounded_optional(background),
+            bounded_optional(impact),
+            bounded_optional(suggestion),
+        )
         with self.store.unit_of_work() as uow:
             ws = self.lookup.workspace(uow, ctx)
             dept = self.lookup.department(uow, ws, target)
@@ -87,11 +98,12 @@ class ItemService:
                 channel=dept.channel_id,
             )
             item.background, item.impact, item.suggestion = background, impact, suggestion
-            item.source_link = source_link
+            item.source_link = fitted(source_link, LINK_LIMIT) if source_link else None
             return self.lookup.item_view(uow, item)
 
     def commit(self, *, ctx: Context, text: str) -> ItemView:
         """Record my own commitment, tracked in the channel where I typed it."""
+        text = bounded(text)
         with self.store.unit_of_work() as uow:
             ws = self.lookup.workspace(uow, ctx)
             due = self._read_due(uow, ws, ctx, text, dept=None, explicit=False)
@@ -111,6 +123,7 @@ class ItemService:
     def todo(self, *, ctx: Context, assignee: Target, text: str) -> ItemView:
         """Record an action item for someone, tracked in the channel where I typed it."""
         owner = person_id(assignee)
+        text = bounded(text)
         with self.store.unit_of_work() as uow:
             ws = self.lookup.workspace(uow, ctx)
             due = self._read_due(uow, ws, ctx, text, dept=None, explicit=False)
@@ -190,7 +203,7 @@ class ItemService:
         """A due date read in the actor's zone; past or (when explicit) unreadable is refused."""
         tz = self.lookup.actor_tz(uow, ws, ctx)
         workday_end = dept.day_end if dept else DEFAULT_WORKDAY_END
-        due = parse_due(phrase, now=ctx.now, tz=tz, workday_end=workday_end)
+        due = parse_due(clean(phrase), now=ctx.now, tz=tz, workday_end=workday_end)
         if due is None:
             if explicit:
                 raise InvalidInput("err.due_unreadable", text=phrase)
@@ -207,14 +220,14 @@ class ItemService:
     # -- state changes --------------------------------------------------------------------------
 
     def ack(self, *, ctx: Context, code: str) -> ItemView:
-        """Acknowledge: anyone but the requester; an unowned item becomes theirs."""
+        """Acknowledge: the owner or a member of the target department; an unowned item is theirs."""
         with self.store.unit_of_work() as uow:
             ws, item = self._load(uow, ctx, code)
-            facts = self.lookup.facts(item)
-            check_ack(facts, ctx.actor.user_id)
+            facts, party = self.lookup.facts(item), self.lookup.party(ctx, item)
+            check_ack(facts, party)
             if item.owner_id is None:
                 item.owner_id = ctx.actor.user_id
-            self._first_response(item, ctx)
+            self._first_response(item, ctx, facts, party)
             if item.status == Status.OPEN.value:
                 self._transition(uow, item, ctx, Status.ACKNOWLEDGED, UpdateKind.ACKNOWLEDGED)
             else:
@@ -230,6 +243,7 @@ class ItemService:
 
     def decline(self, *, ctx: Context, code: str, reason: str) -> ItemView:
         """Decline with a reason: a lead or the owner."""
+        reason = bounded(reason)
         if not reason.strip():
             raise InvalidInput("err.decline_reason", code=code)
         return self._close_item(
@@ -244,7 +258,7 @@ class ItemService:
         self,
         ctx: Context,
         code: str,
-        check: Callable[[ItemFacts, str], None],
+        check: Callable[[ItemFacts, Party], None],
         status: Status,
         kind: UpdateKind,
         *,
@@ -252,7 +266,7 @@ class ItemService:
     ) -> ItemView:
         with self.store.unit_of_work() as uow:
             _, item = self._load(uow, ctx, code)
-            check(self.lookup.facts(item), ctx.actor.user_id)
+            check(self.lookup.facts(item), self.lookup.party(ctx, item))
             self._close(uow, item, ctx, status, kind, reason=reason)
             return self.lookup.item_view(uow, item)
 
@@ -260,7 +274,7 @@ class ItemService:
         """Reopen a closed item: the requester, the owner or a lead."""
         with self.store.unit_of_work() as uow:
             _, item = self._load(uow, ctx, code)
-            check_reopen(self.lookup.facts(item), ctx.actor.user_id)
+            check_reopen(self.lookup.facts(item), self.lookup.party(ctx, item))
             item.closed_at = None
             item.close_reason = None
             self._transition(uow, item, ctx, Status.OPEN, UpdateKind.REOPENED)
@@ -270,7 +284,7 @@ class ItemService:
         """Change the due time: the requester, the owner or a lead."""
         with self.store.unit_of_work() as uow:
             ws, item = self._load(uow, ctx, code)
-            check_change(self.lookup.facts(item), ctx.actor.user_id, "due")
+            check_change(self.lookup.facts(item), self.lookup.party(ctx, item), "due")
             due = self._read_due(uow, ws, ctx, when, dept=item.department, explicit=True)
             old = item.due_at
             item.due_at = due
@@ -303,7 +317,7 @@ class ItemService:
         new_owner = person_id(assignee)
         with self.store.unit_of_work() as uow:
             _, item = self._load(uow, ctx, code)
-            check_change(self.lookup.facts(item), ctx.actor.user_id, "assign")
+            check_change(self.lookup.facts(item), self.lookup.party(ctx, item), "assign")
             old = item.owner_id
             item.owner_id = new_owner
             uow.items.add_update(
@@ -330,16 +344,7 @@ class ItemService:
         """Silence reminders until `when` ('1 day' = same time next work day); no status change."""
         with self.store.unit_of_work() as uow:
             ws, item = self._load(uow, ctx, code)
-            facts = self.lookup.facts(item)
-            me = ctx.actor.user_id
-            # Members of the department may snooze too: they are the ones being nudged.
-            party = me in (facts.requester_id, facts.owner_id) or me in facts.leads
-            if not party and item.department_id not in self.lookup.member_department_ids(
-                uow, ws, ctx
-            ):
-                raise PermissionDenied("err.change_who", code=item.code, action="snooze")
-            if Status(item.status).is_closed:
-                check_change(facts, facts.requester_id, "snooze")
+            check_snooze(self.lookup.facts(item), self.lookup.party(ctx, item))
             until = self._snooze_until(uow, ws, ctx, item, when)
             item.snoozed_until = until
             uow.items.add_update(
@@ -375,7 +380,9 @@ class ItemService:
         with self.store.unit_of_work() as uow:
             ws, item = self._load(uow, ctx, code)
             check_escalate(
-                self.lookup.facts(item), ctx.actor.user_id, already=item.escalated_at is not None
+                self.lookup.facts(item),
+                self.lookup.party(ctx, item),
+                already=item.escalated_at is not None,
             )
             dept = item.department
             if dept is None or not dept.escalation_contact_id:
@@ -423,9 +430,14 @@ class ItemService:
     def record_reply(
         self, *, ctx: Context, channel_id: str, thread_ts: str, message_ts: str, text: str
     ) -> ReplyOutcome:
-        """A tracking-thread reply becomes an update; the first by another person acknowledges."""
+        """A tracking-thread reply becomes an update; the first by one who answers for it counts.
+
+        Only the owner or a member of the target department (anyone but the requester,
+        in an open department) gives the first response; others' replies are recorded.
+        """
         if ctx.actor.is_bot:
             return ReplyOutcome()
+        text = fitted(text, RECORDED_TEXT_LIMIT)
         with self.store.unit_of_work() as uow:
             ws = self.lookup.workspace(uow, ctx)
             item = uow.items.by_thread(channel_id, thread_ts, lock=True)
@@ -451,7 +463,9 @@ class ItemService:
                 text=text,
                 source_ref=message_ts,
             )
-            first = self._first_response(item, ctx)
+            first = self._first_response(
+                item, ctx, self.lookup.facts(item), self.lookup.party(ctx, item)
+            )
             if first and item.status == Status.OPEN.value:
                 self._transition(uow, item, ctx, Status.ACKNOWLEDGED, UpdateKind.ACKNOWLEDGED)
             else:
@@ -468,6 +482,7 @@ class ItemService:
         text: str | None,
     ) -> bool:
         """An edited (text) or deleted (None) thread reply, kept as a new entry; the trail stays."""
+        text = None if text is None else fitted(text, RECORDED_TEXT_LIMIT)
         with self.store.unit_of_work() as uow:
             ws = self.lookup.workspace(uow, ctx)
             item = uow.items.by_thread(channel_id, thread_ts)
@@ -487,11 +502,10 @@ class ItemService:
             return True
 
     def react(
-        self, *, ctx: Context, channel_id: str, message_ts: str, reaction: str
+        self, *, ctx: Context, channel_id: str, message_ts: str, reaction: Reaction
     ) -> ReactionOutcome:
-        """✅ marks done, 👀 acknowledges; others' refusals come back to be told privately."""
-        base = reaction.split("::")[0]
-        if base not in DONE_REACTIONS | ACK_REACTIONS or ctx.actor.is_bot:
+        """A done reaction marks done, an acknowledge one acknowledges; refusals come back."""
+        if ctx.actor.is_bot:
             return ReactionOutcome()
         with self.store.unit_of_work() as uow:
             ws = self.lookup.workspace(uow, ctx)
@@ -501,12 +515,12 @@ class ItemService:
             code = item.code
             locale = self.lookup.locale_of(uow, ws, ctx.actor.user_id)
         try:
-            if base in DONE_REACTIONS:
+            if reaction is Reaction.DONE:
                 view = self.done(ctx=ctx, code=code)
             else:
                 view = self.ack(ctx=ctx, code=code)
         except XdeptError as exc:  # refusals are told privately to the person who reacted
-            return ReactionOutcome(refused=exc.render(locale))
+            return ReactionOutcome(refused=exc.render(locale, ctx.command_style))
         return ReactionOutcome(item=view)
 
     # -- reading --------------------------------------------------------------------------------
@@ -516,7 +530,7 @@ class ItemService:
         with self.store.unit_of_work() as uow:
             ws = self.lookup.workspace(uow, ctx)
             item = self.lookup.item(uow, ws, code, lock=False)
-            if not self._visible(uow, ws, ctx, item):
+            if not self._visible(ctx, item):
                 raise NotFound("err.no_item", code=code)
             return self.lookup.item_view(uow, item, updates=5)
 
@@ -563,15 +577,9 @@ class ItemService:
                 scope=scope.value if scope is not ListScope.DEPT else f"dept {dept}",
             )
 
-    def _visible(self, uow: UnitOfWork, ws: Workspace, ctx: Context, item: Item) -> bool:
-        me = ctx.actor.user_id
-        if me in (item.requester_id, item.owner_id):
-            return True
-        if item.department_id and item.department_id in self.lookup.member_department_ids(
-            uow, ws, ctx
-        ):
-            return True
-        return bool(item.department and not item.department.channel_private)
+    def _visible(self, ctx: Context, item: Item) -> bool:
+        public = bool(item.department and not item.department.channel_private)
+        return may_show(self.lookup.facts(item), self.lookup.party(ctx, item), public=public)
 
     # -- helpers --------------------------------------------------------------------------------
 
@@ -587,14 +595,9 @@ class ItemService:
     def _view(self, uow: UnitOfWork, item: Item) -> ItemView:
         return self.lookup.item_view(uow, item)
 
-    def _first_response(self, item: Item, ctx: Context) -> bool:
-        """Stamp a request's first response by anyone but the requester; True if this was it."""
-        if (
-            item.kind != ItemKind.REQUEST.value
-            or item.first_response_at is not None
-            or ctx.actor.user_id == item.requester_id
-            or ctx.actor.is_bot
-        ):
+    def _first_response(self, item: Item, ctx: Context, facts: ItemFacts, party: Party) -> bool:
+        """Stamp a request's first response if this actor answers for it; True if this was it."""
+        if item.first_response_at is not None or not counts_as_first_response(facts, party):
             return False
         item.first_response_at = ctx.now
         item.first_response_by = ctx.actor.user_id
@@ -665,7 +668,7 @@ class ItemService:
 
 def person_id(target: Target) -> str:
     """The platform id of a person target (a plain @name is taken as the id in text-only chats)."""
-    if target.kind not in (TargetKind.USER, TargetKind.NAME):
+    if target.kind not in (TargetKind.PERSON, TargetKind.NAME):
         raise InvalidInput("err.not_a_person", name=target.name or target.id or "")
     value = target.id or target.name
     if not value:

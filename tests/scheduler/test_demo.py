@@ -17,10 +17,10 @@ def test_the_demo_tells_the_whole_story(capsys: pytest.CaptureFixture[str]) -> N
         "XD-1 已 8 个工作小时无人响应",  # the unanswered nudge mentions the leads
         "XD-1 仍在等待，是否升级？",  # the escalation offer reaches the requester
         "升级：XD-1 需要你的协助",  # the escalation in four parts
-        "*背景*",
-        "*现状*",
-        "*影响*",
-        "*建议*",
+        "【背景】",
+        "【现状】",
+        "【影响】",
+        "【建议】",
         "收到，今天起被拒订单都会在系统登记原因",  # a logistics member replies
         "reacted ✅ to XD-1",  # the lead's ✅
         "📊 周报",  # Monday's weekly summary

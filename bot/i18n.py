@@ -308,7 +308,8 @@ _T: dict[str, tuple[str, str]] = {
         "requests. Bind its user group to change that: `{cmd} dept set {key} usergroup:@team` "
         "(or add people with member:@x).",
         "目前只登记了部门负责人，因此除提出人外任何人都可以确认收到该部门的请求。"
-        "建议绑定部门用户组：`{cmd} dept set {key} usergroup:@用户组`（或用 member:@某人 添加成员）。",
+        "建议绑定部门用户组：`{cmd} dept set {key} usergroup:@用户组`"
+        "（或用 member:@某人 添加成员）。",
     ),
     "dept.title": ("Departments", "部门列表"),
     "dept.none": (

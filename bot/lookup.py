@@ -25,7 +25,6 @@ from bot.worktime import WorkCalendar, build_calendar
 from storage.db import UnitOfWork
 from storage.models import Department, Item, Person, Workspace
 
-
 # The longest display name stored (the column's size).
 NAME_LIMIT = 200
 

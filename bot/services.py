@@ -220,7 +220,7 @@ class ItemService:
     # -- state changes --------------------------------------------------------------------------
 
     def ack(self, *, ctx: Context, code: str) -> ItemView:
-        """Acknowledge: the owner or a member of the target department; an unowned item is theirs."""
+        """Acknowledge: the owner or a member of the department; an unowned item becomes theirs."""
         with self.store.unit_of_work() as uow:
             ws, item = self._load(uow, ctx, code)
             facts, party = self.lookup.facts(item), self.lookup.party(ctx, item)

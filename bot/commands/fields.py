@@ -1,4 +1,4 @@
-"""Department fields of the /xdept grammar: one ``field:value`` setting of ``dept add``/``dept set``.
+"""Department fields of the /xdept grammar: one ``field:value`` of ``dept add``/``dept set``.
 
 Values are checked and normalised here so that whatever the grammar accepts,
 the scheduler's calendar (:mod:`bot.worktime`) can read. Fields that name a

@@ -58,13 +58,13 @@ from bot.commands.models import (
 )
 from bot.commands.scan import (
     DEPT_KINDS,
-    free_text,
     PERSON_KINDS,
     Reading,
     Scanner,
     Token,
     dept_ref,
     end,
+    free_text,
     item_code,
     person,
     target_and_text,

@@ -250,6 +250,13 @@ class ItemService:
             ctx, code, check_decline, Status.DECLINED, UpdateKind.DECLINED, reason=reason
         )
 
+    def may_decline(self, *, ctx: Context, code: str) -> ItemView:
+        """The item if the actor may decline it (checked before asking them why), else refused."""
+        with self.store.unit_of_work() as uow:
+            _, item = self._load(uow, ctx, code)
+            check_decline(self.lookup.facts(item), self.lookup.party(ctx, item))
+            return self.lookup.item_view(uow, item)
+
     def cancel(self, *, ctx: Context, code: str) -> ItemView:
         """Cancel: only the requester."""
         return self._close_item(ctx, code, check_cancel, Status.CANCELLED, UpdateKind.CANCELLED)

@@ -109,7 +109,7 @@ def _seed(store: Store, items: int) -> None:
                     "created_at": created,
                     "updated_at": created,
                     "channel_id": f"C{n % DEPARTMENTS:04d}",
-                    "message_ts": f"{1700000000 + n}.000100",
+                    "message_id": f"{1700000000 + n}.000100",
                     "version": 1,
                     "closed_at": created + timedelta(days=2)
                     if status in ("done", "cancelled")

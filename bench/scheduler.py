@@ -191,7 +191,7 @@ def _row(
         "first_response_at": None,
         "closed_at": None,
         "channel_id": f"C{dept:05d}",
-        "message_ts": f"1700000000.{number:06d}",
+        "message_id": f"1700000000.{number:06d}",
         "version": 1,
         "next_check_at": next_check,
     }

@@ -186,7 +186,7 @@ class Lookup:
             snoozed_until=item.snoozed_until,
             escalated_at=item.escalated_at,
             channel_id=item.channel_id,
-            message_ts=item.message_ts,
+            message_id=item.message_id,
             permalink=item.permalink,
             source_link=item.source_link,
             background=item.background,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -10,31 +11,80 @@ from bot.messages import Message
 
 
 class MessageRef(BaseModel):
-    """Where a posted message lives: a channel and the platform's message id."""
+    """Where a posted message lives: its chat, its id, and the thread it opened or joined.
+
+    `thread_id` is for platforms whose threads have ids of their own; where a thread
+    is named by its first message (as on most platforms), it is None.
+    """
 
     model_config = ConfigDict(frozen=True)
 
-    channel: str
-    ts: str
+    chat: str
+    message_id: str
+    thread_id: str | None = None
+
+
+class DeliveryCode(StrEnum):
+    """Why sending failed, in words every adapter maps its platform's errors onto."""
+
+    RATE_LIMITED = "rate_limited"  # slow down; wait `retry_after`
+    NOT_IN_CHAT = "not_in_chat"  # the bot is not a member and cannot join by itself
+    GONE = "gone"  # the chat, message or person no longer exists (or was archived)
+    TOO_LONG = "too_long"  # the platform refused the message's size
+    REJECTED = "rejected"  # the platform refused the content or the call
+    UNREACHABLE = "unreachable"  # no answer from the platform (network, timeout)
+    AUTH = "auth"  # the bot's credentials are missing, revoked or lack a permission
+    TRANSIENT = "transient"  # the platform failed on its side; try again later
+
+    @property
+    def permanent(self) -> bool:
+        """Retrying cannot help: the row is given up and a person is told."""
+        return self not in _RETRIED
+
+
+_RETRIED = frozenset({DeliveryCode.RATE_LIMITED, DeliveryCode.UNREACHABLE, DeliveryCode.TRANSIENT})
 
 
 class DeliveryError(Exception):
-    """Sending failed; `permanent` errors are not retried, others wait `retry_after`."""
+    """Sending failed: a neutral code, what happened, and what a person can do about it.
+
+    `hint` is a text key the adapter registered (bot.i18n), so the advice speaks the
+    platform's language ("invite me with /invite") without the core knowing it.
+    """
 
     def __init__(
-        self, reason: str, *, permanent: bool = False, retry_after: float | None = None
+        self,
+        code: DeliveryCode,
+        detail: str = "",
+        *,
+        retry_after: float | None = None,
+        hint: str | None = None,
     ) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.permanent = permanent
+        super().__init__(f"{code.value}: {detail}" if detail else code.value)
+        self.code = code
+        self.detail = detail
         self.retry_after = retry_after
+        self.hint = hint
+
+    @property
+    def permanent(self) -> bool:
+        """Whether retrying is pointless."""
+        return self.code.permanent
+
+    @property
+    def reason(self) -> str:
+        """`code: detail`, as logged and stored on the outbox row."""
+        return str(self)
 
 
 class Messenger(Protocol):
     """Posting, editing and direct messages on one chat platform."""
 
-    def post(self, *, channel: str, message: Message, thread_ts: str | None = None) -> MessageRef:
-        """Post to a channel, or into a thread when thread_ts is given."""
+    # Seconds between two messages to one chat that the platform tolerates.
+    chat_interval: float
+
+    def post(self, *, chat: str, message: Message, thread_id: str | None = None) -> MessageRef:
+        """Post to a chat, or into a thread when thread_id (its first message's id) is given."""
         ...
 
     def update(self, *, ref: MessageRef, message: Message) -> None:
@@ -45,21 +95,21 @@ class Messenger(Protocol):
         """Send a direct message to a person."""
         ...
 
-    def ephemeral(self, *, channel: str, user: str, message: Message) -> None:
-        """Show a message only to one person in a channel."""
+    def ephemeral(self, *, chat: str, user: str, message: Message) -> None:
+        """Show a message only to one person in a chat."""
         ...
 
     def upload(
         self,
         *,
-        channel: str,
+        chat: str,
         filename: str,
         content: bytes,
         title: str,
         comment: str | None = None,
-        thread_ts: str | None = None,
+        thread_id: str | None = None,
     ) -> None:
-        """Share a file in a channel (a chart, a CSV export)."""
+        """Share a file in a chat (a chart, a CSV export)."""
         ...
 
     def permalink(self, *, ref: MessageRef) -> str | None:

@@ -435,7 +435,7 @@ class ItemService:
     # -- conversation in the thread ------------------------------------------------------------
 
     def record_reply(
-        self, *, ctx: Context, channel_id: str, thread_ts: str, message_ts: str, text: str
+        self, *, ctx: Context, channel_id: str, thread_id: str, message_id: str, text: str
     ) -> ReplyOutcome:
         """A tracking-thread reply becomes an update; the first by one who answers for it counts.
 
@@ -447,20 +447,20 @@ class ItemService:
         text = fitted(text, RECORDED_TEXT_LIMIT)
         with self.store.unit_of_work() as uow:
             ws = self.lookup.workspace(uow, ctx)
-            item = uow.items.by_thread(channel_id, thread_ts, lock=True)
+            item = uow.items.by_thread(channel_id, thread_id, lock=True)
             if item is None or item.workspace_id != ws.id:
-                standup = uow.standups.by_thread(channel_id, thread_ts)
+                standup = uow.standups.by_thread(channel_id, thread_id)
                 if standup is not None and standup.workspace_id == ws.id:
                     stored = uow.standups.add_reply(
                         standup,
                         user_id=ctx.actor.user_id,
                         text=text,
                         at=ctx.now,
-                        source_ref=message_ts,
+                        source_ref=message_id,
                     )
                     return ReplyOutcome(standup=stored)
                 return ReplyOutcome()
-            if uow.items.update_by_source(item.id, message_ts) is not None:
+            if uow.items.update_by_source(item.id, message_id) is not None:
                 return ReplyOutcome(item=self.lookup.item_view(uow, item))  # a redelivery
             uow.items.add_update(
                 item,
@@ -468,7 +468,7 @@ class ItemService:
                 actor_id=ctx.actor.user_id,
                 at=ctx.now,
                 text=text,
-                source_ref=message_ts,
+                source_ref=message_id,
             )
             first = self._first_response(
                 item, ctx, self.lookup.facts(item), self.lookup.party(ctx, item)
@@ -484,18 +484,18 @@ class ItemService:
         *,
         ctx: Context,
         channel_id: str,
-        thread_ts: str,
-        message_ts: str,
+        thread_id: str,
+        message_id: str,
         text: str | None,
     ) -> bool:
         """An edited (text) or deleted (None) thread reply, kept as a new entry; the trail stays."""
         text = None if text is None else fitted(text, RECORDED_TEXT_LIMIT)
         with self.store.unit_of_work() as uow:
             ws = self.lookup.workspace(uow, ctx)
-            item = uow.items.by_thread(channel_id, thread_ts)
+            item = uow.items.by_thread(channel_id, thread_id)
             if item is None or item.workspace_id != ws.id:
                 return False
-            original = uow.items.update_by_source(item.id, message_ts)
+            original = uow.items.update_by_source(item.id, message_id)
             if original is None:
                 return False
             uow.items.add_update(
@@ -504,19 +504,19 @@ class ItemService:
                 actor_id=original.actor_id,
                 at=ctx.now,
                 text=text,
-                data={"edit_of": message_ts} if text is not None else {"deleted": message_ts},
+                data={"edit_of": message_id} if text is not None else {"deleted": message_id},
             )
             return True
 
     def react(
-        self, *, ctx: Context, channel_id: str, message_ts: str, reaction: Reaction
+        self, *, ctx: Context, channel_id: str, message_id: str, reaction: Reaction
     ) -> ReactionOutcome:
         """A done reaction marks done, an acknowledge one acknowledges; refusals come back."""
         if ctx.actor.is_bot:
             return ReactionOutcome()
         with self.store.unit_of_work() as uow:
             ws = self.lookup.workspace(uow, ctx)
-            item = uow.items.by_thread(channel_id, message_ts)
+            item = uow.items.by_thread(channel_id, message_id)
             if item is None or item.workspace_id != ws.id:
                 return ReactionOutcome()
             code = item.code

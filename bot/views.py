@@ -69,7 +69,7 @@ class ItemView(BaseModel):
     snoozed_until: datetime | None = None
     escalated_at: datetime | None = None
     channel_id: str | None = None
-    message_ts: str | None = None
+    message_id: str | None = None
     permalink: str | None = None
     source_link: str | None = None
     background: str | None = None

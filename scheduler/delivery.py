@@ -24,7 +24,7 @@ from bot.i18n import register, t
 from bot.lookup import Lookup, normalize_locale
 from bot.messages import Message, MessageKind, Section, text
 from bot.outbox import OutboxAction, direct_message, file_from_payload
-from bot.ports import DeliveryError, MessageRef, Messenger
+from bot.ports import DeliveryCode, DeliveryError, MessageRef, Messenger
 from storage.db import Store, UnitOfWork
 from storage.models import Item, OutboxMessage, Standup
 
@@ -44,18 +44,12 @@ REMINDER_KINDS = frozenset(
 )
 # Passes over the outbox in one delivery run (later passes pick up rows queued meanwhile).
 MAX_PASSES = 3
-# Slack allows about one message a second per channel.
-CHANNEL_INTERVAL = 1.0
 
 register(
     {
         "delivery.failed": (
             "I could not deliver a message to {where}: {error}. {hint}",
             "无法向 {where} 发送消息：{error}。{hint}",
-        ),
-        "delivery.hint.not_in_channel": (
-            "Invite me to that channel (`/invite @xdept`) so requests and reminders reach it.",
-            "请将机器人邀请进该频道（`/invite @xdept`），以便请求和提醒能够送达。",
         ),
         "delivery.hint.other": (
             "Check the department's channel with `/xdept dept show`.",
@@ -94,7 +88,7 @@ class _Plan:
     kind: str  # post | update | dm
     message: Message
     channel: str | None = None
-    thread_ts: str | None = None
+    thread_id: str | None = None
     user: str | None = None
     attachment: tuple[str, bytes, str] | None = None
     item_id: int | None = None  # a tracking message: remember where it landed
@@ -222,7 +216,10 @@ class Deliverer:
         except Exception as exc:  # a bug or an unexpected answer: keep the row, log loudly
             log.exception("outbox row %s failed unexpectedly", row_id)
             return self._failed(
-                row_id, DeliveryError(f"unexpected: {exc!r}"), now=now, report=report
+                row_id,
+                DeliveryError(DeliveryCode.TRANSIENT, f"unexpected: {exc!r}"),
+                now=now,
+                report=report,
             )
 
     def _failed(
@@ -238,7 +235,7 @@ class Deliverer:
                 row.state = RowState.FAILED.value
                 report.failed += 1
                 log.warning("outbox row %s (%s) failed for good: %s", row_id, row.kind, exc.reason)
-                self._report_failure(uow, row, now)
+                self._report_failure(uow, row, exc, now)
                 return None
             row.state = RowState.PENDING.value
             backoff = min(2**row.attempts * 5, 3600)
@@ -297,7 +294,7 @@ class Deliverer:
                 message=compose.reply([text(attachment[2])]),
                 attachment=attachment,
             )
-        raise DeliveryError(f"unknown outbox action {row.action}", permanent=True)
+        raise DeliveryError(DeliveryCode.REJECTED, f"unknown outbox action {row.action}")
 
     def _moot_reminder(self, uow: UnitOfWork, row: OutboxMessage) -> bool:
         """A reminder whose item was closed (or escalated) after it was queued goes unsent."""
@@ -315,7 +312,7 @@ class Deliverer:
         if item is None:
             return None
         if action is OutboxAction.UPDATE_TRACKING:
-            if item.message_ts is None:
+            if item.message_id is None:
                 # The post renders the latest state when it goes, so this edit is moot.
                 return None
             newer = [
@@ -329,10 +326,10 @@ class Deliverer:
             return _Plan(
                 "update",
                 channel=item.channel_id,
-                thread_ts=item.message_ts,
+                thread_id=item.message_id,
                 message=self.tracking_message(uow, item, now),
             )
-        if item.message_ts is not None:
+        if item.message_id is not None:
             return None
         assert item.channel_id
         return _Plan(
@@ -358,32 +355,32 @@ class Deliverer:
 
     def _plan_thread(self, uow: UnitOfWork, row: OutboxMessage) -> _Plan | None:
         message = Message.model_validate(row.payload["message"])
-        thread_ts = row.payload.get("thread_ts")
+        thread_id = row.payload.get("thread_id")
         channel = row.channel_id
         if row.item_id is not None:
             item = uow.items.by_id(row.item_id)
             if item is None:
                 return None
-            if item.message_ts is None:
+            if item.message_id is None:
                 post = uow.outbox.by_key(f"item:{item.id}:tracking")
                 if post is not None and post.state in (
                     RowState.PENDING.value,
                     RowState.SENDING.value,
                 ):
                     raise _Defer()
-                thread_ts = None  # the tracking message never made it; say it in the channel
+                thread_id = None  # the tracking message never made it; say it in the channel
             else:
-                thread_ts = item.message_ts
+                thread_id = item.message_id
             channel = item.channel_id
         assert channel
-        return _Plan("post", channel=channel, message=message, thread_ts=thread_ts)
+        return _Plan("post", channel=channel, message=message, thread_id=thread_id)
 
     def _execute(self, plan: _Plan) -> _Result:
         """Talk to the chat platform; no database work happens here."""
         if plan.kind == "update":
-            assert plan.channel and plan.thread_ts
+            assert plan.channel and plan.thread_id
             self.messenger.update(
-                ref=MessageRef(channel=plan.channel, ts=plan.thread_ts), message=plan.message
+                ref=MessageRef(chat=plan.channel, message_id=plan.thread_id), message=plan.message
             )
             return _Result(ref=None, permalink=None)
         if plan.kind == "dm":
@@ -391,10 +388,10 @@ class Deliverer:
             ref = self.messenger.dm(user=plan.user, message=plan.message)
         else:
             assert plan.channel
-            ref = self._post(channel=plan.channel, message=plan.message, thread_ts=plan.thread_ts)
+            ref = self._post(chat=plan.channel, message=plan.message, thread_id=plan.thread_id)
         if plan.attachment is not None:
             name, content, title = plan.attachment
-            self.messenger.upload(channel=ref.channel, filename=name, content=content, title=title)
+            self.messenger.upload(chat=ref.chat, filename=name, content=content, title=title)
         permalink = self.messenger.permalink(ref=ref) if plan.item_id is not None else None
         return _Result(ref=ref, permalink=permalink)
 
@@ -404,31 +401,35 @@ class Deliverer:
         """Store where the message landed (tracking message ids, stand-up thread)."""
         if result is None or result.ref is None:
             return
-        row.result_ref = result.ref.ts
+        row.result_ref = result.ref.message_id
         if plan.item_id is not None:
             item = uow.items.by_id(plan.item_id)
             if item is not None:
-                item.channel_id, item.message_ts = result.ref.channel, result.ref.ts
+                item.channel_id, item.message_id = result.ref.chat, result.ref.message_id
                 item.permalink = result.permalink
         if plan.standup_id is not None:
             standup = uow.session.get(Standup, plan.standup_id)
             if standup is not None:
-                standup.channel_id, standup.message_ts = result.ref.channel, result.ref.ts
+                standup.channel_id, standup.message_id = result.ref.chat, result.ref.message_id
 
-    def _post(self, *, channel: str, message: Message, thread_ts: str | None = None) -> MessageRef:
-        """Post, keeping about one message a second per channel."""
-        last = self._last_post.get(channel)
+    def _post(self, *, chat: str, message: Message, thread_id: str | None = None) -> MessageRef:
+        """Post, keeping the platform's pace between two messages to one chat."""
+        last = self._last_post.get(chat)
+        interval = self.messenger.chat_interval
         if last is not None:
             gap = self._monotonic() - last
-            if gap < CHANNEL_INTERVAL:
-                self._sleep(CHANNEL_INTERVAL - gap)
+            if gap < interval:
+                self._sleep(interval - gap)
         try:
-            return self.messenger.post(channel=channel, message=message, thread_ts=thread_ts)
+            return self.messenger.post(chat=chat, message=message, thread_id=thread_id)
         finally:
-            self._last_post[channel] = self._monotonic()
+            self._last_post[chat] = self._monotonic()
 
-    def _report_failure(self, uow: UnitOfWork, row: OutboxMessage, now: datetime) -> None:
-        """Tell the department's lead, once per department and error, that messages are stuck."""
+    def _report_failure(
+        self, uow: UnitOfWork, row: OutboxMessage, exc: DeliveryError, now: datetime
+    ) -> None:
+        """Tell the department's lead, once per department and failure code, that messages
+        are stuck, with the adapter's advice on what to do."""
         if row.kind == MessageKind.DELIVERY_FAILURE.value:
             return
         dept = None
@@ -444,20 +445,17 @@ class Deliverer:
         leads = dept.user_ids(Role.LEAD)
         if not leads:
             return
-        error = (row.last_error or "error").split(":")[0]
         locale = normalize_locale(dept.locale, self.settings.xdept_locale)
-        hint_key = (
-            "delivery.hint.not_in_channel" if "not_in_channel" in error else "delivery.hint.other"
-        )
         where = f"#{dept.channel_name or dept.channel_id}"
-        body = t(locale, "delivery.failed", where=where, error=error, hint=t(locale, hint_key))
+        hint = t(locale, exc.hint or "delivery.hint.other")
+        body = t(locale, "delivery.failed", where=where, error=exc.code.value, hint=hint)
         message = Message(kind=MessageKind.DELIVERY_FAILURE, sections=[Section(body=[text(body)])])
         direct_message(
             uow,
             workspace_id=row.workspace_id,
             user_id=leads[0],
             message=message,
-            key=f"delivery-failure:{dept.id}:{error}",
+            key=f"delivery-failure:{dept.id}:{exc.code.value}",
             now=now,
             department_id=dept.id,
         )

@@ -171,7 +171,7 @@ def _standup_row(session: Session, standup: DueStandup, now: datetime) -> int:
             "local_date": standup.local_date,
             "posted_at": now,
             "channel_id": None,
-            "message_ts": None,
+            "message_id": None,
         },
     )
     found = session.scalar(

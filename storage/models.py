@@ -174,7 +174,7 @@ class Item(Base):
         Index("ix_items_dept_status_due", "department_id", "status", "due_at", "number", "id"),
         Index("ix_items_ws_requester", "workspace_id", "requester_id", "status"),
         Index("ix_items_ws_owner", "workspace_id", "owner_id", "status"),
-        Index("ix_items_thread", "channel_id", "message_ts"),
+        Index("ix_items_thread", "channel_id", "message_id"),
         # The tick's questions: active items by due time, unanswered requests by age.
         Index("ix_items_status_due", "status", "due_at"),
         Index("ix_items_unanswered", "status", "first_response_at", "created_at"),
@@ -208,9 +208,9 @@ class Item(Base):
     # When the scheduler should look at this item again (None: nothing left to remind of).
     # Every change sets it to `now`, so the tick recomputes the item's reminders.
     next_check_at: Mapped[datetime | None]
-    # Where the tracking message lives; message_ts is set once it is posted.
+    # Where the tracking message lives; message_id is set once it is posted.
     channel_id: Mapped[str | None] = mapped_column(String(64))
-    message_ts: Mapped[str | None] = mapped_column(String(64))
+    message_id: Mapped[str | None] = mapped_column(String(64))
     permalink: Mapped[str | None] = mapped_column(String(500))
     origin_channel_id: Mapped[str | None] = mapped_column(String(64))
     source_link: Mapped[str | None] = mapped_column(String(500))
@@ -300,7 +300,7 @@ class Standup(Base):
     __tablename__ = "standups"
     __table_args__ = (
         UniqueConstraint("department_id", "local_date"),
-        Index("ix_standups_thread", "channel_id", "message_ts"),
+        Index("ix_standups_thread", "channel_id", "message_id"),
         Index("ix_standups_ws_date", "workspace_id", "local_date"),
     )
 
@@ -310,7 +310,7 @@ class Standup(Base):
     local_date: Mapped[str] = mapped_column(String(10))
     posted_at: Mapped[datetime]
     channel_id: Mapped[str | None] = mapped_column(String(64))
-    message_ts: Mapped[str | None] = mapped_column(String(64))
+    message_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class StandupReply(Base):

@@ -264,9 +264,9 @@ class ItemRepository(_Repository):
             stmt = stmt.with_for_update(of=Item)
         return self.session.scalar(stmt)
 
-    def by_thread(self, channel_id: str, message_ts: str, *, lock: bool = False) -> Item | None:
+    def by_thread(self, channel_id: str, message_id: str, *, lock: bool = False) -> Item | None:
         """The item whose tracking message is this one."""
-        stmt = select(Item).where(Item.channel_id == channel_id, Item.message_ts == message_ts)
+        stmt = select(Item).where(Item.channel_id == channel_id, Item.message_id == message_id)
         if lock and self._is_postgres:
             stmt = stmt.with_for_update(of=Item)
         return self.session.scalar(stmt)
@@ -495,11 +495,11 @@ class EventRepository(_Repository):
 class StandupRepository(_Repository):
     """Stand-up prompts and their replies."""
 
-    def by_thread(self, channel_id: str, message_ts: str) -> Standup | None:
+    def by_thread(self, channel_id: str, message_id: str) -> Standup | None:
         """The stand-up whose prompt is this message."""
         return self.session.scalar(
             select(Standup).where(
-                Standup.channel_id == channel_id, Standup.message_ts == message_ts
+                Standup.channel_id == channel_id, Standup.message_id == message_id
             )
         )
 

@@ -105,11 +105,9 @@ def answer_standup(ws: ConsoleWorkspace, user_id: str, channel_id: str, text: st
     prompts = [
         s
         for s in ws.messenger.sent
-        if s.message is not None
-        and s.message.kind is MessageKind.STANDUP
-        and s.channel == channel_id
+        if s.message is not None and s.message.kind is MessageKind.STANDUP and s.chat == channel_id
     ]
-    assert prompts and prompts[-1].ts, "no stand-up prompt was posted"
+    assert prompts and prompts[-1].message_id, "no stand-up prompt was posted"
     ws.out(
         f"  {ws.names.get(user_id, user_id)} in #{ws.names.get(channel_id)} › thread of stand-up:"
     )
@@ -117,8 +115,8 @@ def answer_standup(ws: ConsoleWorkspace, user_id: str, channel_id: str, text: st
     ws.app.core.items.record_reply(
         ctx=ws.ctx(user_id, channel_id),
         channel_id=channel_id,
-        thread_ts=prompts[-1].ts,
-        message_ts=f"{ws.now.timestamp():.6f}",
+        thread_id=prompts[-1].message_id,
+        message_id=f"{ws.now.timestamp():.6f}",
         text=text,
     )
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.messages import Message
-from bot.ports import DeliveryError, MessageRef
+from bot.ports import DeliveryCode, DeliveryError, MessageRef
 
 
 @dataclass
@@ -16,10 +16,10 @@ class Sent:
     """One recorded call."""
 
     action: str  # post | update | dm | ephemeral | upload
-    channel: str
+    chat: str
     message: Message | None
-    ts: str | None = None
-    thread_ts: str | None = None
+    message_id: str | None = None
+    thread_id: str | None = None
     user: str | None = None
     filename: str | None = None
     content: bytes | None = None
@@ -30,9 +30,11 @@ class RecordingMessenger:
     """Records what the bot says; `on_send` lets the demo print it as it happens."""
 
     on_send: Callable[[Sent], None] | None = None
+    # No pace to keep: nothing is sent anywhere.
+    chat_interval: float = 0.0
     sent: list[Sent] = field(default_factory=list)
-    # Channels that answer like a channel the bot was removed from.
-    broken_channels: set[str] = field(default_factory=set)
+    # Chats that answer like a chat the bot was removed from.
+    broken_chats: set[str] = field(default_factory=set)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -42,49 +44,49 @@ class RecordingMessenger:
         if self.on_send is not None:
             self.on_send(sent)
 
-    def _ts(self) -> str:
+    def _id(self) -> str:
         return f"1700000000.{next(self._ids):06d}"
 
-    def post(self, *, channel: str, message: Message, thread_ts: str | None = None) -> MessageRef:
+    def post(self, *, chat: str, message: Message, thread_id: str | None = None) -> MessageRef:
         """Record a post."""
-        if channel in self.broken_channels:
-            raise DeliveryError("not_in_channel", permanent=True)
-        ts = self._ts()
-        self._record(Sent("post", channel, message, ts=ts, thread_ts=thread_ts))
-        return MessageRef(channel=channel, ts=ts)
+        if chat in self.broken_chats:
+            raise DeliveryError(DeliveryCode.NOT_IN_CHAT, chat)
+        message_id = self._id()
+        self._record(Sent("post", chat, message, message_id=message_id, thread_id=thread_id))
+        return MessageRef(chat=chat, message_id=message_id)
 
     def update(self, *, ref: MessageRef, message: Message) -> None:
         """Record an edit."""
-        self._record(Sent("update", ref.channel, message, ts=ref.ts))
+        self._record(Sent("update", ref.chat, message, message_id=ref.message_id))
 
     def dm(self, *, user: str, message: Message) -> MessageRef:
         """Record a direct message."""
-        ts = self._ts()
-        self._record(Sent("dm", f"D-{user}", message, ts=ts, user=user))
-        return MessageRef(channel=f"D-{user}", ts=ts)
+        message_id = self._id()
+        self._record(Sent("dm", f"D-{user}", message, message_id=message_id, user=user))
+        return MessageRef(chat=f"D-{user}", message_id=message_id)
 
-    def ephemeral(self, *, channel: str, user: str, message: Message) -> None:
+    def ephemeral(self, *, chat: str, user: str, message: Message) -> None:
         """Record a message only one person sees."""
-        self._record(Sent("ephemeral", channel, message, user=user))
+        self._record(Sent("ephemeral", chat, message, user=user))
 
     def upload(
         self,
         *,
-        channel: str,
+        chat: str,
         filename: str,
         content: bytes,
         title: str,
         comment: str | None = None,
-        thread_ts: str | None = None,
+        thread_id: str | None = None,
     ) -> None:
         """Record a file."""
         self._record(
-            Sent("upload", channel, None, thread_ts=thread_ts, filename=filename, content=content)
+            Sent("upload", chat, None, thread_id=thread_id, filename=filename, content=content)
         )
 
     def permalink(self, *, ref: MessageRef) -> str | None:
         """A stable fake link."""
-        return f"https://chat.example/{ref.channel}/p{ref.ts.replace('.', '')}"
+        return f"https://chat.example/{ref.chat}/p{ref.message_id.replace('.', '')}"
 
     def of(self, action: str) -> list[Sent]:
         """Recorded calls of one action."""

@@ -137,14 +137,14 @@ class ConsoleWorkspace:
     def reply_in_thread(self, user_id: str, code: str, text: str) -> None:
         """Someone replies in an item's thread."""
         item = self.app.core.items.show(ctx=self.ctx(user_id), code=code)
-        assert item.channel_id and item.message_ts, "the tracking message was not posted"
+        assert item.channel_id and item.message_id, "the tracking message was not posted"
         self._say(user_id, item.channel_id, text, thread=code)
         ts = f"{self.now.timestamp():.6f}"
         self.app.core.items.record_reply(
             ctx=self.ctx(user_id, item.channel_id),
             channel_id=item.channel_id,
-            thread_ts=item.message_ts,
-            message_ts=ts,
+            thread_id=item.message_id,
+            message_id=ts,
             text=text,
         )
         self.app.core.deliver(self.now)
@@ -152,7 +152,7 @@ class ConsoleWorkspace:
     def react(self, user_id: str, code: str, reaction: Reaction) -> None:
         """Someone reacts to an item's tracking message (✅ for done, 👀 to acknowledge)."""
         item = self.app.core.items.show(ctx=self.ctx(user_id), code=code)
-        assert item.channel_id and item.message_ts
+        assert item.channel_id and item.message_id
         emoji = _EMOJI[reaction]
         self.out(
             f"  {self._who(user_id)} reacted {emoji} to {code} "
@@ -161,7 +161,7 @@ class ConsoleWorkspace:
         outcome = self.app.core.items.react(
             ctx=self.ctx(user_id, item.channel_id),
             channel_id=item.channel_id,
-            message_ts=item.message_ts,
+            message_id=item.message_id,
             reaction=reaction,
         )
         if outcome.refused:
@@ -191,33 +191,33 @@ class ConsoleWorkspace:
             self._pending_clock = None
         self._learn_thread(sent)
         if sent.action == "post":
-            where = f"#{names.get(sent.channel, sent.channel)}"
-            if sent.thread_ts:
-                code = self._code_for_thread(sent.channel, sent.thread_ts)
+            where = f"#{names.get(sent.chat, sent.chat)}"
+            if sent.thread_id:
+                code = self._code_for_thread(sent.chat, sent.thread_id)
                 where += f" › thread of {code}" if code else " › thread"
             self.out(f"  xdept in {where}:")
         elif sent.action == "update":
-            self.out(f"  xdept edited its message in #{names.get(sent.channel, sent.channel)}:")
+            self.out(f"  xdept edited its message in #{names.get(sent.chat, sent.chat)}:")
         elif sent.action == "dm":
             self.out(f"  xdept → {names.get(sent.user or '', sent.user)} (direct message):")
         elif sent.action == "upload":
             self.out(f"  xdept shared a file {sent.filename} ({len(sent.content or b'')} bytes)")
             return
         else:
-            self.out(f"  xdept ({sent.action}) in {sent.channel}:")
+            self.out(f"  xdept ({sent.action}) in {sent.chat}:")
         if sent.message is not None:
             self.out(message_text(sent.message, names))
 
-    def _code_for_thread(self, channel: str, thread_ts: str) -> str | None:
-        return self._threads.get((channel, thread_ts))
+    def _code_for_thread(self, channel: str, thread_id: str) -> str | None:
+        return self._threads.get((channel, thread_id))
 
     def _learn_thread(self, sent: Sent) -> None:
         """Remember which item or stand-up a top-level post starts, to label its thread."""
-        if sent.message is None or sent.thread_ts or sent.ts is None:
+        if sent.message is None or sent.thread_id or sent.message_id is None:
             return
         if sent.message.kind is MessageKind.TRACKING:
             found = re.search(r"XD-\d+", plain(sent.message.title))
             if found:
-                self._threads[(sent.channel, sent.ts)] = found.group(0)
+                self._threads[(sent.chat, sent.message_id)] = found.group(0)
         elif sent.message.kind is MessageKind.STANDUP:
-            self._threads[(sent.channel, sent.ts)] = "stand-up"
+            self._threads[(sent.chat, sent.message_id)] = "stand-up"

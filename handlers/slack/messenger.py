@@ -30,7 +30,7 @@ from slack_sdk.http_retry.state import RetryState
 
 from bot.config import Settings
 from bot.messages import Message
-from bot.ports import DeliveryError, MessageRef
+from bot.ports import DeliveryCode, DeliveryError, MessageRef
 from handlers.slack.blocks import render
 
 log = logging.getLogger(__name__)
@@ -39,40 +39,55 @@ log = logging.getLogger(__name__)
 MAX_RETRY_WAIT = 30.0
 API_TIMEOUT = 10
 
-PERMANENT = frozenset(
-    {
-        "channel_not_found",
-        "is_archived",
-        "not_in_channel",
-        "account_inactive",
-        "invalid_auth",
-        "not_authed",
-        "token_revoked",
-        "token_expired",
-        "no_permission",
-        "missing_scope",
-        "msg_too_long",
-        "no_text",
-        "invalid_blocks",
-        "invalid_blocks_format",
-        "invalid_arguments",
-        "too_many_attachments",
-        "message_not_found",
-        "cant_update_message",
-        "edit_window_closed",
-        "user_not_found",
-        "user_not_in_channel",
-        "users_not_found",
-        "cannot_dm_bot",
-        "restricted_action",
-        "restricted_action_read_only_channel",
-        "team_access_not_granted",
-        "ekm_access_denied",
-        "method_deprecated",
-        "channel_is_archived",
-        "file_not_found",
-    }
-)
+# Slack's `error` codes by the neutral code the outbox acts on; any other is REJECTED.
+_CODES: dict[str, DeliveryCode] = {
+    **dict.fromkeys(("ratelimited", "rate_limited"), DeliveryCode.RATE_LIMITED),
+    **dict.fromkeys(
+        ("not_in_channel", "user_not_in_channel", "restricted_action_read_only_channel"),
+        DeliveryCode.NOT_IN_CHAT,
+    ),
+    **dict.fromkeys(
+        (
+            "channel_not_found",
+            "is_archived",
+            "channel_is_archived",
+            "account_inactive",
+            "message_not_found",
+            "user_not_found",
+            "users_not_found",
+            "file_not_found",
+        ),
+        DeliveryCode.GONE,
+    ),
+    **dict.fromkeys(("msg_too_long", "too_many_attachments"), DeliveryCode.TOO_LONG),
+    **dict.fromkeys(
+        (
+            "invalid_auth",
+            "not_authed",
+            "token_revoked",
+            "token_expired",
+            "no_permission",
+            "missing_scope",
+            "team_access_not_granted",
+            "ekm_access_denied",
+        ),
+        DeliveryCode.AUTH,
+    ),
+    **dict.fromkeys(
+        ("internal_error", "fatal_error", "service_unavailable", "request_timeout"),
+        DeliveryCode.TRANSIENT,
+    ),
+}
+# What a lead can do about each permanent failure, in Slack's terms (handlers.slack.texts).
+_HINTS = {
+    DeliveryCode.NOT_IN_CHAT: "slack.hint.not_in_chat",
+    DeliveryCode.GONE: "slack.hint.gone",
+    DeliveryCode.AUTH: "slack.hint.auth",
+}
+
+
+def _failure(code: DeliveryCode, detail: str, *, retry_after: float | None = None) -> DeliveryError:
+    return DeliveryError(code, detail, retry_after=retry_after, hint=_HINTS.get(code))
 
 
 def retry_after_of(headers: Any) -> float | None:
@@ -171,31 +186,35 @@ def delivery_error(exc: Exception, *, where: str) -> DeliveryError:
         status = getattr(exc.response, "status_code", 200)
         if status == 429 or code == "ratelimited":
             wait = retry_after_of(getattr(exc.response, "headers", None))
-            return DeliveryError(
-                f"ratelimited: {where}", retry_after=wait if wait is not None else 1.0
+            return _failure(
+                DeliveryCode.RATE_LIMITED, where, retry_after=wait if wait is not None else 1.0
             )
         if status >= 500:
-            return DeliveryError(f"{code}: Slack answered {status} for {where}")
-        return DeliveryError(f"{code}: {where}", permanent=code in PERMANENT)
+            return _failure(DeliveryCode.TRANSIENT, f"Slack answered {status} for {where}")
+        return _failure(_CODES.get(code, DeliveryCode.REJECTED), f"{code} {where}")
     if isinstance(exc, URLError | OSError | TimeoutError | SlackClientError):
-        return DeliveryError(f"connection_error: {where}: {exc}")
+        return _failure(DeliveryCode.UNREACHABLE, f"{where}: {exc}")
     raise exc
 
 
 class SlackMessenger:
     """Posts, edits, DMs, ephemerals and files through the Slack Web API."""
 
+    # Slack allows about one message a second per channel.
+    chat_interval = 1.0
+
     def __init__(self, client: WebClient) -> None:
         self.client = client
         self._dm_channels: dict[str, str] = {}
         self._lock = threading.Lock()
 
-    def post(self, *, channel: str, message: Message, thread_ts: str | None = None) -> MessageRef:
+    def post(self, *, chat: str, message: Message, thread_id: str | None = None) -> MessageRef:
         """Post to a channel; joins a public channel it was not in, once."""
+        channel = chat
         rendered = render(message)
         kwargs: dict[str, Any] = {"channel": channel, **rendered.kwargs()}
-        if thread_ts:
-            kwargs["thread_ts"] = thread_ts
+        if thread_id:
+            kwargs["thread_ts"] = thread_id
         try:
             response = self.client.chat_postMessage(**kwargs)
         except SlackApiError as exc:
@@ -205,16 +224,15 @@ class SlackMessenger:
                 response = self._call(lambda: self.client.chat_postMessage(**kwargs), channel)
             elif code == "channel_not_found" and channel[:1] in ("C", "G"):
                 # A private channel the bot was never invited to looks exactly like a missing one.
-                raise DeliveryError(
-                    f"not_in_channel: I can't see <#{channel}>: it is private and I was not "
-                    "invited, or it was deleted",
-                    permanent=True,
+                raise _failure(
+                    DeliveryCode.NOT_IN_CHAT,
+                    f"{channel} is private and I was not invited, or it was deleted",
                 ) from exc
             else:
                 raise delivery_error(exc, where=f"posting to {channel}") from exc
         except (URLError, OSError, SlackClientError) as exc:
             raise delivery_error(exc, where=f"posting to {channel}") from exc
-        return MessageRef(channel=str(response["channel"]), ts=str(response["ts"]))
+        return MessageRef(chat=str(response["channel"]), message_id=str(response["ts"]))
 
     def _join(self, channel: str) -> None:
         """Join a public channel; a private one needs a person to invite the bot."""
@@ -223,10 +241,7 @@ class SlackMessenger:
         except SlackApiError as exc:
             code = api_error(exc)
             if code in ("method_not_supported_for_channel_type", "channel_not_found"):
-                raise DeliveryError(
-                    f"not_in_channel: <#{channel}> is private; invite me with /invite @xdept",
-                    permanent=True,
-                ) from exc
+                raise _failure(DeliveryCode.NOT_IN_CHAT, f"{channel} is private") from exc
             raise delivery_error(exc, where=f"joining {channel}") from exc
         except (URLError, OSError, SlackClientError) as exc:
             raise delivery_error(exc, where=f"joining {channel}") from exc
@@ -242,8 +257,10 @@ class SlackMessenger:
         """Edit a message in place."""
         rendered = render(message)
         self._call(
-            lambda: self.client.chat_update(channel=ref.channel, ts=ref.ts, **rendered.kwargs()),
-            f"editing {ref.channel}/{ref.ts}",
+            lambda: self.client.chat_update(
+                channel=ref.chat, ts=ref.message_id, **rendered.kwargs()
+            ),
+            f"editing {ref.chat}/{ref.message_id}",
         )
 
     def dm_channel(self, user: str) -> str:
@@ -268,10 +285,11 @@ class SlackMessenger:
             lambda: self.client.chat_postMessage(channel=channel, **rendered.kwargs()),
             f"messaging {user}",
         )
-        return MessageRef(channel=str(response["channel"]), ts=str(response["ts"]))
+        return MessageRef(chat=str(response["channel"]), message_id=str(response["ts"]))
 
-    def ephemeral(self, *, channel: str, user: str, message: Message) -> None:
+    def ephemeral(self, *, chat: str, user: str, message: Message) -> None:
         """Show a message only to one person in a channel."""
+        channel = chat
         rendered = render(message)
         self._call(
             lambda: self.client.chat_postEphemeral(channel=channel, user=user, **rendered.kwargs()),
@@ -281,14 +299,15 @@ class SlackMessenger:
     def upload(
         self,
         *,
-        channel: str,
+        chat: str,
         filename: str,
         content: bytes,
         title: str,
         comment: str | None = None,
-        thread_ts: str | None = None,
+        thread_id: str | None = None,
     ) -> None:
         """Share a file in a channel (files.getUploadURLExternal, upload, complete)."""
+        channel = chat
         kwargs: dict[str, Any] = {
             "channel": channel,
             "filename": filename,
@@ -297,8 +316,8 @@ class SlackMessenger:
         }
         if comment:
             kwargs["initial_comment"] = comment
-        if thread_ts:
-            kwargs["thread_ts"] = thread_ts
+        if thread_id:
+            kwargs["thread_ts"] = thread_id
         self._call(
             lambda: self.client.files_upload_v2(**kwargs), f"uploading {filename} to {channel}"
         )
@@ -306,9 +325,9 @@ class SlackMessenger:
     def permalink(self, *, ref: MessageRef) -> str | None:
         """The message's link, or None if Slack won't give one (the message still went out)."""
         try:
-            response = self.client.chat_getPermalink(channel=ref.channel, message_ts=ref.ts)
+            response = self.client.chat_getPermalink(channel=ref.chat, message_ts=ref.message_id)
         except (SlackApiError, URLError, OSError, SlackClientError) as exc:
-            log.warning("no permalink for %s/%s: %s", ref.channel, ref.ts, exc)
+            log.warning("no permalink for %s/%s: %s", ref.chat, ref.message_id, exc)
             return None
         link = response.get("permalink")
         return str(link) if link else None

@@ -66,7 +66,7 @@ class Deps:
     def tell_privately(self, channel: str, user: str, message: Message) -> None:
         """An ephemeral message to one person in a channel; a failure is logged."""
         try:
-            self.app.messenger.ephemeral(channel=channel, user=user, message=message)
+            self.app.messenger.ephemeral(chat=channel, user=user, message=message)
         except DeliveryError as exc:
             log.warning("could not show %s a message in %s: %s", user, channel, exc.reason)
 

@@ -11,6 +11,20 @@ register(
             "please try again in a minute.",
             "抱歉，处理{what}时出错，已记录日志，请稍后重试。",
         ),
+        "slack.hint.not_in_chat": (
+            "Invite me to that channel (`/invite @xdept`) so requests and reminders reach it.",
+            "请在该频道输入 `/invite @xdept` 邀请我加入，请求和提醒才能送达。",
+        ),
+        "slack.hint.gone": (
+            "The channel was archived or deleted: give the department a new one with "
+            "`/xdept dept set <key> channel:#channel`.",
+            "该频道已归档或删除，请用 `/xdept dept set <部门> channel:#频道` 换一个频道。",
+        ),
+        "slack.hint.auth": (
+            "My Slack token was refused or lacks a permission: ask a workspace admin to "
+            "reinstall the app.",
+            "Slack 拒绝了我的令牌或权限不足，请联系工作区管理员重新安装应用。",
+        ),
         "slack.what.command": ("your command", "你的命令"),
         "slack.what.button": ("that button", "该按钮"),
         "slack.what.form": ("the form", "表单"),

@@ -48,14 +48,14 @@ def test_ask_files_request_posts_tracking_message_and_links_it(
     text = reply.plain()
     assert "XD-1" in text and "Fri 27 Nov 18:00" in text, text
     posts = messenger.of("post")
-    assert len(posts) == 1 and posts[0].channel == "C0LOG"
+    assert len(posts) == 1 and posts[0].chat == "C0LOG"
     tracking = posts[0].message
     assert tracking is not None and tracking.kind is MessageKind.TRACKING
     assert "请停止线下拒单，被拒订单登记原因 周五前" in tracking.plain()
     stored = item(app, 1)
     assert stored.text == "请停止线下拒单，被拒订单登记原因 周五前"  # stored as typed
     assert stored.due_at == at(2026, 11, 27, 18, 0)
-    assert stored.message_ts == posts[0].ts and stored.permalink
+    assert stored.message_id == posts[0].message_id and stored.permalink
     assert stored.permalink in [
         s.url for sec in reply.sections for s in sec.body if hasattr(s, "url")
     ]
@@ -122,39 +122,39 @@ def test_first_reply_by_another_person_acknowledges(
     own = items.record_reply(
         ctx=ctx("mei", later),
         channel_id="C0LOG",
-        thread_ts=it.message_ts,
-        message_ts="1.1",
+        thread_id=it.message_id,
+        message_id="1.1",
         text="any news?",
     )
     assert not own.first_response and own.item and own.item.status is Status.OPEN
     bot = items.record_reply(
         ctx=ctx("bot", later, is_bot=True),
         channel_id="C0LOG",
-        thread_ts=it.message_ts,
-        message_ts="1.2",
+        thread_id=it.message_id,
+        message_id="1.2",
         text="beep",
     )
     assert bot.item is None
     first = items.record_reply(
         ctx=ctx("chen", later),
         channel_id="C0LOG",
-        thread_ts=it.message_ts,
-        message_ts="1.3",
+        thread_id=it.message_id,
+        message_id="1.3",
         text="收到，今天处理",
     )
     assert first.first_response and first.item and first.item.status is Status.ACKNOWLEDGED
     again = items.record_reply(
         ctx=ctx("chen", later),
         channel_id="C0LOG",
-        thread_ts=it.message_ts,
-        message_ts="1.3",
+        thread_id=it.message_id,
+        message_id="1.3",
         text="收到，今天处理",
     )
     assert not again.first_response
     app.core.deliver(later)
     stored = item(app, 1)
     assert stored.first_response_by == "chen" and stored.first_response_at == later
-    notes = [s for s in messenger.of("post") if s.thread_ts == it.message_ts]
+    notes = [s for s in messenger.of("post") if s.thread_id == it.message_id]
     assert len(notes) == 1 and "@mei" in plain(notes[0].message.sections[0].body)  # type: ignore[union-attr]
     assert len(messenger.of("update")) == 1
     with app.store.unit_of_work() as uow:
@@ -252,23 +252,23 @@ def test_escalation_without_contact_is_refused(app: App, ctx: CtxFactory) -> Non
 def test_reactions(app: App, ctx: CtxFactory) -> None:
     setup_departments(app, ctx)
     run(app, ctx, "mei", "ask @logistics fix labels by Friday")
-    ts = item(app, 1).message_ts
+    ts = item(app, 1).message_id
     assert ts
     items = app.core.items
     elsewhere = items.react(
-        ctx=ctx("wang", MON), channel_id="C0LOG", message_ts="1.999", reaction=Reaction.DONE
+        ctx=ctx("wang", MON), channel_id="C0LOG", message_id="1.999", reaction=Reaction.DONE
     )
     assert elsewhere.item is None and elsewhere.refused is None  # not a tracking message
     refused = items.react(
-        ctx=ctx("chen", MON), channel_id="C0LOG", message_ts=ts, reaction=Reaction.DONE
+        ctx=ctx("chen", MON), channel_id="C0LOG", message_id=ts, reaction=Reaction.DONE
     )
     assert refused.refused and "Only a lead" in refused.refused
     ack = items.react(
-        ctx=ctx("chen", MON), channel_id="C0LOG", message_ts=ts, reaction=Reaction.ACKNOWLEDGE
+        ctx=ctx("chen", MON), channel_id="C0LOG", message_id=ts, reaction=Reaction.ACKNOWLEDGE
     )
     assert ack.item and ack.item.status is Status.ACKNOWLEDGED
     done = items.react(
-        ctx=ctx("wang", MON), channel_id="C0LOG", message_ts=ts, reaction=Reaction.DONE
+        ctx=ctx("wang", MON), channel_id="C0LOG", message_id=ts, reaction=Reaction.DONE
     )
     assert done.item and done.item.status is Status.DONE
 
@@ -387,7 +387,7 @@ def test_commitments_and_action_items_are_tracked_where_typed(
     todo = run(app, ctx, "lily", "todo @mei 整理客户投诉清单 明天下午3点", channel="C0CS")
     assert "XD-2" in todo.plain()
     posts = messenger.of("post")
-    assert [p.channel for p in posts] == ["C0CS", "C0CS"]
+    assert [p.chat for p in posts] == ["C0CS", "C0CS"]
     assert item(app, 1).kind == "commitment" and item(app, 1).owner_id == "mei"
     action = item(app, 2)
     assert action.kind == "action" and action.owner_id == "mei" and action.requester_id == "lily"

@@ -49,7 +49,7 @@ def test_escalation_after_the_offer_has_four_parts_from_the_updates(world: World
     assert "Please make sure" in text["suggestion"]
     assert any(isinstance(s, LinkSpan) for s in message.context)  # the thread
     notes = [s for s in world.said(MessageKind.NOTE) if "escalated" in s.message.plain()]  # type: ignore[union-attr]
-    assert len(notes) == 1 and notes[0].thread_ts == world.item(code).message_ts
+    assert len(notes) == 1 and notes[0].thread_id == world.item(code).message_id
     assert world.updates(code, "escalated")[0].actor_id == "mei"
 
     # A second escalation is refused politely, and nothing more is sent.

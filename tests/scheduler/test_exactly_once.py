@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from bot.bootstrap import bootstrap
 from bot.config import Settings
 from bot.messages import Message, MessageKind
-from bot.ports import DeliveryError, MessageRef
+from bot.ports import DeliveryCode, DeliveryError, MessageRef
 from handlers.console.messenger import RecordingMessenger
 from scheduler.delivery import STALE_CLAIM, Deliverer
 from scheduler.tick import tick
@@ -34,7 +34,7 @@ def replica(store: Store) -> Store:
 def sent_keys(messenger: RecordingMessenger) -> list[tuple[str, str, str | None, str]]:
     """What reached the chat platform, as (kind, channel, thread, text) for spotting repeats."""
     return [
-        (s.message.kind.value, s.channel, s.thread_ts, s.message.plain())
+        (s.message.kind.value, s.chat, s.thread_id, s.message.plain())
         for s in messenger.sent
         if s.message is not None and s.action != "update"
     ]
@@ -199,11 +199,11 @@ class FlakyMessenger(RecordingMessenger):
 
     failures: list[DeliveryError] = field(default_factory=list)
 
-    def post(self, *, channel: str, message: Message, thread_ts: str | None = None) -> MessageRef:
+    def post(self, *, chat: str, message: Message, thread_id: str | None = None) -> MessageRef:
         """Fail while failures are queued, then post."""
         if self.failures:
             raise self.failures.pop(0)
-        return super().post(channel=channel, message=message, thread_ts=thread_ts)
+        return super().post(chat=chat, message=message, thread_id=thread_id)
 
 
 @pytest.fixture
@@ -220,7 +220,7 @@ def test_rate_limited_then_accepted_delivers_once(
 ) -> None:
     world, messenger, slept = flaky
     world.setup(MON)
-    messenger.failures.append(DeliveryError("ratelimited", retry_after=1))
+    messenger.failures.append(DeliveryError(DeliveryCode.RATE_LIMITED, retry_after=1))
     world.tick(at(2026, 11, 23, 9, 30))
     assert len(world.said(MessageKind.STANDUP)) == 1
     assert 1 in slept  # Retry-After waited out through the injected sleep
@@ -233,7 +233,7 @@ def test_a_long_retry_after_is_left_for_the_next_tick(
 ) -> None:
     world, messenger, slept = flaky
     world.setup(MON)
-    messenger.failures.append(DeliveryError("ratelimited", retry_after=120))
+    messenger.failures.append(DeliveryError(DeliveryCode.RATE_LIMITED, retry_after=120))
     world.tick(at(2026, 11, 23, 9, 30))
     assert world.said(MessageKind.STANDUP) == [] and 120 not in slept
     world.tick(at(2026, 11, 23, 9, 31))  # Slack asked for two minutes
@@ -247,16 +247,16 @@ def test_permanent_errors_are_recorded_reported_once_and_not_retried(
 ) -> None:
     world, messenger, _slept = flaky
     world.setup(MON)
-    messenger.broken_channels.add("C0LOG")  # the bot was removed from the channel
+    messenger.broken_chats.add("C0LOG")  # the bot was removed from the channel
     world.ask("请停止线下拒单", at(2026, 11, 23, 9, 0))
     world.ask("确认退货流程", at(2026, 11, 23, 9, 1))
     world.step(at(2026, 11, 23, 9, 30), at(2026, 11, 24, 12, 0), timedelta(minutes=30))
     failed = [r for kind in ("tracking", "standup", "unanswered") for r in world.rows(kind)]
     assert failed and all(r.state == "failed" for r in failed)
-    assert all(r.attempts == 1 and "not_in_channel" in (r.last_error or "") for r in failed)
+    assert all(r.attempts == 1 and "not_in_chat" in (r.last_error or "") for r in failed)
     reports = world.said(MessageKind.DELIVERY_FAILURE)
     assert len(reports) == 1 and reports[0].user == "wang"
-    assert "not_in_channel" in reports[0].message.plain()  # type: ignore[union-attr]
+    assert "not_in_chat" in reports[0].message.plain()  # type: ignore[union-attr]
 
 
 def test_the_fake_slack_answering_429_then_200_delivers_once(

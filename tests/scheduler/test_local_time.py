@@ -70,7 +70,7 @@ def test_stand_ups_and_follow_ups_keep_their_wall_time_across_daylight_saving(
     assert quiet.startswith("XD-")
     # Nothing went twice.
     sent = Counter(
-        (s.channel, s.thread_ts, s.message.plain())
+        (s.chat, s.thread_id, s.message.plain())
         for s in world.messenger.sent
         if s.message is not None and s.action != "update"
     )

@@ -33,10 +33,10 @@ def test_median_and_nearest_rank_p90() -> None:
 def standup_reply(world: World, user: str, now: datetime, text: str) -> None:
     prompt = world.said(MessageKind.STANDUP)[-1]
     outcome = world.app.core.items.record_reply(
-        ctx=world.ctx(user, now, channel=prompt.channel),
-        channel_id=prompt.channel,
-        thread_ts=prompt.ts or "",
-        message_ts=f"{now.timestamp():.6f}",
+        ctx=world.ctx(user, now, channel=prompt.chat),
+        channel_id=prompt.chat,
+        thread_id=prompt.message_id or "",
+        message_id=f"{now.timestamp():.6f}",
         text=text,
     )
     assert outcome.standup
@@ -44,12 +44,12 @@ def standup_reply(world: World, user: str, now: datetime, text: str) -> None:
 
 def thread_reply(world: World, user: str, code: str, now: datetime, text: str) -> None:
     item = world.item(code)
-    assert item.channel_id and item.message_ts
+    assert item.channel_id and item.message_id
     world.app.core.items.record_reply(
         ctx=world.ctx(user, now, channel=item.channel_id),
         channel_id=item.channel_id,
-        thread_ts=item.message_ts,
-        message_ts=f"{now.timestamp():.6f}",
+        thread_id=item.message_id,
+        message_id=f"{now.timestamp():.6f}",
         text=text,
     )
 
@@ -113,8 +113,8 @@ def test_weekly_summary_goes_monday_0900_to_each_department_once(world: World) -
     world.tick(at(2026, 11, 30, 9, 15))
     world.tick(at(2026, 11, 30, 13, 0))
     summaries = world.said(MessageKind.SUMMARY)
-    assert sorted(s.channel for s in summaries) == ["C0CS", "C0LOG"]
-    log = next(s for s in summaries if s.channel == "C0LOG").message
+    assert sorted(s.chat for s in summaries) == ["C0CS", "C0LOG"]
+    log = next(s for s in summaries if s.chat == "C0LOG").message
     assert log is not None
     text = log.plain()
     assert "Mon 23 Nov – Sun 29 Nov" in text
@@ -145,7 +145,7 @@ def test_a_summary_channel_gets_one_message_for_every_department(channel_world: 
     world.tick(at(2026, 11, 30, 9, 0))
     world.tick(at(2026, 11, 30, 9, 30))
     (summary,) = world.said(MessageKind.SUMMARY)
-    assert summary.channel == "C-mgmt"
+    assert summary.chat == "C-mgmt"
     message = summary.message
     assert message is not None
     headings = [s.heading for s in message.sections if s.heading]
@@ -154,7 +154,7 @@ def test_a_summary_channel_gets_one_message_for_every_department(channel_world: 
     assert "周报" in text and "响应最快的部门：客服部 (0.5 h), 物流部 (2.0 h)" in text
     assert "关闭事项最多的部门：物流部 (3)" in text
     (upload,) = world.messenger.of("upload")
-    assert upload.channel == "C-mgmt" and (upload.content or b"").startswith(b"\x89PNG")
+    assert upload.chat == "C-mgmt" and (upload.content or b"").startswith(b"\x89PNG")
 
 
 def test_summary_command_posts_the_week_so_far(world: World) -> None:
@@ -163,8 +163,8 @@ def test_summary_command_posts_the_week_so_far(world: World) -> None:
     reply = world.run("mei", "summary", now)
     assert "Posted the summary of Mon 23 Nov – Thu 26 Nov 15:00" in reply.plain()
     posted = world.said(MessageKind.SUMMARY)
-    assert sorted(s.channel for s in posted) == ["C0CS", "C0LOG"]
-    log = next(s for s in posted if s.channel == "C0LOG").message
+    assert sorted(s.chat for s in posted) == ["C0CS", "C0LOG"]
+    log = next(s for s in posted if s.chat == "C0LOG").message
     assert log is not None and "this week so far" in log.plain()
     # Typed again a minute later: posted again (a new request), never twice for one command.
     world.run("mei", "summary", now + timedelta(minutes=1))

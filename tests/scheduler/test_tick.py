@@ -30,20 +30,20 @@ def test_stand_up_lists_what_waits_on_the_department_and_keeps_replies(world: Wo
     assert world.said(MessageKind.STANDUP) == []
     world.tick(at(2026, 11, 23, 9, 30))
     prompts = world.said(MessageKind.STANDUP)
-    assert len(prompts) == 1 and prompts[0].channel == "C0LOG"  # customer service: standup:off
+    assert len(prompts) == 1 and prompts[0].chat == "C0LOG"  # customer service: standup:off
     text = prompts[0].message.plain()  # type: ignore[union-attr]
     assert code in text and "XD-2" in text and "Waiting for a first response" in text
     assert "wang" in mentions(prompts[0])
     with world.app.store.unit_of_work() as uow:
         standup = uow.session.scalar(select(Standup))
         assert standup is not None and standup.local_date == "2026-11-23"
-        assert standup.message_ts == prompts[0].ts  # delivery recorded where it landed
+        assert standup.message_id == prompts[0].message_id  # delivery recorded where it landed
     # A reply in its thread is stored as a stand-up answer.
     outcome = world.app.core.items.record_reply(
         ctx=world.ctx("chen", at(2026, 11, 23, 9, 40), channel="C0LOG"),
         channel_id="C0LOG",
-        thread_ts=prompts[0].ts or "",
-        message_ts="1790000000.000100",
+        thread_id=prompts[0].message_id or "",
+        message_id="1790000000.000100",
         text="今天先处理华东仓的盘点",
     )
     assert outcome.standup
@@ -70,9 +70,9 @@ def test_reminders_go_to_the_right_people_and_are_recorded(world: World) -> None
     world.step(at(2026, 11, 23, 9, 0), at(2026, 11, 27, 18, 0), timedelta(minutes=30))
 
     unanswered = world.said(MessageKind.UNANSWERED)
-    assert len(unanswered) == 1 and unanswered[0].channel == "C0LOG"
+    assert len(unanswered) == 1 and unanswered[0].chat == "C0LOG"
     item = world.item(code)
-    assert unanswered[0].thread_ts == item.message_ts  # in the item's thread
+    assert unanswered[0].thread_id == item.message_id  # in the item's thread
     assert mentions(unanswered[0]) == ["wang", "mei"]  # the leads, then the requester named
 
     suggestion = world.said(MessageKind.ESCALATION_SUGGESTION)
@@ -175,7 +175,7 @@ def test_a_commitment_reminds_its_owner_in_its_own_thread(world: World) -> None:
     world.run("chen", "commit 整理退货台账 by Wednesday", at(2026, 11, 23, 9, 0), channel="C-team")
     world.step(at(2026, 11, 24, 17, 0), at(2026, 11, 25, 18, 0), timedelta(minutes=30))
     due_soon = world.said(MessageKind.DUE_SOON)
-    assert len(due_soon) == 1 and due_soon[0].channel == "C-team"
+    assert len(due_soon) == 1 and due_soon[0].chat == "C-team"
     assert mentions(due_soon[0])[0] == "chen"
     assert world.said(MessageKind.UNANSWERED) == []
 

@@ -36,12 +36,12 @@ def test_two_weeks_ticked_twice_at_every_instant_send_each_message_once(
     def reply(user: str, code: str, text: str) -> Callable[[datetime], None]:
         def act(now: datetime) -> None:
             item = world.item(code)
-            assert item.channel_id and item.message_ts
+            assert item.channel_id and item.message_id
             world.app.core.items.record_reply(
                 ctx=world.ctx(user, now, channel=item.channel_id, tz=tz),
                 channel_id=item.channel_id,
-                thread_ts=item.message_ts,
-                message_ts=f"{now.timestamp():.6f}",
+                thread_id=item.message_id,
+                message_id=f"{now.timestamp():.6f}",
                 text=text,
             )
 
@@ -92,7 +92,7 @@ def test_two_weeks_ticked_twice_at_every_instant_send_each_message_once(
         keys = list(uow.session.scalars(select(OutboxMessage.dedupe_key)))
     assert len(keys) == len(set(keys))
     sent = Counter(
-        (s.channel, s.thread_ts, s.user, s.message.plain())
+        (s.chat, s.thread_id, s.user, s.message.plain())
         for s in world.messenger.sent
         if s.message is not None and s.action != "update"
     )

@@ -44,7 +44,7 @@ def react(deps: Deps, body: dict[str, Any], event: dict[str, Any]) -> None:
         outcome = deps.core.items.react(
             ctx=ctx,
             channel_id=channel,
-            message_ts=str(item.get("ts") or ""),
+            message_id=str(item.get("ts") or ""),
             reaction=intent,
         )
     except Exception:

@@ -60,8 +60,8 @@ def record_reply(deps: Deps, body: dict[str, Any], event: dict[str, Any]) -> Non
         outcome = deps.core.items.record_reply(
             ctx=ctx,
             channel_id=channel,
-            thread_ts=str(event["thread_ts"]),
-            message_ts=str(event.get("ts") or ""),
+            thread_id=str(event["thread_ts"]),
+            message_id=str(event.get("ts") or ""),
             text=str(event.get("text") or ""),
         )
     except Exception:
@@ -85,7 +85,7 @@ def record_change(deps: Deps, body: dict[str, Any], event: dict[str, Any]) -> No
     deps.core.items.record_reply_change(
         ctx=ctx,
         channel_id=channel,
-        thread_ts=str(inner.get("thread_ts")),
-        message_ts=str(event.get("deleted_ts") or inner.get("ts") or ""),
+        thread_id=str(inner.get("thread_ts")),
+        message_id=str(event.get("deleted_ts") or inner.get("ts") or ""),
         text=None if deleted else str(inner.get("text") or ""),
     )

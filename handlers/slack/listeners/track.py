@@ -164,7 +164,7 @@ def confirm(
     message = deps.core.filed_reply(ctx, filed, locale)
     if source.channel:
         try:
-            messenger.ephemeral(channel=source.channel, user=ctx.actor.user_id, message=message)
+            messenger.ephemeral(chat=source.channel, user=ctx.actor.user_id, message=message)
             return
         except DeliveryError as exc:  # e.g. the bot is not in that channel: a DM still reaches them
             log.info("confirmation of %s goes by DM: %s", filed.code, exc.reason)

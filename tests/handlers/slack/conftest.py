@@ -246,7 +246,7 @@ class SlackServer:
         self.slack.wait_for_messages(LOGISTICS, before + 1)
         code = "XD-" + reply.split("XD-")[1].split()[0].strip("*.,:")
         item = self.item(code)
-        assert item.message_ts, "the tracking message was not recorded"
+        assert item.message_id, "the tracking message was not recorded"
         return item
 
 

@@ -19,19 +19,19 @@ def _tracked(server: SlackServer) -> ItemView:
 
 def _click(server: SlackServer, action: ButtonAction, item: ItemView, user: str) -> str:
     slack = server.slack
-    message = slack.message(LOGISTICS, item.message_ts or "")
+    message = slack.message(LOGISTICS, item.message_id or "")
     assert message is not None
     return server.click(
         action.value,
         item.code,
         user=user,
-        message_ts=item.message_ts,
+        message_ts=item.message_id,
         message=message.to_api(slack.team_id, slack.app_id),
     )
 
 
 def _buttons(server: SlackServer, item: ItemView) -> list[str]:
-    message = server.slack.message(LOGISTICS, item.message_ts or "")
+    message = server.slack.message(LOGISTICS, item.message_id or "")
     assert message is not None and message.blocks is not None
     return [e["action_id"] for b in message.blocks if b["type"] == "actions" for e in b["elements"]]
 
@@ -47,7 +47,7 @@ def test_acknowledge_edits_the_tracking_message_in_place(slack_server: SlackServ
     assert after.status is Status.ACKNOWLEDGED and after.owner_id == CHEN
     assert after.first_response_by == CHEN
     assert ButtonAction.ACK.value not in _buttons(slack_server, item)
-    note = slack.thread(LOGISTICS, item.message_ts or "")[0]
+    note = slack.thread(LOGISTICS, item.message_id or "")[0]
     assert "<@UALICE>" in note.all_text  # the requester is told in the thread
     assert slack.response_posts(name) == []  # the edited message says it all
 
@@ -110,7 +110,7 @@ def test_decline_asks_why_then_declines(slack_server: SlackServer) -> None:
     slack.wait_for_calls("chat.update")
     after = slack_server.item(item.code)
     assert after.status is Status.DECLINED and after.close_reason == "本周没有人手 <!channel>"
-    tracking = slack.message(LOGISTICS, item.message_ts or "")
+    tracking = slack.message(LOGISTICS, item.message_id or "")
     assert tracking is not None
     assert "&lt;!channel&gt;" in tracking.all_text and "<!channel>" not in tracking.all_text
 
@@ -155,7 +155,7 @@ def test_a_double_delivered_click_counts_once(slack_server: SlackServer) -> None
         value=item.code,
         user_id=CHEN,
         channel_id=LOGISTICS,
-        message_ts=item.message_ts,
+        message_ts=item.message_id,
         response_url=slack.response_url("twice"),
     )
     assert slack_server.post(body).status == 200

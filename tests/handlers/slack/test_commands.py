@@ -38,7 +38,7 @@ def test_ask_posts_in_the_department_channel_and_links_the_requester(
     assert link in reply.body["blocks"][-1]["text"]["text"]
     assert "XD-1" in reply.all_text and "Filed" in reply.all_text
     item = slack_server.item("XD-1")
-    assert item.message_ts == tracking.ts and item.permalink == link
+    assert item.message_id == tracking.ts and item.permalink == link
     assert item.due_at is not None
     # The requester's zone (Asia/Shanghai from users.info) read "Friday 5pm".
     assert item.due_at.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai")).hour == 17
@@ -104,7 +104,7 @@ def test_every_subcommand_answers_privately(slack_server: SlackServer) -> None:
     item = slack_server.item("XD-1")
     assert item.status is Status.DECLINED and item.owner_id == CHEN
     # The tracking message was edited in place, never posted twice.
-    tracking = slack.message(LOGISTICS, item.message_ts or "")
+    tracking = slack.message(LOGISTICS, item.message_id or "")
     assert tracking is not None and tracking.edits
     assert len([m for m in slack.messages(LOGISTICS) if not m.is_reply]) == 1
     # Commitments and action items are tracked where they were typed.

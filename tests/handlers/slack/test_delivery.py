@@ -8,8 +8,9 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
 
+from bot.i18n import t
 from bot.messages import Message, MessageKind, Section, text
-from bot.ports import DeliveryError, MessageRef
+from bot.ports import DeliveryCode, DeliveryError, MessageRef
 from handlers.slack.messenger import SlackMessenger, make_client
 from storage.models import OutboxMessage
 from tests.conftest import make_settings
@@ -46,7 +47,7 @@ def test_a_long_retry_after_is_left_to_the_outbox(slack_server: SlackServer) -> 
     assert "XD-1" in reply  # filed; the message waits
     assert slack.messages(LOGISTICS) == []
     row = next(r for r in _rows(slack_server) if r.action == "post_tracking")
-    assert row.state == "pending" and "ratelimited" in (row.last_error or "")
+    assert row.state == "pending" and "rate_limited" in (row.last_error or "")
     later = datetime.now(UTC) + timedelta(seconds=121)
     assert row.next_attempt_at >= later - timedelta(seconds=10)
     slack_server.app.deliver(later)
@@ -96,56 +97,56 @@ def test_private_channel_that_refuses_a_join(slack: FakeSlack) -> None:
     slack.add_channel("GPRIV", "secret", private=True)
     slack.fail_next("chat.postMessage", error="not_in_channel")
     with pytest.raises(DeliveryError) as failure:
-        _messenger(slack).post(channel="GPRIV", message=HELLO)
-    assert failure.value.permanent and "invite" in failure.value.reason
-    assert failure.value.reason.startswith("not_in_channel")
+        _messenger(slack).post(chat="GPRIV", message=HELLO)
+    assert failure.value.permanent and failure.value.code is DeliveryCode.NOT_IN_CHAT
+    assert "invite" in t("en", failure.value.hint or "")
 
 
 @pytest.mark.parametrize(
-    ("error", "permanent"),
+    ("error", "code"),
     [
-        ("channel_not_found", True),
-        ("is_archived", True),
-        ("account_inactive", True),
-        ("invalid_auth", True),
-        ("msg_too_long", True),
-        ("internal_error", False),
-        ("fatal_error", False),
+        ("channel_not_found", DeliveryCode.GONE),
+        ("is_archived", DeliveryCode.GONE),
+        ("account_inactive", DeliveryCode.GONE),
+        ("invalid_auth", DeliveryCode.AUTH),
+        ("msg_too_long", DeliveryCode.TOO_LONG),
+        ("invalid_blocks", DeliveryCode.REJECTED),
+        ("internal_error", DeliveryCode.TRANSIENT),
+        ("fatal_error", DeliveryCode.TRANSIENT),
     ],
 )
-def test_api_errors_map_to_permanent_or_transient(
-    slack: FakeSlack, error: str, permanent: bool
-) -> None:
+def test_api_errors_map_to_neutral_codes(slack: FakeSlack, error: str, code: DeliveryCode) -> None:
     slack.fail_next("chat.update", error=error)
     with pytest.raises(DeliveryError) as failure:
-        _messenger(slack).update(ref=MessageRef(channel=LOGISTICS, ts="1.0"), message=HELLO)
-    assert failure.value.permanent is permanent
-    assert failure.value.reason.startswith(error)
+        _messenger(slack).update(ref=MessageRef(chat=LOGISTICS, message_id="1.0"), message=HELLO)
+    assert failure.value.code is code
+    assert failure.value.permanent is (code not in (DeliveryCode.TRANSIENT,))
+    assert error in failure.value.reason
 
 
 def test_a_server_error_is_retried(slack: FakeSlack) -> None:
     slack.fail_next("chat.postMessage", status=503)
-    ref = _messenger(slack).post(channel=LOGISTICS, message=HELLO)
+    ref = _messenger(slack).post(chat=LOGISTICS, message=HELLO)
     assert [c.status for c in slack.calls_to("chat.postMessage")] == [503, 200]
-    assert slack.message(LOGISTICS, ref.ts) is not None
+    assert slack.message(LOGISTICS, ref.message_id) is not None
 
 
 def test_an_unreachable_slack_is_transient() -> None:
     client = WebClient(token=TOKEN, base_url="http://127.0.0.1:9/api/", retry_handlers=[])
     with pytest.raises(DeliveryError) as failure:
-        SlackMessenger(client).post(channel=LOGISTICS, message=HELLO)
-    assert not failure.value.permanent and failure.value.reason.startswith("connection_error")
+        SlackMessenger(client).post(chat=LOGISTICS, message=HELLO)
+    assert not failure.value.permanent and failure.value.code is DeliveryCode.UNREACHABLE
 
 
 def test_direct_messages_files_and_permalinks(slack: FakeSlack) -> None:
     messenger = _messenger(slack)
     ref = messenger.dm(user=ALICE, message=HELLO)
-    assert ref.channel == slack.dm_channel(ALICE)
+    assert ref.chat == slack.dm_channel(ALICE)
     messenger.dm(user=ALICE, message=HELLO)
     assert len(slack.calls_to("conversations.open")) == 1  # the DM channel is remembered
-    messenger.upload(channel=ref.channel, filename="items.csv", content=b"code\nXD-1\n", title="x")
+    messenger.upload(chat=ref.chat, filename="items.csv", content=b"code\nXD-1\n", title="x")
     assert slack.uploads[0].completed and slack.uploads[0].text == "code\nXD-1\n"
-    assert messenger.permalink(ref=ref) == slack.permalink(ref.channel, ref.ts)
-    assert messenger.permalink(ref=MessageRef(channel="CNOPE", ts="1.0")) is None
-    messenger.ephemeral(channel=LOGISTICS, user=ALICE, message=HELLO)
+    assert messenger.permalink(ref=ref) == slack.permalink(ref.chat, ref.message_id)
+    assert messenger.permalink(ref=MessageRef(chat="CNOPE", message_id="1.0")) is None
+    messenger.ephemeral(chat=LOGISTICS, user=ALICE, message=HELLO)
     assert slack.ephemerals_to(ALICE)[0].all_text.startswith("hello")

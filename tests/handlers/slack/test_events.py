@@ -51,7 +51,7 @@ def _reply(
 ) -> str:
     ts = new_ts()
     server.event(
-        message_event(LOGISTICS, user, text, ts=ts, thread_ts=item.message_ts, bot_id=bot_id),
+        message_event(LOGISTICS, user, text, ts=ts, thread_ts=item.message_id, bot_id=bot_id),
     )
     return ts
 
@@ -102,7 +102,7 @@ def test_edits_and_deletions_are_kept_as_new_entries(slack_server: SlackServer) 
             message_ts=ts,
             text="pallets: 4",
             previous_text="pallets: 3",
-            thread_ts=item.message_ts,
+            thread_ts=item.message_id,
         )
     )
     slack_server.settle()
@@ -112,7 +112,7 @@ def test_edits_and_deletions_are_kept_as_new_entries(slack_server: SlackServer) 
             deleted_ts=ts,
             user=CHEN,
             previous_text="pallets: 4",
-            thread_ts=item.message_ts,
+            thread_ts=item.message_id,
         )
     )
     slack_server.settle()
@@ -124,7 +124,7 @@ def test_edits_and_deletions_are_kept_as_new_entries(slack_server: SlackServer) 
 def test_a_retried_event_is_recorded_once(slack_server: SlackServer) -> None:
     slack = slack_server.slack
     item = _tracked(slack_server)
-    event = message_event(LOGISTICS, CHEN, "on it", ts=new_ts(), thread_ts=item.message_ts)
+    event = message_event(LOGISTICS, CHEN, "on it", ts=new_ts(), thread_ts=item.message_id)
     event_id = new_event_id()
     body = event_body(event, event_id=event_id)
     assert slack_server.post(body).status == 200
@@ -143,11 +143,11 @@ def test_the_same_message_under_a_new_event_id_is_not_stored_twice(
 ) -> None:
     slack = slack_server.slack
     item = _tracked(slack_server)
-    event = message_event(LOGISTICS, CHEN, "on it", ts=new_ts(), thread_ts=item.message_ts)
+    event = message_event(LOGISTICS, CHEN, "on it", ts=new_ts(), thread_ts=item.message_id)
     slack_server.event(event)
     slack.wait_for_calls("chat.update")
     slack_server.event(event)  # another event id, the same message ts
-    slack_server.event(message_event(LOGISTICS, WANG, "later", thread_ts=item.message_ts))
+    slack_server.event(message_event(LOGISTICS, WANG, "later", thread_ts=item.message_id))
     slack_server.settle()
     assert [u.text for u in _updates(slack_server, item) if u.kind == "reply"] == ["on it", "later"]
 
@@ -156,7 +156,7 @@ def test_check_mark_by_the_lead_closes_the_item(slack_server: SlackServer) -> No
     slack = slack_server.slack
     item = _tracked(slack_server)
     slack_server.event(
-        reaction_added_event(WANG, "white_check_mark", LOGISTICS, item.message_ts or "")
+        reaction_added_event(WANG, "white_check_mark", LOGISTICS, item.message_id or "")
     )
     slack.wait_for_calls("chat.update")
     assert slack_server.item(item.code).status is Status.DONE
@@ -166,8 +166,8 @@ def test_check_mark_by_the_lead_closes_the_item(slack_server: SlackServer) -> No
 def test_eyes_acknowledge_and_other_emoji_are_ignored(slack_server: SlackServer) -> None:
     slack = slack_server.slack
     item = _tracked(slack_server)
-    slack_server.event(reaction_added_event(CHEN, "tada", LOGISTICS, item.message_ts or ""))
-    slack_server.event(reaction_added_event(CHEN, "eyes", LOGISTICS, item.message_ts or ""))
+    slack_server.event(reaction_added_event(CHEN, "tada", LOGISTICS, item.message_id or ""))
+    slack_server.event(reaction_added_event(CHEN, "eyes", LOGISTICS, item.message_id or ""))
     slack.wait_for_calls("chat.update")
     after = slack_server.item(item.code)
     assert after.status is Status.ACKNOWLEDGED and after.owner_id == CHEN
@@ -179,7 +179,7 @@ def test_a_refused_reaction_is_explained_privately(slack_server: SlackServer) ->
     slack = slack_server.slack
     item = _tracked(slack_server)
     slack_server.event(
-        reaction_added_event(BOB, "heavy_check_mark", LOGISTICS, item.message_ts or "")
+        reaction_added_event(BOB, "heavy_check_mark", LOGISTICS, item.message_id or "")
     )
     told = slack.wait_for_ephemerals(BOB)[0]
     assert told.channel == LOGISTICS and "Only a lead" in told.all_text

@@ -31,7 +31,7 @@ _T: dict[str, tuple[str, str]] = {
         "只有 {code} 的提出人可以修改内容。",
     ),
     "err.text_too_long": (
-        "That text is {length:,} characters long; the limit is {limit:,}. Shorten it and try "
+        "That text is {length} characters long; the limit is {limit}. Shorten it and try "
         "again (details can follow in the item's thread); nothing was changed.",
         "内容共 {length} 个字符，超过了 {limit} 个字符的上限。请精简后重试（详细内容可以在事项的"
         "讨论串里补充），本次未做任何更改。",

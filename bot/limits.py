@@ -36,7 +36,7 @@ def bounded(text: str, *, limit: int = ITEM_TEXT_LIMIT) -> str:
     """Cleaned text, refused when longer than `limit` characters (the message names it)."""
     cleaned = clean(text)
     if len(cleaned) > limit:
-        raise InvalidInput("err.text_too_long", length=len(cleaned), limit=limit)
+        raise InvalidInput("err.text_too_long", length=f"{len(cleaned):,}", limit=f"{limit:,}")
     return cleaned
 
 

@@ -79,12 +79,12 @@ def test_no_control_character_reaches_the_database(app: App, ctx: CtxFactory) ->
     admin = ctx("admin", MON)
     reply = app.core.run_command(
         admin,
-        f'dept add logistics #C0LOG{nul} lead:@wang{nul} member:@chen escalate:@z name:"物流{nul}部" '
-        f"alias:wu{nul}liu",
+        f"dept add logistics #C0LOG{nul} lead:@wang{nul} member:@chen escalate:@z "
+        f'name:"物流{nul}部" alias:wu{nul}liu',
     )
     assert reply.kind is not MessageKind.ERROR, reply.plain()
     mei = ctx("mei", MON).as_actor(Actor(user_id="mei", name=f"Mei{nul}", timezone="Asia/Shanghai"))
-    reply = app.core.run_command(mei, f"ask @logistics re\x00label\r\nthe pallets by Friday")
+    reply = app.core.run_command(mei, "ask @logistics re\x00label\r\nthe pallets by Friday")
     assert reply.kind is not MessageKind.ERROR, reply.plain()
     app.core.items.ask(
         ctx=mei,

@@ -205,7 +205,7 @@ def test_dept_show_suggests_binding_a_user_group_while_the_department_is_open(
     assert "member of customer-service" in run(app, ctx, "amy", "ack XD-1").plain()
 
 
-# --------------------------------------------------------------------------- commitments and actions
+# ---------------------------------------------------------------- commitments and actions
 
 
 def test_commitments_and_action_items_are_acknowledged_by_their_owner_only(
@@ -252,7 +252,7 @@ def test_done_decline_cancel_reopen_due_and_escalate(
     assert "cancelled" in run(app, ctx, "mei", "cancel XD-1").plain()
 
 
-# --------------------------------------------------------------------------- rules kept for later commands
+# ---------------------------------------------------------------- rules kept for later commands
 
 
 def _facts(**kw: object) -> ItemFacts:

@@ -56,16 +56,21 @@ def bootstrap(
         if sleep is not None
         else Deliverer(store, messenger, settings)
     )
-    core = Core(store, settings, channel_private=channel_private)
-    core.set_delivery(lambda now: deliverer.deliver_pending(now=now))
-    core.set_summary(lambda ctx: _post_summary(store, settings, core, ctx))
+    core = Core(
+        store=store,
+        settings=settings,
+        delivery=deliverer,
+        summary=lambda ctx: _post_summary(store, settings, ctx),
+        channel_private=channel_private,
+    )
     return App(settings=settings, store=store, messenger=messenger, core=core, deliverer=deliverer)
 
 
-def _post_summary(store: Store, settings: Settings, core: Core, ctx: Context) -> Message:
+def _post_summary(store: Store, settings: Settings, ctx: Context) -> Message:
+    # Imported here: the summary draws charts, which only the processes that post need.
     from scheduler.summary import SummaryService
 
-    return SummaryService(store, settings).post_now(ctx=ctx, deliver=core.deliver)
+    return SummaryService(store, settings).post_now(ctx=ctx)
 
 
 def _slack_messenger(settings: Settings) -> Messenger:

@@ -1,14 +1,17 @@
 """The core as one object: the services, and `/xdept <text>` turned into a reply.
 
-Adapters build a Context, call `run_command` (or a service directly for buttons,
-reactions and thread replies), and render the Message they get back.
+Adapters build a Context, call `run_command` or `execute` (or `perform` around a
+service call for reactions and thread replies), and render the Message they get
+back. Whatever a use case queues in the outbox is delivered right after it, by the
+same call, and nothing else: the scheduler's delivery sends the rest.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from bot import commands as c
 from bot import compose
@@ -27,16 +30,26 @@ from storage.db import Store
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
+
+class RowDelivery(Protocol):
+    """Sends given outbox rows now (scheduler.delivery.Deliverer)."""
+
+    def deliver_rows(self, ids: Sequence[int], *, now: datetime) -> object:
+        """Send exactly these rows; what fails stays queued for the tick."""
+        ...
+
 
 class Core:
-    """Services over one store, plus the hook that delivers what a use case queued."""
+    """The services over one store, and the one way to run a use case and send what it said."""
 
     def __init__(
         self,
+        *,
         store: Store,
         settings: Settings,
-        *,
-        deliver: Callable[[datetime], object] | None = None,
+        delivery: RowDelivery,
         summary: Callable[[Context], Message] | None = None,
         channel_private: Callable[[str], bool] | None = None,
     ) -> None:
@@ -46,32 +59,32 @@ class Core:
         self.departments = DepartmentService(store, settings)
         self.exports = ExportService(store, settings)
         self.lookup = Lookup(settings)
-        self._deliver = deliver
+        self._delivery = delivery
         self._summary = summary
         # Adapters that can tell private channels apart pass a check; items in
         # private channels are not shown to everyone.
         self._channel_private = channel_private or (lambda _channel: False)
 
-    def set_delivery(self, deliver: Callable[[datetime], object]) -> None:
-        """Install the function that sends queued messages right after a use case."""
-        self._deliver = deliver
+    def run(self, work: Callable[[], T]) -> tuple[T, list[int]]:
+        """Run a use case; its result and the outbox rows it queued (not yet sent)."""
+        with self.store.collect_queued() as queued:
+            result = work()
+        return result, queued
 
-    def set_channel_privacy(self, check: Callable[[str], bool]) -> None:
-        """Install the platform's check of whether a channel is private."""
-        self._channel_private = check
-
-    def set_summary(self, summary: Callable[[Context], Message]) -> None:
-        """Install the weekly-summary use case (it lives with the scheduler)."""
-        self._summary = summary
-
-    def deliver(self, now: datetime) -> None:
-        """Send what the last use cases queued; failures stay queued for the scheduler."""
-        if self._deliver is None:
+    def send(self, queued: Sequence[int], *, now: datetime) -> None:
+        """Deliver rows a use case queued; a failure leaves them to the scheduler's delivery."""
+        if not queued:
             return
         try:
-            self._deliver(now)
+            self._delivery.deliver_rows(queued, now=now)
         except Exception:  # the outbox keeps the rows; the next tick retries them
             log.exception("immediate delivery failed; messages stay queued")
+
+    def perform(self, work: Callable[[], T], *, now: datetime) -> T:
+        """Run a use case and deliver exactly the messages it queued."""
+        result, queued = self.run(work)
+        self.send(queued, now=now)
+        return result
 
     def locale(self, ctx: Context) -> str:
         """The actor's language."""
@@ -102,23 +115,19 @@ class Core:
         return self.execute(ctx, command)
 
     def execute(self, ctx: Context, command: c.Command) -> Message:
-        """Run a typed command (a button or a form maps to one); refusals come back as errors."""
+        """Run a typed command (a button or a form maps to one) and deliver what it queued;
+        refusals come back as errors."""
         locale = self.locale(ctx)
         try:
-            result = self._run(ctx, command, locale)
+            result = self.perform(lambda: self._run(ctx, command, locale), now=ctx.now)
         except XdeptError as exc:
             return compose.error_reply(exc.render(locale, ctx.command_style))
-        self.deliver(ctx.now)
         if isinstance(result, ItemView):  # a filing: its reply links the message just posted
-            return self._filed_reply(ctx, result, locale)
+            return self.filed_reply(ctx, result, locale)
         return result
 
     def filed_reply(self, ctx: Context, view: ItemView, locale: str) -> Message:
-        """Confirmation with the tracking message's link, once delivery has posted it."""
-        self.deliver(ctx.now)
-        return self._filed_reply(ctx, view, locale)
-
-    def _filed_reply(self, ctx: Context, view: ItemView, locale: str) -> Message:
+        """Confirmation of a filing, with the tracking message's link once it is posted."""
         try:
             fresh = self.items.show(ctx=ctx, code=view.code)
         except XdeptError:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time as _time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -101,6 +101,20 @@ class _Result:
     permalink: str | None
 
 
+@dataclass
+class _WaitBudget:
+    """How long one delivery run may still spend waiting out rate limits."""
+
+    left: float
+
+    def take(self, seconds: float) -> bool:
+        """Spend `seconds` if there are that many left."""
+        if seconds > self.left:
+            return False
+        self.left -= seconds
+        return True
+
+
 class _Defer(Exception):
     """The row can't go yet (its tracking message is not posted); try again shortly."""
 
@@ -135,7 +149,7 @@ class Deliverer:
         that, the rest is left for the next tick.
         """
         report = DeliveryReport()
-        waited = 0.0
+        budget = _WaitBudget(self.max_wait)
         seen: set[int] = set()
         for attempt in range(MAX_PASSES):
             with self.store.unit_of_work() as uow:
@@ -144,16 +158,44 @@ class Deliverer:
                 ids = [i for i in uow.outbox.due_ids(now, limit=limit) if i not in seen]
             if not ids:
                 break
-            for row_id in ids:
-                seen.add(row_id)
-                wait = self._deliver_one(row_id, now=now, report=report)
-                while wait is not None and wait > 0:
-                    if waited + wait > self.max_wait:
-                        return report
-                    self._sleep(wait)
-                    waited += wait
-                    wait = self._deliver_one(row_id, now=now, report=report, retry=True)
+            seen.update(ids)
+            if not self._send_each(ids, now=now, report=report, budget=budget):
+                break
         return report
+
+    def deliver_rows(self, ids: Sequence[int], *, now: datetime) -> DeliveryReport:
+        """Send exactly these rows (one use case's), oldest first; what fails stays queued.
+
+        A Retry-After is waited out within `max_wait`, as in `deliver_pending`; rows
+        that can't go yet are left for the tick's delivery.
+        """
+        report = DeliveryReport()
+        budget = _WaitBudget(self.max_wait)
+        batch = sorted(set(ids))
+        for _ in range(MAX_PASSES):
+            if not batch:
+                break
+            # Sending can queue follow-ups of its own (a lead told that a channel is
+            # unreachable): they belong to this use case too.
+            with self.store.collect_queued() as follow_ups:
+                finished = self._send_each(batch, now=now, report=report, budget=budget)
+            if not finished:
+                break
+            batch = sorted(set(follow_ups))
+        return report
+
+    def _send_each(
+        self, ids: Sequence[int], *, now: datetime, report: DeliveryReport, budget: _WaitBudget
+    ) -> bool:
+        """Deliver rows in order, waiting out Retry-Afters; False once the budget is spent."""
+        for row_id in ids:
+            wait = self._deliver_one(row_id, now=now, report=report)
+            while wait is not None and wait > 0:
+                if not budget.take(wait):
+                    return False
+                self._sleep(wait)
+                wait = self._deliver_one(row_id, now=now, report=report, retry=True)
+        return True
 
     def _release_stale_claims(self, uow: UnitOfWork, now: datetime) -> None:
         uow.session.execute(

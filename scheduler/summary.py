@@ -8,7 +8,6 @@ posts the week so far at once (SummaryService.post_now).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -447,7 +446,7 @@ class SummaryService:
         self.settings = settings
         self.lookup = Lookup(settings)
 
-    def post_now(self, *, ctx: Context, deliver: Callable[[datetime], None]) -> Message:
+    def post_now(self, *, ctx: Context) -> Message:
         """Post this week's summary so far; the reply tells the person where it went."""
         with self.store.unit_of_work() as uow:
             ws = self.lookup.workspace(uow, ctx)
@@ -460,7 +459,6 @@ class SummaryService:
             posted = write_summary(
                 uow, self.settings, ws.id, period, now=ctx.now, key_prefix=f"summary-now:{stamp}"
             )
-        deliver(ctx.now)
         described = period.describe(locale)
         if not posted.channels:
             return compose.simple(locale, "summary.posted_nothing", period=described)

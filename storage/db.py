@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -52,6 +53,10 @@ def _sqlite_write_transactions(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# Outbox ids committed by the units of work of the current use case (Store.collect_queued).
+_collected: ContextVar[list[int] | None] = ContextVar("xdept_collected_outbox", default=None)
 
 
 class UnitOfWork:
@@ -103,6 +108,26 @@ class Store:
             except BaseException:
                 session.rollback()
                 raise
+        collected = _collected.get()
+        if collected is not None:
+            collected.extend(uow.outbox.queued)
+
+    @contextmanager
+    def collect_queued(self) -> Iterator[list[int]]:
+        """The outbox ids that units of work commit inside the block (this thread only).
+
+        A use case may span several transactions; its caller delivers what they queued
+        and nothing else, so one person's command never sends another's messages.
+        """
+        outer = _collected.get()
+        mine: list[int] = []
+        token = _collected.set(mine)
+        try:
+            yield mine
+        finally:
+            _collected.reset(token)
+            if outer is not None:
+                outer.extend(mine)
 
     def ping(self) -> bool:
         """True if the database answers."""

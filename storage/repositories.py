@@ -27,14 +27,14 @@ from storage.models import (
 )
 
 
-def insert_ignoring_duplicates(session: Session, table: Any, values: dict[str, Any]) -> bool:
-    """INSERT ... ON CONFLICT DO NOTHING; True if the row was new."""
+def insert_ignoring_duplicates(session: Session, table: Any, values: dict[str, Any]) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING; the new row's primary key, or None if it existed."""
     dialect = session.get_bind().dialect.name
     maker = pg_insert if dialect == "postgresql" else sqlite_insert
     key = next(iter(table.primary_key.columns))
     # RETURNING tells reliably whether a row was written; rowcount varies by driver.
     stmt = maker(table).values(**values).on_conflict_do_nothing().returning(key)
-    return session.execute(stmt).first() is not None
+    return session.execute(stmt).scalar()
 
 
 class _Repository:
@@ -407,13 +407,21 @@ def visible_to(
 class OutboxRepository(_Repository):
     """The outbox: every message the bot will send, keyed so nothing goes twice."""
 
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        # Ids this transaction added, so its use case can deliver exactly those.
+        self.queued: list[int] = []
+
     def enqueue(self, **values: Any) -> bool:
         """Add a message unless one with the same dedupe key exists; True if added."""
         values.setdefault("state", "pending")
         values.setdefault("attempts", 0)
         values.setdefault("payload", {})
         values.setdefault("next_attempt_at", values["created_at"])
-        return insert_ignoring_duplicates(self.session, OutboxMessage.__table__, values)
+        row_id = insert_ignoring_duplicates(self.session, OutboxMessage.__table__, values)
+        if row_id is not None:
+            self.queued.append(int(row_id))
+        return row_id is not None
 
     def enqueue_many(self, rows: Sequence[dict[str, Any]]) -> set[str]:
         """Add many messages in one batched statement, skipping existing dedupe keys; new keys."""
@@ -485,11 +493,12 @@ class EventRepository(_Repository):
 
     def first_time(self, platform: str, event_id: str, now: datetime) -> bool:
         """Record the event; False if it was seen before (a retry or a duplicate)."""
-        return insert_ignoring_duplicates(
+        new = insert_ignoring_duplicates(
             self.session,
             ProcessedEvent.__table__,
             {"platform": platform, "event_id": event_id, "received_at": now},
         )
+        return new is not None
 
 
 class StandupRepository(_Repository):

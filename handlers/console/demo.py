@@ -82,7 +82,9 @@ def press_escalate(ws: ConsoleWorkspace, user_id: str, code: str) -> None:
     ws.out(f"  {ws.names.get(user_id, user_id)} clicked [升级 Escalate] on {code}")
     locale = ws.app.core.locale(ws.ctx(user_id))
     try:
-        view = ws.app.core.items.escalate(ctx=ws.ctx(user_id), code=code)
+        view = ws.app.core.perform(
+            lambda: ws.app.core.items.escalate(ctx=ws.ctx(user_id), code=code), now=ws.now
+        )
     except XdeptError as exc:
         reply = compose.error_reply(exc.render(locale))
     else:
@@ -95,7 +97,6 @@ def press_escalate(ws: ConsoleWorkspace, user_id: str, code: str) -> None:
                 contact=mention(contact.escalation_contact_id or ""),
             )
         )
-    ws.app.core.deliver(ws.now)
     ws.out(f"  xdept → {ws.names.get(user_id, user_id)} (only you see this):")
     ws.out(message_text(reply, ws.names))
 

@@ -139,15 +139,17 @@ class ConsoleWorkspace:
         item = self.app.core.items.show(ctx=self.ctx(user_id), code=code)
         assert item.channel_id and item.message_id, "the tracking message was not posted"
         self._say(user_id, item.channel_id, text, thread=code)
-        ts = f"{self.now.timestamp():.6f}"
-        self.app.core.items.record_reply(
-            ctx=self.ctx(user_id, item.channel_id),
-            channel_id=item.channel_id,
-            thread_id=item.message_id,
-            message_id=ts,
-            text=text,
+        channel, thread = item.channel_id, item.message_id
+        self.app.core.perform(
+            lambda: self.app.core.items.record_reply(
+                ctx=self.ctx(user_id, channel),
+                channel_id=channel,
+                thread_id=thread,
+                message_id=f"{self.now.timestamp():.6f}",
+                text=text,
+            ),
+            now=self.now,
         )
-        self.app.core.deliver(self.now)
 
     def react(self, user_id: str, code: str, reaction: Reaction) -> None:
         """Someone reacts to an item's tracking message (✅ for done, 👀 to acknowledge)."""
@@ -158,16 +160,19 @@ class ConsoleWorkspace:
             f"  {self._who(user_id)} reacted {emoji} to {code} "
             f"in #{self.names.get(item.channel_id, item.channel_id)}"
         )
-        outcome = self.app.core.items.react(
-            ctx=self.ctx(user_id, item.channel_id),
-            channel_id=item.channel_id,
-            message_id=item.message_id,
-            reaction=reaction,
+        channel, message = item.channel_id, item.message_id
+        outcome = self.app.core.perform(
+            lambda: self.app.core.items.react(
+                ctx=self.ctx(user_id, channel),
+                channel_id=channel,
+                message_id=message,
+                reaction=reaction,
+            ),
+            now=self.now,
         )
         if outcome.refused:
             self.out(f"  xdept → {self.names.get(user_id, user_id)} (only you see this):")
             self.out("    ⚠️ " + outcome.refused)
-        self.app.core.deliver(self.now)
 
     # -- printing -------------------------------------------------------------------------------
 

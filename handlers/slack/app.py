@@ -71,7 +71,6 @@ def build_bolt_app(
     if client.token is None:
         client.token = token
     resolver = resolver or Resolver(client)
-    app.core.set_channel_privacy(resolver.channel_private)
     bolt_log = logging.getLogger("handlers.slack.bolt")
     if not any(isinstance(f, _TokenInClient) for f in bolt_log.filters):
         bolt_log.addFilter(_TokenInClient())

@@ -151,7 +151,7 @@ def test_first_reply_by_another_person_acknowledges(
         text="收到，今天处理",
     )
     assert not again.first_response
-    app.core.deliver(later)
+    app.deliver(later)
     stored = item(app, 1)
     assert stored.first_response_by == "chen" and stored.first_response_at == later
     notes = [s for s in messenger.of("post") if s.thread_id == it.message_id]

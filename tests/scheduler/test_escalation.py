@@ -23,8 +23,8 @@ def test_escalation_after_the_offer_has_four_parts_from_the_updates(world: World
 
     # The requester presses Escalate (the button calls the same service as the command).
     now = at(2026, 11, 26, 10, 5)
-    world.app.core.items.escalate(ctx=world.ctx("mei", now), code=code)
-    world.app.core.deliver(now)
+    core = world.app.core
+    core.perform(lambda: core.items.escalate(ctx=world.ctx("mei", now), code=code), now=now)
     (dm,) = world.said(MessageKind.ESCALATION)
     assert dm.user == "zhao"
     message = dm.message

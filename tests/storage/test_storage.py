@@ -11,8 +11,8 @@ from sqlalchemy import inspect
 from bot.commands import DeptAdd, Target, TargetKind, parse_command
 from bot.config import Settings
 from bot.context import Actor, Context
-from bot.core import Core
 from bot.departments import DepartmentService
+from bot.services import ItemService
 from storage.db import Store
 from storage.migrate import current
 from storage.models import Base
@@ -77,9 +77,17 @@ def test_event_ids_are_recorded_once(store: Store) -> None:
         assert uow.events.first_time("feishu", "Ev1", NOW) is True
 
 
+class _Services:
+    """The item services alone: these tests are about storage, not delivery."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.items = ItemService(store, settings)
+        self.departments = DepartmentService(store, settings)
+
+
 def test_workspaces_are_isolated(store: Store) -> None:
     settings = Settings(xdept_timezone="UTC")
-    core = Core(store, settings)
+    core = _Services(store, settings)
     for team in ("T1", "T2"):
         command = parse_command("dept add logistics #C0LOG lead:@wang escalate:@zhao")
         assert isinstance(command, DeptAdd)
@@ -97,7 +105,7 @@ def test_workspaces_are_isolated(store: Store) -> None:
 def test_fifty_parallel_requests_get_fifty_distinct_codes(store: Store) -> None:
     """Filed from parallel threads, every request gets its own XD number, without gaps."""
     settings = Settings(xdept_timezone="UTC")
-    core = Core(store, settings)
+    core = _Services(store, settings)
     command = parse_command("dept add logistics #C0LOG lead:@wang escalate:@zhao")
     assert isinstance(command, DeptAdd)
     core.departments.add(ctx=_ctx("admin"), key=command.key, fields=command.fields)

@@ -93,7 +93,10 @@ def submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
         if not reason:
             ack(response_action="errors", errors={REASON: t(locale, "form.reason_required")})
             return
-        deps.core.items.decline(ctx=ctx, code=code, reason=reason)
+        acting = ctx
+        _view, queued = deps.core.run(
+            lambda: deps.core.items.decline(ctx=acting, code=code, reason=reason)
+        )
     except XdeptError as exc:
         ack(response_action="errors", errors={REASON: exc.render(deps.locale(ctx))[:ERROR_TEXT]})
         return
@@ -103,9 +106,9 @@ def submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
         ack(response_action="errors", errors={REASON: failure[:ERROR_TEXT]})
         return
     ack()
-    deps.background(f"delivery after declining {code}", deliver, ctx.now)
+    deps.background(f"delivery after declining {code}", deliver, queued, ctx.now)
 
 
-def deliver(deps: Deps, now: datetime) -> None:
+def deliver(deps: Deps, queued: list[int], now: datetime) -> None:
     """Send what the decline queued: the edited tracking message and the note."""
-    deps.core.deliver(now)
+    deps.core.send(queued, now=now)

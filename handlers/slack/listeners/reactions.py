@@ -41,11 +41,15 @@ def react(deps: Deps, body: dict[str, Any], event: dict[str, Any]) -> None:
     ctx = None
     try:
         ctx = deps.resolver.context(team_id=team_of(body), user_id=user, channel_id=channel)
-        outcome = deps.core.items.react(
-            ctx=ctx,
-            channel_id=channel,
-            message_id=str(item.get("ts") or ""),
-            reaction=intent,
+        acting = ctx
+        outcome = deps.core.perform(
+            lambda: deps.core.items.react(
+                ctx=acting,
+                channel_id=channel,
+                message_id=str(item.get("ts") or ""),
+                reaction=intent,
+            ),
+            now=ctx.now,
         )
     except Exception:
         log.exception("the reaction of %s in %s failed", user, channel)
@@ -53,5 +57,3 @@ def react(deps: Deps, body: dict[str, Any], event: dict[str, Any]) -> None:
         return
     if outcome.refused:
         deps.tell_privately(channel, user, compose.error_reply(outcome.refused))
-    if outcome.item is not None:
-        deps.core.deliver(ctx.now)

@@ -57,19 +57,20 @@ def record_reply(deps: Deps, body: dict[str, Any], event: dict[str, Any]) -> Non
     ctx = None
     try:
         ctx = deps.resolver.context(team_id=team_of(body), user_id=user, channel_id=channel)
-        outcome = deps.core.items.record_reply(
-            ctx=ctx,
-            channel_id=channel,
-            thread_id=str(event["thread_ts"]),
-            message_id=str(event.get("ts") or ""),
-            text=str(event.get("text") or ""),
+        acting = ctx
+        deps.core.perform(
+            lambda: deps.core.items.record_reply(
+                ctx=acting,
+                channel_id=channel,
+                thread_id=str(event["thread_ts"]),
+                message_id=str(event.get("ts") or ""),
+                text=str(event.get("text") or ""),
+            ),
+            now=ctx.now,
         )
     except Exception:
         log.exception("recording the reply of %s in %s failed", user, channel)
         deps.tell_privately(channel, user, deps.failure(ctx, "slack.what.reply"))
-        return
-    if outcome.item is not None:
-        deps.core.deliver(ctx.now)
 
 
 def record_change(deps: Deps, body: dict[str, Any], event: dict[str, Any]) -> None:

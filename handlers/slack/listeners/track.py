@@ -117,7 +117,8 @@ def submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
     ctx = None
     try:
         ctx = deps.resolver.context(team_id=team_of(body), user_id=user, channel_id=source.channel)
-        filed = _file(deps, ctx, values, source)
+        acting = ctx
+        filed, queued = deps.core.run(lambda: _file(deps, acting, values, source))
     except XdeptError as exc:
         field = ERROR_FIELD.get(exc.key, DEPT)
         ack(response_action="errors", errors={field: exc.render(deps.locale(ctx))[:ERROR_TEXT]})
@@ -129,7 +130,7 @@ def submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
         return
     ack()
     owner = state_value(values, OWNER)
-    deps.background(f"after filing {filed.code}", confirm, ctx, filed, owner, source)
+    deps.background(f"after filing {filed.code}", confirm, ctx, filed, queued, owner, source)
 
 
 def _file(deps: Deps, ctx: Context, values: dict[str, Any], source: TrackSource) -> ItemView:
@@ -150,9 +151,15 @@ def _file(deps: Deps, ctx: Context, values: dict[str, Any], source: TrackSource)
 
 
 def confirm(
-    deps: Deps, ctx: Context, filed: ItemView, owner: str | None, source: TrackSource
+    deps: Deps,
+    ctx: Context,
+    filed: ItemView,
+    queued: list[int],
+    owner: str | None,
+    source: TrackSource,
 ) -> None:
-    """Hand the item to its owner if one was chosen, post it, and tell the requester where."""
+    """Post the item, hand it to its owner if one was chosen, and tell the requester where."""
+    deps.core.send(queued, now=ctx.now)
     locale = deps.core.locale(ctx)
     messenger = deps.app.messenger
     if owner:

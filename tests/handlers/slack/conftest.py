@@ -26,6 +26,7 @@ from bot.views import ItemView
 from handlers.slack.escapes import neutral_text
 from handlers.slack.jobs import LocalJobs
 from handlers.slack.messenger import SlackMessenger, make_client
+from handlers.slack.resolver import Resolver
 from handlers.slack.wsgi import create_wsgi_app
 from storage.db import Store
 from tests.conftest import make_settings
@@ -278,12 +279,14 @@ def slack_server(store: Store, slack: FakeSlack) -> Iterator[SlackServer]:
         slack_signing_secret=SECRET,
         slack_api_url=slack.api_url.rstrip("/"),  # works without the trailing slash too
     )
+    client = make_client(settings)
     app = bootstrap(
         settings,
-        messenger=SlackMessenger(make_client(settings)),
+        messenger=SlackMessenger(client),
         store=store,
         migrate=False,
         sleep=lambda _seconds: None,
+        channel_private=Resolver(client).channel_private,
     )
     executor = TrackingExecutor(max_workers=8)
     wsgi = create_wsgi_app(settings, app=app, jobs=LocalJobs(executor))

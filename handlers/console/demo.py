@@ -156,6 +156,8 @@ def play(ws: ConsoleWorkspace) -> None:
     ws.let_time_pass(local(2026, 11, 23, 9, 40))
     ws.at(local(2026, 11, 23, 9, 40), "Chen takes the small one with 👀; XD-1 gets no answer")
     ws.react("chen", "XD-2", Reaction.ACKNOWLEDGE)
+    ws.at(local(2026, 11, 23, 9, 45), "Lily, who is not in logistics, tries 👀 on XD-1")
+    ws.react("lily", "XD-1", Reaction.ACKNOWLEDGE)
 
     # Nobody answers XD-1: eight business hours later the leads are nudged in its thread.
     ws.let_time_pass(local(2026, 11, 24, 9, 45))

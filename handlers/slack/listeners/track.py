@@ -45,6 +45,7 @@ ERROR_FIELD = {
     "err.due_past": DUE,
     "err.empty_text": TEXT,
     "err.not_a_person": OWNER,
+    "err.text_too_long": TEXT,
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.commands.style import CommandStyle
+from bot.context import CommandStyle
 from bot.domain import ItemKind, Status, UpdateKind
 from bot.i18n import t, tr
 from bot.messages import (

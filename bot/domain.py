@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from bot.commands.style import CommandStyle
+from bot.context import CommandStyle
 
 
 class ItemKind(StrEnum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.commands.style import CommandStyle
+from bot.context import CommandStyle
 from bot.messages import Rich, fill
 
 # Texts that show a command (`{cmd} due XD-1 <when>`) show it this way unless told otherwise.

@@ -39,9 +39,9 @@ from bot.commands.models import (
     Todo,
 )
 from bot.commands.scan import normalize_code
-from bot.commands.style import CommandStyle
 from bot.commands.targets import Mentions, Target, TargetKind, read_target
 from bot.commands.words import USAGE
+from bot.context import CommandStyle
 
 __all__ = [
     "USAGE",

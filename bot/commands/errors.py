@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import StrEnum
 
-from bot.commands.style import CommandStyle
 from bot.commands.words import USAGE
+from bot.context import CommandStyle
 
 __all__ = ["CommandError", "ErrorCode", "normalize_locale"]
 

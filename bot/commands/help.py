@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bot.commands.errors import normalize_locale
-from bot.commands.style import CommandStyle
 from bot.commands.words import (
     DEPT_USAGE_KEYS,
     SUBCOMMANDS,
@@ -13,6 +12,7 @@ from bot.commands.words import (
     lookup_dept_subcommand,
     lookup_subcommand,
 )
+from bot.context import CommandStyle
 
 __all__ = ["canonical_topic", "help_text"]
 

@@ -1,6 +1,6 @@
 """The words of the /xdept grammar: subcommands in English and Chinese, and their usage lines.
 
-Usage lines carry no prefix: :class:`~bot.commands.style.CommandStyle` puts the
+Usage lines carry no prefix: :class:`~bot.context.CommandStyle` puts the
 platform's own ("/xdept", "@xdept") in front when they are shown.
 """
 

@@ -67,6 +67,10 @@ class ItemServiceBase:
         ws = self.lookup.workspace(uow, ctx)
         return ws, self.lookup.item(uow, ws, code)
 
+    def _standing(self, ctx: Context, item: Item) -> tuple[ItemFacts, Party]:
+        """The item and the actor as the permission rules see them."""
+        return self.lookup.facts(item), self.lookup.party(ctx, item)
+
     def _locale(self, item: Item) -> str:
         """The language of messages in the item's channel: its department's, else the default."""
         dept = item.department

@@ -44,7 +44,7 @@ class StateChanges(ItemServiceBase):
         """Acknowledge: the owner or a member of the department; an unowned item becomes theirs."""
         with self.store.unit_of_work() as uow:
             ws, item = self._load(uow, ctx, code)
-            facts, party = self.lookup.facts(item), self.lookup.party(ctx, item)
+            facts, party = self._standing(ctx, item)
             check_ack(facts, party)
             if item.owner_id is None:
                 item.owner_id = ctx.actor.user_id
@@ -75,7 +75,7 @@ class StateChanges(ItemServiceBase):
         """The item if the actor may decline it (checked before asking them why), else refused."""
         with self.store.unit_of_work() as uow:
             _, item = self._load(uow, ctx, code)
-            check_decline(self.lookup.facts(item), self.lookup.party(ctx, item))
+            check_decline(*self._standing(ctx, item))
             return self.lookup.item_view(uow, item)
 
     def cancel(self, *, ctx: Context, code: str) -> ItemView:
@@ -94,7 +94,7 @@ class StateChanges(ItemServiceBase):
     ) -> ItemView:
         with self.store.unit_of_work() as uow:
             _, item = self._load(uow, ctx, code)
-            check(self.lookup.facts(item), self.lookup.party(ctx, item))
+            check(*self._standing(ctx, item))
             self._close(uow, item, ctx, status, kind, reason=reason)
             return self.lookup.item_view(uow, item)
 
@@ -102,7 +102,7 @@ class StateChanges(ItemServiceBase):
         """Reopen a closed item: the requester, the owner or a lead."""
         with self.store.unit_of_work() as uow:
             _, item = self._load(uow, ctx, code)
-            check_reopen(self.lookup.facts(item), self.lookup.party(ctx, item))
+            check_reopen(*self._standing(ctx, item))
             item.closed_at = None
             item.close_reason = None
             self._transition(uow, item, ctx, Status.OPEN, UpdateKind.REOPENED)
@@ -112,7 +112,7 @@ class StateChanges(ItemServiceBase):
         """Change the due time: the requester, the owner or a lead."""
         with self.store.unit_of_work() as uow:
             ws, item = self._load(uow, ctx, code)
-            check_change(self.lookup.facts(item), self.lookup.party(ctx, item), "due")
+            check_change(*self._standing(ctx, item), "due")
             due = self._read_due(uow, ws, ctx, when, dept=item.department, explicit=True)
             old = item.due_at
             item.due_at = due
@@ -145,7 +145,7 @@ class StateChanges(ItemServiceBase):
         new_owner = person_id(assignee)
         with self.store.unit_of_work() as uow:
             _, item = self._load(uow, ctx, code)
-            check_change(self.lookup.facts(item), self.lookup.party(ctx, item), "assign")
+            check_change(*self._standing(ctx, item), "assign")
             old = item.owner_id
             item.owner_id = new_owner
             uow.items.add_update(
@@ -172,7 +172,7 @@ class StateChanges(ItemServiceBase):
         """Silence reminders until `when` ('1 day' = same time next work day); no status change."""
         with self.store.unit_of_work() as uow:
             ws, item = self._load(uow, ctx, code)
-            check_snooze(self.lookup.facts(item), self.lookup.party(ctx, item))
+            check_snooze(*self._standing(ctx, item))
             until = self._snooze_until(uow, ws, ctx, item, when)
             item.snoozed_until = until
             uow.items.add_update(
@@ -208,8 +208,7 @@ class StateChanges(ItemServiceBase):
         with self.store.unit_of_work() as uow:
             ws, item = self._load(uow, ctx, code)
             check_escalate(
-                self.lookup.facts(item),
-                self.lookup.party(ctx, item),
+                *self._standing(ctx, item),
                 already=item.escalated_at is not None,
             )
             dept = item.department

@@ -51,9 +51,7 @@ class Conversation(ItemServiceBase):
                 text=text,
                 source_ref=message_id,
             )
-            first = self._first_response(
-                item, ctx, self.lookup.facts(item), self.lookup.party(ctx, item)
-            )
+            first = self._first_response(item, ctx, *self._standing(ctx, item))
             if first and item.status == Status.OPEN.value:
                 self._transition(uow, item, ctx, Status.ACKNOWLEDGED, UpdateKind.ACKNOWLEDGED)
             else:

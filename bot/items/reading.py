@@ -76,4 +76,4 @@ class Reading(ItemServiceBase):
 
     def _visible(self, ctx: Context, item: Item) -> bool:
         public = bool(item.department and not item.department.channel_private)
-        return may_show(self.lookup.facts(item), self.lookup.party(ctx, item), public=public)
+        return may_show(*self._standing(ctx, item), public=public)

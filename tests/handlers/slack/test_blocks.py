@@ -20,6 +20,7 @@ from bot.messages import (
     text,
 )
 from handlers.slack import mrkdwn
+from handlers.slack.escapes import unescape
 from handlers.slack.blocks import (
     FIELD_TEXT,
     HEADER_TEXT,
@@ -89,10 +90,10 @@ def test_long_text_is_split_cleanly_and_nothing_is_lost(sample: str) -> None:
     _ok(blocks)
     pieces = [b["text"]["text"] for b in blocks]
     assert len(pieces) > 1 and all(len(p) <= SECTION_TEXT for p in pieces)
-    assert mrkdwn.unescape("".join(pieces)) == sample
+    assert unescape("".join(pieces)) == sample
     for p in pieces:  # each piece stands alone: no half a character at either end
         assert mrkdwn.clean_index(p, 0) == 0 and mrkdwn.clean_index(p, len(p)) == len(p)
-        assert mrkdwn.unescape(p) in sample
+        assert unescape(p) in sample
 
 
 def test_cut_never_splits_a_character() -> None:

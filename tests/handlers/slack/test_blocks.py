@@ -20,7 +20,6 @@ from bot.messages import (
     text,
 )
 from handlers.slack import mrkdwn
-from handlers.slack.escapes import unescape
 from handlers.slack.blocks import (
     FIELD_TEXT,
     HEADER_TEXT,
@@ -29,6 +28,7 @@ from handlers.slack.blocks import (
     message_blocks,
     render,
 )
+from handlers.slack.escapes import unescape
 from tests.fakes.fake_slack import _block_problems
 
 

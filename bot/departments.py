@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+from bot.calendar import build_calendar
+from bot.calendar_text import parse_duration, parse_hours, parse_workdays
 from bot.commands import DeptField, FieldOp, Target, TargetKind
 from bot.config import Settings
 from bot.context import Context
@@ -12,7 +14,6 @@ from bot.domain import ACTIVE, Conflict, InvalidInput, PermissionDenied, Role
 from bot.limits import clean, fitted
 from bot.lookup import NAME_LIMIT, Lookup, department_view
 from bot.views import DepartmentView
-from bot.worktime import build_calendar, parse_duration, parse_hours, parse_workdays
 from storage.db import Store, UnitOfWork
 from storage.models import Department, DepartmentAlias, DepartmentPerson, Workspace
 

@@ -121,6 +121,12 @@ _T: dict[str, tuple[str, str]] = {
         "无法把「{text}」识别为日期。可以写 `周五前`、`明天下午3点`、`12月1日`、"
         "`Friday` 或 `2026-12-01`。",
     ),
+    "err.due_conflict": (
+        "“{text}” does not add up: the date means {date}, the weekday {weekday} ({tz}). "
+        "Write the day you mean; nothing was changed.",
+        "「{text}」前后对不上：按日期是 {date}，按星期是 {weekday}（{tz}）。请写明是哪一天，"
+        "本次未做任何更改。",
+    ),
     "err.due_past": (
         "“{text}” means {at} ({tz}), which is already past. Give a time in the future; "
         "nothing was changed.",

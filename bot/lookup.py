@@ -21,7 +21,6 @@ from bot.domain import (
 )
 from bot.limits import fitted
 from bot.views import DepartmentView, ItemView, UpdateView
-from bot.worktime import WorkCalendar, build_calendar
 from storage.db import UnitOfWork
 from storage.models import Department, Item, Person, Workspace
 
@@ -211,16 +210,6 @@ def is_member(dept: Department, ctx: Context) -> bool:
 def is_open(dept: Department) -> bool:
     """Its leads are its only known members (no member:, no user group): anyone may take it."""
     return not dept.user_ids(Role.MEMBER) and not dept.usergroup_id
-
-
-def calendar_for(dept: Department) -> WorkCalendar:
-    """The department's business calendar."""
-    return build_calendar(
-        tz=dept.timezone,
-        workdays=dept.workdays,
-        hours=(dept.day_start, dept.day_end),
-        holidays=dept.holidays or (),
-    )
 
 
 def department_view(dept: Department, *, open_items: int = 0) -> DepartmentView:

@@ -1,7 +1,7 @@
 """Department fields of the /xdept grammar: one ``field:value`` of ``dept add``/``dept set``.
 
 Values are checked and normalised here so that whatever the grammar accepts,
-the scheduler's calendar (:mod:`bot.worktime`) can read. Fields that name a
+the scheduler's calendar (:mod:`bot.calendar`) can read. Fields that name a
 person, user group or chat take a target (:mod:`bot.commands.targets`).
 """
 
@@ -19,9 +19,10 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.calendar import build_calendar
+from bot.calendar_text import parse_duration, parse_hours, parse_workdays
 from bot.commands.errors import CommandError, ErrorCode
 from bot.commands.targets import MAX_TARGET, Target, TargetKind, TargetReader, clean_name, fold
-from bot.worktime import build_calendar, parse_duration, parse_hours, parse_workdays
 
 __all__ = [
     "MULTI_FIELDS",

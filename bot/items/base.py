@@ -6,10 +6,11 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from bot import compose, outbox
+from bot.calendar import calendar_for
 from bot.commands import Target, TargetKind
 from bot.config import Settings
 from bot.context import Context
-from bot.dates import parse_due
+from bot.dates import DueStatus, read_due
 from bot.domain import (
     InvalidInput,
     ItemFacts,
@@ -46,21 +47,31 @@ class ItemServiceBase:
         dept: Department | None,
         explicit: bool,
     ) -> datetime | None:
-        """A due date read in the actor's zone; past or (when explicit) unreadable is refused."""
+        """A due date read in the actor's zone on the target's calendar.
+
+        Refused: a date phrase naming no real day, a weekday that disagrees
+        with its date, a past instant, and (when explicit) no date at all.
+        """
         tz = self.lookup.actor_tz(uow, ws, ctx)
         workday_end = dept.day_end if dept else DEFAULT_WORKDAY_END
-        due = parse_due(clean(phrase), now=ctx.now, tz=tz, workday_end=workday_end)
+        calendar = calendar_for(dept) if dept else None
+        reading = read_due(
+            clean(phrase), now=ctx.now, tz=tz, workday_end=workday_end, calendar=calendar
+        )
+        if reading.status is DueStatus.UNREADABLE:
+            raise InvalidInput("err.due_unreadable", text=reading.phrase)
+        if reading.status is DueStatus.CONFLICT:
+            written, weekday = (_wall(at, tz) for at in reading.readings)
+            raise InvalidInput(
+                "err.due_conflict", text=reading.phrase, date=written, weekday=weekday, tz=tz
+            )
+        due = reading.at
         if due is None:
             if explicit:
                 raise InvalidInput("err.due_unreadable", text=phrase)
             return None
         if due <= ctx.now:
-            raise InvalidInput(
-                "err.due_past",
-                text=phrase,
-                at=due.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M"),
-                tz=tz,
-            )
+            raise InvalidInput("err.due_past", text=reading.phrase, at=_wall(due, tz), tz=tz)
         return due
 
     def _load(self, uow: UnitOfWork, ctx: Context, code: str) -> tuple[Workspace, Item]:
@@ -148,6 +159,11 @@ class ItemServiceBase:
             outbox.thread_message(
                 uow, item, note, key=f"item:{item.id}:note:v{item.version}", now=ctx.now
             )
+
+
+def _wall(at: datetime, tz: str) -> str:
+    """An instant as the wall time a refusal quotes, e.g. 2026-12-18 18:00."""
+    return at.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
 
 
 def person_id(target: Target) -> str:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot import compose, outbox
+from bot.calendar import build_calendar, calendar_for
 from bot.commands import Target
 from bot.context import Context
 from bot.domain import (
@@ -28,7 +29,6 @@ from bot.domain import (
 )
 from bot.items.base import ItemServiceBase, person_id
 from bot.limits import bounded
-from bot.lookup import calendar_for
 from bot.views import ItemView, ReactionOutcome
 from storage.db import UnitOfWork
 from storage.models import Item, Workspace
@@ -195,8 +195,10 @@ class StateChanges(ItemServiceBase):
             if not 1 <= days <= 60:
                 raise InvalidInput("err.snooze_range", text=when)
             if item.department is not None:
-                return calendar_for(item.department).add_workdays(ctx.now, days)
-            return ctx.now + timedelta(days=days)
+                cal = calendar_for(item.department)
+            else:  # Monday to Friday in the actor's zone, as for a new department
+                cal = build_calendar(tz=self.lookup.actor_tz(uow, ws, ctx))
+            return cal.add_workdays(ctx.now, days)
         until = self._read_due(uow, ws, ctx, when, dept=item.department, explicit=True)
         assert until is not None
         return until

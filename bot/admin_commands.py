@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from bot.config import ConfigError, Settings
 from storage.crypto import SecretBox, generate_key
 from storage.db import Store
-from storage.installations import InstallationRepository
 from storage.migrate import upgrade
 from storage.models import Item, Workspace
 from storage.purge import platforms_of, purge_workspace, workspace_rows
+from storage.repositories.installations import InstallationRepository
 
 __all__ = ["generate_key", "list_workspaces", "purge", "rotate"]
 

@@ -2,8 +2,8 @@
 
 slack-sdk's SQLAlchemy stores keep tokens in plain text and create their tables
 outside the migrations; these keep one row per workspace (its current install)
-in storage.installations, every token sealed with XDEPT_SECRET_KEY, and the
-OAuth states in storage.oauth_states, so any replica can finish an install.
+in storage.repositories.installations, every token sealed with XDEPT_SECRET_KEY, and the
+OAuth states in storage.repositories.oauth_states, so any replica can finish an install.
 
 The app asks for bot scopes only: a workspace's install is its bot, plus the
 installer's user token if Slack gave one. Removing the bot (app_uninstalled,
@@ -24,8 +24,8 @@ from slack_sdk.oauth.state_store import OAuthStateStore
 
 from storage.crypto import SecretBox
 from storage.db import Store, UnitOfWork
-from storage.installations import InstallationRecord, InstallationRepository
-from storage.oauth_states import OAuthStateRepository
+from storage.repositories.installations import InstallationRecord, InstallationRepository
+from storage.repositories.oauth_states import OAuthStateRepository
 
 PLATFORM = "slack"
 BOT_SECRETS = ("bot_token", "bot_refresh_token")

@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 from handlers.slack.installation_store import PLATFORM
 from storage.crypto import SecretBox
 from storage.db import Store
-from storage.installations import InstallationRepository
+from storage.repositories.installations import InstallationRepository
 from storage.tenancy_models import InstallationState
 
 

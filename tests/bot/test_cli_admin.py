@@ -16,8 +16,8 @@ import pytest
 from bot.cli import main
 from storage.crypto import SecretBox, generate_key
 from storage.db import Store
-from storage.installations import InstallationRepository
 from storage.purge import workspace_rows
+from storage.repositories.installations import InstallationRepository
 from storage.tenancy_models import InstallationState
 from tests.storage.rows import fill, totals
 

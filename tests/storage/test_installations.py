@@ -10,8 +10,8 @@ from sqlalchemy import select, text
 
 from storage.crypto import BadSecretKey, SecretBox, UndecryptableSecret, generate_key
 from storage.db import Store
-from storage.installations import InstallationRepository
 from storage.models import Base
+from storage.repositories.installations import InstallationRepository
 from storage.tenancy_models import Installation, InstallationState
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)

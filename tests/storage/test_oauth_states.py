@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from storage.db import Store
-from storage.oauth_states import OAuthStateRepository
+from storage.repositories.oauth_states import OAuthStateRepository
 from storage.tenancy_models import OAuthState
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)

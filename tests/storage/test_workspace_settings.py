@@ -5,7 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from storage.db import Store
-from storage.workspace_settings import WorkspaceConfig, WorkspaceSettingsRepository, resolve_config
+from storage.repositories.workspace_settings import (
+    WorkspaceConfig,
+    WorkspaceSettingsRepository,
+    resolve_config,
+)
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 DEFAULTS = WorkspaceConfig(

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy.orm import Session
-
+from storage.repositories.base import Repository
 from storage.tenancy_models import WorkspaceSettings
 
 
@@ -31,11 +30,8 @@ class Keep(Enum):
 KEEP = Keep.KEEP
 
 
-class WorkspaceSettingsRepository:
+class WorkspaceSettingsRepository(Repository):
     """Reads and changes a workspace's settings (the unit of work commits)."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
 
     def get(self, workspace_id: int) -> WorkspaceSettings | None:
         """The workspace's own settings, if it has set any."""

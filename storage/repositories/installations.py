@@ -21,6 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.crypto import SecretBox, UndecryptableSecret
+from storage.repositories.base import Repository
 from storage.tenancy_models import Installation, InstallationState
 
 log = logging.getLogger(__name__)
@@ -69,11 +70,11 @@ class ResealReport:
         return out
 
 
-class InstallationRepository:
+class InstallationRepository(Repository):
     """Installations in one transaction (the unit of work commits)."""
 
     def __init__(self, session: Session, box: SecretBox | None) -> None:
-        self.session = session
+        super().__init__(session)
         self.box = box
 
     def _box(self) -> SecretBox:
@@ -105,8 +106,7 @@ class InstallationRepository:
             "installed_at": now,
             "updated_at": now,
         }
-        dialect = self.session.get_bind().dialect.name
-        maker = pg_insert if dialect == "postgresql" else sqlite_insert
+        maker = pg_insert if self._is_postgres else sqlite_insert
         stmt = maker(Installation).values(**values)
         changed = {k: stmt.excluded[k] for k in values if k not in ("platform", "workspace")}
         # One statement, so two replicas finishing installs of one workspace cannot clash.

@@ -7,8 +7,8 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
-from sqlalchemy.orm import Session
 
+from storage.repositories.base import Repository
 from storage.tenancy_models import OAuthState
 
 DEFAULT_TTL = timedelta(minutes=10)
@@ -18,11 +18,8 @@ def _digest(state: str) -> str:
     return hashlib.sha256(state.encode("utf-8")).hexdigest()
 
 
-class OAuthStateRepository:
+class OAuthStateRepository(Repository):
     """Issue and consume states in one transaction (the unit of work commits)."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
 
     def issue(self, *, now: datetime, ttl: timedelta = DEFAULT_TTL) -> str:
         """A new unguessable state, valid for `ttl`; expired ones are cleared on the way."""

@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -108,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def configure_logging(settings: Settings) -> None:
+def configure_logging(settings: Settings, *, stream: TextIO | None = None) -> None:
     """XDEPT_LOG_LEVEL and XDEPT_LOG_FORMAT; the platform SDKs stay at INFO; no secret logged."""
     from bot.logs import configure_logging as configure
     from handlers.slack.log_rules import SDK_LOGGERS, SECRET_PATTERNS
@@ -119,6 +120,7 @@ def configure_logging(settings: Settings) -> None:
         secrets=settings.secret_values(),
         patterns=SECRET_PATTERNS,
         quiet=(*SDK_LOGGERS, "lark_oapi", "Lark", "urllib3"),
+        stream=stream,
     )
 
 

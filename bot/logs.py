@@ -153,6 +153,18 @@ def _plain_number(value: object) -> bool:
     return isinstance(value, int | float | bool) or value is None
 
 
+class StderrHandler(logging.StreamHandler):
+    """Writes to sys.stderr as it is when a line is written, not as it was at set-up."""
+
+    def __init__(self) -> None:
+        logging.Handler.__init__(self)
+
+    @property
+    def stream(self) -> TextIO:
+        """The current sys.stderr (servers and test runners replace it)."""
+        return sys.stderr
+
+
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # xdept's own loggers: the packages of this project.
 OWN_LOGGERS = ("bot", "handlers", "storage", "scheduler")
@@ -171,15 +183,16 @@ def configure_logging(
 ) -> Redactor:
     """Set up the root handler; `level` is for xdept's loggers, `quiet` ones stay >= INFO."""
     redact = Redactor(secrets=secrets, patterns=patterns)
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler: logging.StreamHandler[TextIO] = (
+        logging.StreamHandler(stream) if stream is not None else StderrHandler()
+    )
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
     handler.addFilter(QuietLibraries(quiet))
     handler.addFilter(RedactingFilter(redact))
     root = logging.getLogger()
-    for old in list(root.handlers):
-        if getattr(old, "_xdept", False):
+    for old in list(root.handlers):  # set up again: the new settings replace the old
+        if any(isinstance(f, RedactingFilter) for f in old.filters):
             root.removeHandler(old)
-    handler._xdept = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     own = logging.getLevelNamesMapping()[level.upper()]
     # Everything else (libraries, servers) logs at INFO or above, never below.

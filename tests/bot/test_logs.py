@@ -99,11 +99,7 @@ def log_state() -> Iterator[None]:
 def capture(s: Settings) -> io.StringIO:
     """Configure logging as `xdept` does, into a buffer."""
     stream = io.StringIO()
-    configure_logging(s)
-    root = logging.getLogger()
-    handler = next(h for h in root.handlers if getattr(h, "_xdept", False))
-    assert isinstance(handler, logging.StreamHandler)
-    handler.setStream(stream)
+    configure_logging(s, stream=stream)
     return stream
 
 
@@ -180,6 +176,19 @@ def test_a_real_web_api_call_at_debug_leaves_no_token_in_the_log(log_state: None
     out = stream.getvalue()
     assert "post failed" in out
     assert "configuredbot" not in out
+
+
+def test_lines_go_to_stderr_as_it_is_when_written(
+    log_state: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    configure_logging(settings())
+    first, later = io.StringIO(), io.StringIO()
+    monkeypatch.setattr("sys.stderr", first)
+    logging.getLogger("bot.core").warning("first line")
+    first.close()  # as a test runner or a daemon closes what it had
+    monkeypatch.setattr("sys.stderr", later)
+    logging.getLogger("bot.core").warning("later line with %s", CONFIGURED["slack_bot_token"])
+    assert "later line with [redacted]" in later.getvalue()
 
 
 def test_bad_level_or_format_is_one_clear_error() -> None:

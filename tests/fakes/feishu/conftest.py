@@ -8,23 +8,14 @@ from typing import Any
 import pytest
 
 from tests.fakes.feishu.server import FakeFeishu
-
-ALICE = "ou_alice0000000000000000000000000"
-WANG = "ou_wang00000000000000000000000000"
-LOGISTICS = "oc_logistics000000000000000000000"
-TOPICS = "oc_topics0000000000000000000000000"
+from tests.fakes.feishu.tenant import seed
 
 
 @pytest.fixture
 def feishu() -> Iterator[FakeFeishu]:
-    """A fake tenant: alice and wang, the logistics group and a topic group."""
+    """A fake tenant (tests.fakes.feishu.tenant)."""
     with FakeFeishu() as fake:
-        fake.add_user(ALICE, "李娜", department_ids=["od-service"], leader_user_id=WANG)
-        fake.add_user(WANG, "王强", time_zone="Asia/Shanghai", department_ids=["od-logistics"])
-        fake.add_department("od-logistics", "物流部", leader_user_id=WANG, chat_id=LOGISTICS)
-        fake.add_chat(LOGISTICS, "物流部", members=[ALICE, WANG])
-        fake.add_chat(TOPICS, "需求讨论", chat_mode="topic", members=[ALICE, WANG])
-        yield fake
+        yield seed(fake)
         assert fake.errors == []
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.fakes.feishu import crypto, events
-from tests.fakes.feishu.conftest import ALICE, LOGISTICS
+from tests.fakes.feishu.tenant import ALICE, LOGISTICS
 from tests.fakes.feishu.frames import CONTROL, DATA, Frame
 from tests.fakes.feishu.server import FakeFeishu
 

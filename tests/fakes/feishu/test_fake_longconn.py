@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.fakes.feishu import events
-from tests.fakes.feishu.conftest import ALICE, LOGISTICS
+from tests.fakes.feishu.tenant import ALICE, LOGISTICS
 from tests.fakes.feishu.server import FakeFeishu
 
 # Importing lark_oapi takes a long time on a loaded machine.

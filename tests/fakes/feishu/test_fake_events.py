@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from tests.fakes.feishu import crypto, events
-from tests.fakes.feishu.tenant import ALICE, LOGISTICS
 from tests.fakes.feishu.frames import CONTROL, DATA, Frame
 from tests.fakes.feishu.server import FakeFeishu
+from tests.fakes.feishu.tenant import ALICE, LOGISTICS
 
 
 def _raw_request(signed: crypto.SignedRequest) -> Any:

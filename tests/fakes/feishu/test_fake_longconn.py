@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.fakes.feishu import events
-from tests.fakes.feishu.tenant import ALICE, LOGISTICS
 from tests.fakes.feishu.server import FakeFeishu
+from tests.fakes.feishu.tenant import ALICE, LOGISTICS
 
 # Importing lark_oapi takes a long time on a loaded machine.
 CONNECT_TIMEOUT = 120

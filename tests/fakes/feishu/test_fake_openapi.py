@@ -10,8 +10,8 @@ import pytest
 import requests
 
 from tests.fakes.feishu import failures
-from tests.fakes.feishu.tenant import ALICE, LOGISTICS, TOPICS, WANG
 from tests.fakes.feishu.server import FakeFeishu
+from tests.fakes.feishu.tenant import ALICE, LOGISTICS, TOPICS, WANG
 from tests.fakes.feishu.world import EDIT_WINDOW
 
 

@@ -181,9 +181,19 @@ def open_request(
         if not isinstance(challenge, str):
             raise Refused(400, "url_verification without a challenge")
         return Challenge(challenge)
+    return envelope_of(payload, app_id=secrets.app_id, tenant_key=tenant_key)
+
+
+def envelope_of(payload: JSON, *, app_id: str, tenant_key: str | None = None) -> Envelope | Ignored:
+    """The envelope of an authentic event payload (HTTP, or the long connection's).
+
+    Raises Refused(400) when it has no event id or type.
+    """
+    head = payload.get("header")
+    head = head if isinstance(head, dict) else {}
     if payload.get("schema") != "2.0":
         return Ignored("an event of the old (1.0) schema; subscribe to 2.0 events")
-    if head.get("app_id") != secrets.app_id:
+    if head.get("app_id") != app_id:
         return Ignored(f"an event of another app ({head.get('app_id')})")
     if tenant_key is not None and head.get("tenant_key") != tenant_key:
         return Ignored(f"an event of another tenant ({head.get('tenant_key')})")
@@ -194,7 +204,7 @@ def open_request(
         event_id=event_id,
         event_type=event_type,
         tenant_key=str(head.get("tenant_key") or ""),
-        app_id=secrets.app_id,
+        app_id=app_id,
         create_time=str(head.get("create_time") or ""),
         payload=payload,
     )

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.config import Settings
+from handlers.feishu import sdk
 from handlers.feishu.codes import TOKEN_INVALID, classify, unreachable
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ API_TIMEOUT = 10.0
 
 def make_client(settings: Settings) -> Any:
     """lark-oapi's client for FEISHU_API_URL with the app's credentials."""
-    import lark_oapi as lark
+    lark = sdk.load()
 
     settings.require("feishu_app_id", "feishu_app_secret")
     assert settings.feishu_app_id is not None
@@ -107,7 +108,7 @@ class FeishuApi:
         raise AssertionError("unreachable")
 
     def _raw(self, where: str, method: str, uri: str, body: JSON | None = None) -> JSON:
-        import lark_oapi as lark
+        lark = sdk.load()
 
         def send() -> Any:
             builder = (

@@ -42,6 +42,9 @@ _CODES: dict[int, DeliveryCode] = {
             230013,
             230027,
             230035,
+            # Outside the app's contact scope (people, departments).
+            41050,
+            40004,
             *TOKEN_INVALID,
         ),
         DeliveryCode.AUTH,

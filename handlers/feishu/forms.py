@@ -164,6 +164,8 @@ def my_items(groups: MyItems, *, locale: str, now: datetime, tz: str) -> JSON:
         shown = items[:ITEMS_PER_GROUP]
         for view in shown:
             line: Rich = compose.item_line(view, locale=locale, now=now, tz=tz)
+            if view.permalink:
+                line = [*line, TextSpan(text="  "), LinkSpan(url=view.permalink, label="↗")]
             elements.append(md(markdown.render(line)))
         if len(items) > len(shown):
             more = t(locale, "feishu.home.more", count=len(items) - len(shown))

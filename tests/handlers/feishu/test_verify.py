@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.config import ConfigError
 from handlers.feishu.verify import (
     MAX_BODY,
     Challenge,
@@ -17,6 +18,7 @@ from handlers.feishu.verify import (
     Refused,
     open_request,
 )
+from tests.conftest import make_settings
 from tests.fakes.feishu import crypto, events
 from tests.fakes.feishu.server import FakeFeishu
 from tests.fakes.feishu.tenant import ALICE, LOGISTICS
@@ -215,3 +217,24 @@ def test_nothing_a_client_sends_escapes_as_an_error(
         assert refused.status in (400, 401, 413)
     else:
         assert isinstance(result, Envelope | Challenge | Ignored)
+
+
+def test_secrets_come_from_settings() -> None:
+    """FEISHU_APP_ID and FEISHU_VERIFICATION_TOKEN are required; the Encrypt Key is not."""
+    with pytest.raises(ConfigError) as missing:
+        FeishuSecrets.from_settings(make_settings())
+    assert "FEISHU_APP_ID" in str(missing.value) and "FEISHU_VERIFICATION_TOKEN" in str(
+        missing.value
+    )
+    secrets = FeishuSecrets.from_settings(
+        make_settings(feishu_app_id=APP, feishu_verification_token=TOKEN)
+    )
+    assert secrets == PLAIN
+    keyed = make_settings(
+        feishu_app_id=APP,
+        feishu_verification_token=TOKEN,
+        feishu_encrypt_key=KEY,
+        feishu_api_url="https://open.larksuite.com/",
+    )
+    assert FeishuSecrets.from_settings(keyed) == SECRETS
+    assert keyed.feishu_api_url == "https://open.larksuite.com"

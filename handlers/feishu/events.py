@@ -76,11 +76,22 @@ class Mentioned:
 
 
 @dataclass(frozen=True)
-class IncomingMessage:
-    """A message someone sent where the bot sees it."""
+class _Event:
+    """What every event carries: its id (Feishu's redelivery key) and its tenant."""
 
     event_id: str
     tenant_key: str
+
+    @property
+    def dedupe_key(self) -> str:
+        """The event id: a redelivery of the same event is one event."""
+        return f"feishu:event:{self.event_id}"
+
+
+@dataclass(frozen=True)
+class IncomingMessage(_Event):
+    """A message someone sent where the bot sees it."""
+
     message_id: str
     chat_id: str
     chat_type: str  # p2p | group
@@ -105,28 +116,22 @@ class IncomingMessage:
 
 
 @dataclass(frozen=True)
-class Reaction:
-    """Someone added a reaction to a message (Feishu does not say in which chat)."""
+class Reaction(_Event):
+    """Someone added a reaction to a message (Feishu does not say in which chat).
 
-    event_id: str
-    tenant_key: str
+    A reaction removed and added again is a new event, so the event id dedupes it.
+    """
+
     message_id: str
     operator: str
     emoji: str
     meaning: ReactionMeaning | None
 
-    @property
-    def dedupe_key(self) -> str:
-        """The event id (a reaction removed and added again is a new event)."""
-        return f"feishu:event:{self.event_id}"
-
 
 @dataclass(frozen=True)
-class CardAction:
+class CardAction(_Event):
     """A click on a card button, or a form submitted from a card."""
 
-    event_id: str
-    tenant_key: str
     operator: str
     action: str  # the button value's "action", e.g. xdept_ack
     value: JSON
@@ -144,48 +149,27 @@ class CardAction:
 
 
 @dataclass(frozen=True)
-class MenuClick:
+class MenuClick(_Event):
     """A click in the bot's chat menu."""
 
-    event_id: str
-    tenant_key: str
     operator: str
     key: str
 
-    @property
-    def dedupe_key(self) -> str:
-        """The event id."""
-        return f"feishu:event:{self.event_id}"
-
 
 @dataclass(frozen=True)
-class ChatOpened:
+class ChatOpened(_Event):
     """Someone opened their direct chat with the bot (time to show "My items")."""
 
-    event_id: str
-    tenant_key: str
     chat_id: str
     operator: str
 
-    @property
-    def dedupe_key(self) -> str:
-        """The event id."""
-        return f"feishu:event:{self.event_id}"
-
 
 @dataclass(frozen=True)
-class BotMembership:
+class BotMembership(_Event):
     """The bot was added to or removed from a group."""
 
-    event_id: str
-    tenant_key: str
     chat_id: str
     added: bool
-
-    @property
-    def dedupe_key(self) -> str:
-        """The event id."""
-        return f"feishu:event:{self.event_id}"
 
 
 FeishuEvent = IncomingMessage | Reaction | CardAction | MenuClick | ChatOpened | BotMembership

@@ -23,6 +23,8 @@ _ENTITIES = {c: f"&#{ord(c)};" for c in "&<>*_~`[]\\$|"}
 # Characters that are markup only where a line starts: headings, lists, quotes.
 _LINE_START = {c: f"&#{ord(c)};" for c in "#-+>"}
 _ORDERED = re.compile(r"(\d+)\.")
+# A line's leading spaces, its words, and its trailing spaces.
+_LINE = re.compile(r"^([ \t]*)(\S(?:.*\S)?)([ \t]*)$", re.MULTILINE)
 _SAFE_SCHEMES = ("https://", "http://")
 # How far back from a forced cut to look for a space or newline to break at.
 _BREAK_WINDOW = 0.2
@@ -71,16 +73,7 @@ def escape(text: str) -> str:
 
 def _bold(escaped: str) -> str:
     """Bold each non-empty line; `**` must hug the words, so outer spaces stay outside."""
-    lines = []
-    for line in escaped.split("\n"):
-        core = line.strip()
-        if not core:
-            lines.append(line)
-            continue
-        lead = line[: len(line) - len(line.lstrip())]
-        trail = line[len(line.rstrip()) :]
-        lines.append(f"{lead}**{core}**{trail}")
-    return "\n".join(lines)
+    return _LINE.sub(r"\1**\2**\3", escaped)
 
 
 def link(span: LinkSpan) -> str:

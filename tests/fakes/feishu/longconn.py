@@ -200,7 +200,7 @@ class FakeLongConnection:
             conn.socket.send(frame.encode())
         return message_id
 
-    def wait_for_ack(self, message_id: str, *, timeout: float = 10) -> Ack | None:
+    def wait_for_ack(self, message_id: str, *, timeout: float = 30) -> Ack | None:
         """The client's acknowledgement of a pushed event, once it arrives."""
         with self._changed:
             self._changed.wait_for(lambda: message_id in self._acks, timeout)

@@ -102,6 +102,27 @@ def _reply_with(fake: FakeFeishu, message: Message) -> Reply:
     return ok(message.to_api(fake.tenant_key))
 
 
+def _sent(
+    fake: FakeFeishu, chat_id: str, body: JSON, content: str, uuid: str | None, **thread: Any
+) -> Message:
+    """Store a message the app sent (remembering its uuid); the caller holds the lock."""
+    message = fake.world.add_message(
+        Message(
+            message_id=new_id("om_"),
+            chat_id=chat_id,
+            msg_type=str(body["msg_type"]),
+            content=content,
+            create_time=fake.world.now(),
+            sender_id=fake.app_id,
+            uuid=uuid,
+            **thread,
+        )
+    )
+    if uuid:
+        fake.world.remember_uuid(uuid, message.message_id)
+    return message
+
+
 def create(fake: FakeFeishu, req: Request) -> Reply:
     """POST im/v1/messages?receive_id_type=..."""
     world = fake.world
@@ -132,19 +153,7 @@ def create(fake: FakeFeishu, req: Request) -> Reply:
             chat = world.p2p_chat(receive_id)
         else:
             raise invalid(f"the fake only sends by chat_id and open_id, not {id_type}")
-        message = world.add_message(
-            Message(
-                message_id=new_id("om_"),
-                chat_id=chat.chat_id,
-                msg_type=str(body["msg_type"]),
-                content=content,
-                create_time=world.now(),
-                sender_id=fake.app_id,
-                uuid=uuid,
-            )
-        )
-        if uuid:
-            world.remember_uuid(uuid, message.message_id)
+        message = _sent(fake, chat.chat_id, body, content, uuid)
     return _reply_with(fake, message)
 
 
@@ -176,22 +185,17 @@ def reply(fake: FakeFeishu, req: Request) -> Reply:
         if (in_thread or chat.chat_mode == "topic") and thread_id is None:
             thread_id = new_id("omt_")[:20]
             root.thread_id = thread_id
-        message = world.add_message(
-            Message(
-                message_id=new_id("om_"),
-                chat_id=chat.chat_id,
-                msg_type=str(body["msg_type"]),
-                content=content,
-                create_time=world.now(),
-                sender_id=fake.app_id,
-                root_id=root.message_id,
-                parent_id=parent.message_id,
-                thread_id=thread_id if (in_thread or chat.chat_mode == "topic") else None,
-                uuid=uuid,
-            )
+        threaded = in_thread or chat.chat_mode == "topic"
+        message = _sent(
+            fake,
+            chat.chat_id,
+            body,
+            content,
+            uuid,
+            root_id=root.message_id,
+            parent_id=parent.message_id,
+            thread_id=thread_id if threaded else None,
         )
-        if uuid:
-            world.remember_uuid(uuid, message.message_id)
     return _reply_with(fake, message)
 
 

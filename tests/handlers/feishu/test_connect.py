@@ -9,6 +9,7 @@ import sys
 import textwrap
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -45,6 +46,18 @@ def _connection(fake: FakeFeishu, on_event: Any, **kw: Any) -> LongConnection:
     )
 
 
+@contextmanager
+def _running(connection: LongConnection, fake: FakeFeishu) -> Iterator[LongConnection]:
+    """Started and connected (as both ends see it) for the block, stopped after it."""
+    connection.start()
+    try:
+        assert connection.wait_connected(CONNECT_TIMEOUT)
+        assert fake.long_connection is not None and fake.long_connection.wait_connected()
+        yield connection
+    finally:
+        connection.stop()
+
+
 def test_events_reach_the_callback_and_stop_leaves_nothing(fake: FakeFeishu) -> None:
     """Connect, receive an event and a card click, stop: no thread, no connection left."""
     received: list[Envelope] = []
@@ -55,12 +68,9 @@ def test_events_reach_the_callback_and_stop_leaves_nothing(fake: FakeFeishu) -> 
             return {"toast": {"type": "success", "content": "已确认"}}
         return None
 
-    connection = _connection(fake, on_event)
-    connection.start()
-    try:
-        assert connection.wait_connected(CONNECT_TIMEOUT)
+    with _running(_connection(fake, on_event), fake) as connection:
         ws = fake.long_connection
-        assert ws is not None and ws.wait_connected()
+        assert ws is not None
         message = fake.person_message(chat_id=LOGISTICS, sender=ALICE, text="你好")
         ack = ws.wait_for_ack(ws.push(message))
         assert ack is not None and ack.code == 200 and ack.answer is None
@@ -78,8 +88,6 @@ def test_events_reach_the_callback_and_stop_leaves_nothing(fake: FakeFeishu) -> 
         )
         ack = ws.wait_for_ack(ws.push(click))
         assert ack is not None and ack.answer == {"toast": {"type": "success", "content": "已确认"}}
-    finally:
-        connection.stop()
     assert not connection.alive and _runner_threads() == []
     assert fake.long_connection is not None and fake.long_connection.wait_disconnected()
     assert connection.error is None
@@ -88,10 +96,7 @@ def test_events_reach_the_callback_and_stop_leaves_nothing(fake: FakeFeishu) -> 
 def test_other_apps_events_are_acknowledged_not_handed_over(fake: FakeFeishu) -> None:
     """An event of another app or tenant is acked (200) and not given to the callback."""
     received: list[Envelope] = []
-    connection = _connection(fake, received.append, tenant_key=fake.tenant_key)
-    connection.start()
-    try:
-        assert connection.wait_connected(CONNECT_TIMEOUT)
+    with _running(_connection(fake, received.append, tenant_key=fake.tenant_key), fake):
         ws = fake.long_connection
         assert ws is not None
         other = events.envelope(
@@ -104,8 +109,6 @@ def test_other_apps_events_are_acknowledged_not_handed_over(fake: FakeFeishu) ->
             ack = ws.wait_for_ack(ws.push(payload))
             assert ack is not None and ack.code == 200
         assert received == []
-    finally:
-        connection.stop()
 
 
 def test_a_failing_callback_makes_feishu_send_again(fake: FakeFeishu) -> None:
@@ -114,18 +117,13 @@ def test_a_failing_callback_makes_feishu_send_again(fake: FakeFeishu) -> None:
     def on_event(envelope: Envelope) -> None:
         raise RuntimeError("database is down")
 
-    connection = _connection(fake, on_event)
-    connection.start()
-    try:
-        assert connection.wait_connected(CONNECT_TIMEOUT)
+    with _running(_connection(fake, on_event), fake):
         ws = fake.long_connection
         assert ws is not None
         ack = ws.wait_for_ack(
             ws.push(fake.person_message(chat_id=LOGISTICS, sender=ALICE, text="x"))
         )
         assert ack is not None and ack.code == 500
-    finally:
-        connection.stop()
 
 
 def test_one_connection_per_process_and_a_restart(fake: FakeFeishu) -> None:
@@ -138,12 +136,8 @@ def test_one_connection_per_process_and_a_restart(fake: FakeFeishu) -> None:
         assert first.wait_connected(CONNECT_TIMEOUT)
     finally:
         first.stop()
-    second = _connection(fake, lambda e: None)
-    second.start()
-    try:
-        assert second.wait_connected(CONNECT_TIMEOUT)
-    finally:
-        second.stop()
+    with _running(_connection(fake, lambda e: None), fake) as second:
+        assert second.connected
     assert _runner_threads() == []
 
 

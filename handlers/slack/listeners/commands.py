@@ -8,6 +8,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
+from handlers.slack.escapes import neutral_text
 from handlers.slack.runtime import Deps, reply_via
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,8 @@ def run(deps: Deps, body: dict[str, Any]) -> None:
             user_id=user,
             channel_id=body.get("channel_id"),
         )
-        reply = deps.core.run_command(ctx, text)
+        command = neutral_text(text)
+        reply = deps.core.run_command(ctx, command.text, mentions=command.mentions)
     except Exception:
         log.exception("/xdept %r by %s failed", text, user)
         reply = deps.failure(ctx, "slack.what.command")

@@ -15,7 +15,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot import compose
-from bot.domain import ItemFacts, XdeptError, check_decline
+from bot.domain import XdeptError
 from bot.i18n import t
 from bot.messages import ButtonAction
 from handlers.slack.listeners.buttons import clicked_value
@@ -50,22 +50,11 @@ def open_form(deps: Deps, body: dict[str, Any]) -> None:
         ctx = deps.resolver.context(team_id=team_of(body), user_id=user, channel_id=channel)
         locale = deps.core.locale(ctx)
         try:
-            view = deps.core.items.show(ctx=ctx, code=code)
-            check_decline(
-                ItemFacts(
-                    code=view.code,
-                    kind=view.kind,
-                    status=view.status,
-                    requester_id=view.requester_id,
-                    owner_id=view.owner_id,
-                    leads=view.leads,
-                ),
-                user,
-            )
+            view = deps.core.items.may_decline(ctx=ctx, code=code)
         except XdeptError as exc:
             reply_via(
                 body.get("response_url"),
-                compose.error_reply(exc.render(locale)),
+                compose.error_reply(exc.render(locale, ctx.command_style)),
                 what=f"decline {code} by {user}",
             )
             return

@@ -11,7 +11,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot import compose
-from bot.services import ACK_REACTIONS, DONE_REACTIONS
+from handlers.slack.reaction_names import reaction_intent
 from handlers.slack.runtime import Deps, team_of
 
 log = logging.getLogger(__name__)
@@ -22,8 +22,8 @@ def register(bolt: App, deps: Deps) -> None:
 
     def on_reaction(body: dict[str, Any], event: dict[str, Any]) -> None:
         item = event.get("item") or {}
-        name = str(event.get("reaction") or "").split("::")[0]
-        if item.get("type") != "message" or name not in DONE_REACTIONS | ACK_REACTIONS:
+        name = str(event.get("reaction") or "")
+        if item.get("type") != "message" or reaction_intent(name) is None:
             return
         where = f"{event.get('user')} in {item.get('channel')}"
         deps.background(f"reaction {name} by {where}", react, body, event, request=body)
@@ -35,6 +35,9 @@ def react(deps: Deps, body: dict[str, Any], event: dict[str, Any]) -> None:
     """Apply the reaction as the person who reacted."""
     item = event["item"]
     channel, user = str(item.get("channel") or ""), str(event.get("user") or "")
+    intent = reaction_intent(str(event.get("reaction") or ""))
+    if intent is None:
+        return
     ctx = None
     try:
         ctx = deps.resolver.context(team_id=team_of(body), user_id=user, channel_id=channel)
@@ -44,7 +47,7 @@ def react(deps: Deps, body: dict[str, Any], event: dict[str, Any]) -> None:
                 ctx=acting,
                 channel_id=channel,
                 message_id=str(item.get("ts") or ""),
-                reaction=str(event.get("reaction") or ""),
+                reaction=intent,
             ),
             now=ctx.now,
         )

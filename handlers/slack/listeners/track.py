@@ -15,7 +15,6 @@ from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 
 from bot import commands as c
-from bot.command_fields import parse_target
 from bot.context import Context
 from bot.domain import XdeptError
 from bot.messages import MessageKind
@@ -46,6 +45,7 @@ ERROR_FIELD = {
     "err.due_past": DUE,
     "err.empty_text": TEXT,
     "err.not_a_person": OWNER,
+    "err.text_too_long": TEXT,
 }
 
 
@@ -137,8 +137,8 @@ def submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
 def _file(deps: Deps, ctx: Context, values: dict[str, Any], source: TrackSource) -> ItemView:
     # Empty fields (only a forged submission has them: Slack requires both) get the
     # core's own refusals: the list of departments, or "say what you need".
-    dept = state_value(values, DEPT) or ""
-    target = parse_target(dept) or c.Target(kind=c.TargetKind.NAME, name=dept.lstrip("@#").strip())
+    dept = (state_value(values, DEPT) or "").strip()
+    target = c.read_target(dept) or c.Target(kind=c.TargetKind.NAME, name=dept.lstrip("@#").strip())
     return deps.core.items.ask(
         ctx=ctx,
         target=target,
@@ -165,7 +165,7 @@ def confirm(
     messenger = deps.app.messenger
     if owner:
         reply = deps.core.execute(
-            ctx, c.Assign(code=filed.code, assignee=c.Target(kind=c.TargetKind.USER, id=owner))
+            ctx, c.Assign(code=filed.code, assignee=c.Target(kind=c.TargetKind.PERSON, id=owner))
         )
         if reply.kind is MessageKind.ERROR:
             messenger.dm(user=ctx.actor.user_id, message=reply)

@@ -16,10 +16,11 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
+from bot.commands.targets import Target, TargetKind
 from bot.config import Settings
+from bot.domain import Reaction as Intent
 from handlers.feishu.verify import Envelope
 
 log = logging.getLogger(__name__)
@@ -38,13 +39,6 @@ _COMMAND_PREFIX = re.compile(r"^/xdept(?:\s+|$)", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t]{2,}")
 
 
-class ReactionMeaning(StrEnum):
-    """What a reaction asks for."""
-
-    DONE = "done"
-    ACKNOWLEDGE = "acknowledge"
-
-
 @dataclass(frozen=True)
 class ReactionKeys:
     """Which emoji keys mean done and which acknowledge (FEISHU_*_REACTIONS)."""
@@ -58,21 +52,13 @@ class ReactionKeys:
         done, acknowledge = settings.feishu_reactions
         return cls(done=done, acknowledge=acknowledge)
 
-    def meaning(self, emoji: str) -> ReactionMeaning | None:
-        """What a reaction means, if anything."""
+    def intent(self, emoji: str) -> Intent | None:
+        """What a reaction means to the core, if anything."""
         if emoji in self.done:
-            return ReactionMeaning.DONE
+            return Intent.DONE
         if emoji in self.acknowledge:
-            return ReactionMeaning.ACKNOWLEDGE
+            return Intent.ACKNOWLEDGE
         return None
-
-
-@dataclass(frozen=True)
-class Mentioned:
-    """The person behind one ``@_user_N`` placeholder."""
-
-    open_id: str
-    name: str
 
 
 @dataclass(frozen=True)
@@ -97,7 +83,8 @@ class IncomingMessage(_Event):
     chat_type: str  # p2p | group
     sender: str  # open_id
     text: str  # placeholders kept, the bot's mention and a leading /xdept removed
-    mentions: dict[str, Mentioned] = field(default_factory=dict)  # "@_user_1" -> person
+    # "@_user_1" -> the person it stands for, as the grammar's targets.
+    mentions: dict[str, Target] = field(default_factory=dict)
     mentions_bot: bool = False
     root_id: str | None = None
     parent_id: str | None = None
@@ -125,7 +112,7 @@ class Reaction(_Event):
     message_id: str
     operator: str
     emoji: str
-    meaning: ReactionMeaning | None
+    intent: Intent | None
 
 
 @dataclass(frozen=True)
@@ -228,7 +215,7 @@ def _message(envelope: Envelope, bot_open_id: str | None) -> IncomingMessage:
     if sender.get("sender_type") not in (None, "user"):
         raise _NotForUs("a message from another app")
     text = _text_of(message)
-    mentions: dict[str, Mentioned] = {}
+    mentions: dict[str, Target] = {}
     mentions_bot = False
     for entry in message.get("mentions") or []:
         key = _str(entry, "key")
@@ -237,7 +224,8 @@ def _message(envelope: Envelope, bot_open_id: str | None) -> IncomingMessage:
             mentions_bot = True
             text = text.replace(key, " ")
         elif open_id:
-            mentions[key] = Mentioned(open_id=open_id, name=str(entry.get("name") or ""))
+            name = str(entry.get("name") or "") or None
+            mentions[key] = Target(kind=TargetKind.PERSON, id=open_id, name=name)
     text = _COMMAND_PREFIX.sub("", _SPACES.sub(" ", text).strip()).strip()
     return IncomingMessage(
         event_id=envelope.event_id,
@@ -267,7 +255,7 @@ def _reaction(envelope: Envelope, keys: ReactionKeys) -> Reaction:
         message_id=_str(event, "message_id"),
         operator=_open_id(event.get("user_id")),
         emoji=emoji,
-        meaning=keys.meaning(emoji),
+        intent=keys.intent(emoji),
     )
 
 

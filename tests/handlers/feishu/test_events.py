@@ -10,16 +10,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.commands.targets import Target, TargetKind
+from bot.domain import Reaction as Intent
 from handlers.feishu.events import (
     BotMembership,
     CardAction,
     ChatOpened,
     IncomingMessage,
-    Mentioned,
     MenuClick,
     Reaction,
     ReactionKeys,
-    ReactionMeaning,
     parse,
 )
 from handlers.feishu.verify import Envelope, envelope_of
@@ -58,7 +58,7 @@ def test_a_group_command_keeps_placeholders_and_drops_the_bots_mention() -> None
     message = _parse(events.MESSAGE_RECEIVE, event, event_id="ev-1")
     assert isinstance(message, IncomingMessage)
     assert message.text == "ask @_user_2 补发 3 托盘 周五前"
-    assert message.mentions == {"@_user_2": Mentioned(WANG, "王强")}
+    assert message.mentions == {"@_user_2": Target(kind=TargetKind.PERSON, id=WANG, name="王强")}
     assert message.mentions_bot and not message.direct
     assert (message.message_id, message.chat_id, message.sender) == ("om_1", LOGISTICS, ALICE)
     assert (message.event_id, message.tenant_key) == ("ev-1", "t1")
@@ -125,20 +125,20 @@ def test_messages_of_apps_are_ignored() -> None:
     assert _parse(events.MESSAGE_RECEIVE, event) is None
 
 
-def test_reactions_mean_done_acknowledge_or_nothing() -> None:
+def test_reactions_are_done_acknowledge_or_nothing() -> None:
     """DONE and CheckMark mark done, OnIt and Get acknowledge, by default; others nothing."""
-    meanings = {
+    intents = {
         emoji: _parse(
             events.REACTION_CREATED,
             events.reaction_event(message_id="om_1", operator=WANG, emoji=emoji),
-        ).meaning
+        ).intent
         for emoji in ("DONE", "CheckMark", "OnIt", "Get", "THUMBSUP")
     }
-    assert meanings == {
-        "DONE": ReactionMeaning.DONE,
-        "CheckMark": ReactionMeaning.DONE,
-        "OnIt": ReactionMeaning.ACKNOWLEDGE,
-        "Get": ReactionMeaning.ACKNOWLEDGE,
+    assert intents == {
+        "DONE": Intent.DONE,
+        "CheckMark": Intent.DONE,
+        "OnIt": Intent.ACKNOWLEDGE,
+        "Get": Intent.ACKNOWLEDGE,
         "THUMBSUP": None,
     }
     reaction = _parse(
@@ -159,9 +159,9 @@ def test_reaction_keys_are_settings() -> None:
     keys = ReactionKeys.from_settings(
         make_settings(feishu_done_reactions=" OK , LGTM", feishu_ack_reactions="Yes")
     )
-    assert keys.meaning("LGTM") is ReactionMeaning.DONE
-    assert keys.meaning("Yes") is ReactionMeaning.ACKNOWLEDGE
-    assert keys.meaning("DONE") is None
+    assert keys.intent("LGTM") is Intent.DONE
+    assert keys.intent("Yes") is Intent.ACKNOWLEDGE
+    assert keys.intent("DONE") is None
 
 
 def test_reactions_by_apps_are_ignored() -> None:

@@ -30,6 +30,11 @@ _WHERE = {
     "slack_client_id": "the Client ID from the Slack app's Basic Information page",
     "slack_client_secret": "the Client Secret from the Slack app's Basic Information page",
     "xdept_secret_key": "a Fernet key: run `xdept secret-key` and keep what it prints",
+    "feishu_app_id": "the App ID (cli_...) from the Feishu app's Credentials & Basic Info page",
+    "feishu_app_secret": "the App Secret from the Feishu app's Credentials & Basic Info page",
+    "feishu_verification_token": (
+        "the Verification Token from the Feishu app's Events & Callbacks > Encryption page"
+    ),
 }
 
 
@@ -61,6 +66,7 @@ class Settings(BaseSettings):
     feishu_verification_token: SecretStr | None = None
     feishu_encrypt_key: SecretStr | None = None
     feishu_api_url: str = "https://open.feishu.cn"
+    # Feishu reaction keys (emoji_type) that mark an item done, or acknowledge it.
     feishu_done_reactions: str = "DONE,CheckMark"
     feishu_ack_reactions: str = "OnIt,Get"
     xdept_timezone: str = "UTC"
@@ -112,7 +118,8 @@ class Settings(BaseSettings):
 
     @field_validator("xdept_public_url")
     @classmethod
-    def _no_trailing_slash(cls, value: str | None) -> str | None:
+    def _public_url_without_slash(cls, value: str | None) -> str | None:
+        # Paths such as /slack/install are appended to it.
         return value.rstrip("/") if value else value
 
     @field_validator("slack_api_url")
@@ -120,6 +127,17 @@ class Settings(BaseSettings):
     def _trailing_slash(cls, value: str) -> str:
         # slack-sdk joins method names onto the base URL, so it must end with '/'.
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("feishu_api_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        # lark-oapi appends paths that start with '/' to its domain.
+        return value.rstrip("/")
+
+    @property
+    def feishu_reactions(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The done and the acknowledge reaction keys (FEISHU_DONE/ACK_REACTIONS)."""
+        return _keys(self.feishu_done_reactions), _keys(self.feishu_ack_reactions)
 
     @property
     def admins(self) -> frozenset[str]:
@@ -192,6 +210,10 @@ class Settings(BaseSettings):
 def load_settings() -> Settings:
     """Settings from the environment and the `.env` file in the working directory."""
     return Settings(_env_file=ENV_FILE)  # type: ignore[call-arg]
+
+
+def _keys(value: str) -> frozenset[str]:
+    return frozenset(k.strip() for k in value.split(",") if k.strip())
 
 
 def normalize_database_url(url: str) -> str:

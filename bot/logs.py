@@ -200,7 +200,9 @@ def configure_logging(
     for name in OWN_LOGGERS:
         logging.getLogger(name).setLevel(own)
     for name in quiet:
-        logging.getLogger(name).setLevel(max(own, logging.INFO))
+        sdk = logging.getLogger(name)
+        # Raised, never lowered: an SDK that keeps itself at WARNING stays there.
+        sdk.setLevel(max(sdk.level, own, logging.INFO))
     for name in CHATTY:
         logging.getLogger(name).setLevel(max(own, logging.WARNING))
     _redact_at_creation(redact)

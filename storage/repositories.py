@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, union, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, union, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +19,6 @@ from storage.models import (
     Item,
     OutboxMessage,
     Person,
-    ProcessedEvent,
     Standup,
     StandupReply,
     Update,
@@ -479,26 +478,6 @@ class OutboxRepository(_Repository):
         return self.session.scalar(
             select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
         )
-
-
-class EventRepository(_Repository):
-    """Inbound event ids already seen."""
-
-    def forget_before(self, cutoff: datetime) -> int:
-        """Drop ids seen before `cutoff` (Slack retries within minutes); returns how many."""
-        result = self.session.execute(
-            delete(ProcessedEvent).where(ProcessedEvent.received_at < cutoff)
-        )
-        return int(getattr(result, "rowcount", 0) or 0)
-
-    def first_time(self, platform: str, event_id: str, now: datetime) -> bool:
-        """Record the event; False if it was seen before (a retry or a duplicate)."""
-        new = insert_ignoring_duplicates(
-            self.session,
-            ProcessedEvent.__table__,
-            {"platform": platform, "event_id": event_id, "received_at": now},
-        )
-        return new is not None
 
 
 class StandupRepository(_Repository):

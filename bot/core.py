@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, TypeVar
 
@@ -38,6 +39,15 @@ class RowDelivery(Protocol):
     def deliver_rows(self, ids: Sequence[int], *, now: datetime) -> object:
         """Send exactly these rows; what fails stays queued for the tick."""
         ...
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A command's answer, and the item it filed if it filed one (an adapter that sends the
+    answer later can link the item's tracking message once that is posted)."""
+
+    message: Message
+    filed: ItemView | None = None
 
 
 class Core:
@@ -72,7 +82,9 @@ class Core:
 
     def send(self, queued: Sequence[int], *, now: datetime) -> None:
         """Deliver rows a use case queued; a failure leaves them to the scheduler's delivery."""
-        if not queued:
+        if not queued or self.store.in_transaction():
+            # Inside a caller's transaction nothing is committed yet: the caller sends
+            # what the whole transaction queued once it has committed.
             return
         try:
             self._delivery.deliver_rows(queued, now=now)
@@ -101,23 +113,31 @@ class Core:
 
     def run_command(self, ctx: Context, line: str) -> Message:
         """Parse `/xdept <line>`, run it, and return the reply for the person who typed it."""
+        return self.reply_to(ctx, line).message
+
+    def reply_to(self, ctx: Context, line: str) -> Reply:
+        """`run_command`, with the item the command filed if it filed one."""
         try:
             command = c.parse_command(line)
         except c.CommandError as exc:
-            return compose.error_reply(exc.render(self.locale(ctx)))
-        return self.execute(ctx, command)
+            return Reply(compose.error_reply(exc.render(self.locale(ctx))))
+        return self.reply_to_command(ctx, command)
 
     def execute(self, ctx: Context, command: c.Command) -> Message:
         """Run a typed command (a button or a form maps to one) and deliver what it queued;
         refusals come back as errors."""
+        return self.reply_to_command(ctx, command).message
+
+    def reply_to_command(self, ctx: Context, command: c.Command) -> Reply:
+        """`execute`, with the item the command filed if it filed one."""
         locale = self.locale(ctx)
         try:
             result = self.perform(lambda: self._run(ctx, command, locale), now=ctx.now)
         except XdeptError as exc:
-            return compose.error_reply(exc.render(locale))
+            return Reply(compose.error_reply(exc.render(locale)))
         if isinstance(result, ItemView):  # a filing: its reply links the message just posted
-            return self.filed_reply(ctx, result, locale)
-        return result
+            return Reply(self.filed_reply(ctx, result, locale), filed=result)
+        return Reply(result)
 
     def filed_reply(self, ctx: Context, view: ItemView, locale: str) -> Message:
         """Confirmation of a filing, with the tracking message's link once it is posted."""

@@ -174,7 +174,9 @@ class InboxRepository:
                 InboxTask.claim == token,
                 InboxTask.state == TaskState.WORKING.value,
             )
-            .values(state=TaskState.PENDING.value, claim=None, available_at=retry_at, last_error=error)
+            .values(
+                state=TaskState.PENDING.value, claim=None, available_at=retry_at, last_error=error
+            )
         )
         return bool(getattr(result, "rowcount", 0))
 
@@ -199,4 +201,3 @@ class InboxRepository:
             delete(InboxTask).where(InboxTask.state.in_(_CLOSED), InboxTask.received_at < cutoff)
         )
         return int(getattr(result, "rowcount", 0) or 0)
-

@@ -151,13 +151,12 @@ def _workspace(external_id: str) -> Workspace:
 
 
 def test_units_of_work_inside_a_transaction_land_with_it(store: Store) -> None:
-    with pytest.raises(RuntimeError, match="after"):  # noqa: PT012 - the block is the subject
-        with store.transaction():
-            with store.unit_of_work() as uow:
-                uow.session.add(_workspace("T-a"))
-            assert store.in_transaction()
-            assert _workspaces(store) == 1  # inside: seen by the transaction itself
-            raise RuntimeError("after the use case, before the commit")
+    with pytest.raises(RuntimeError, match="after"), store.transaction():  # noqa: PT012
+        with store.unit_of_work() as uow:
+            uow.session.add(_workspace("T-a"))
+        assert store.in_transaction()
+        assert _workspaces(store) == 1  # inside: seen by the transaction itself
+        raise RuntimeError("after the use case, before the commit")
     assert not store.in_transaction()
     assert _workspaces(store) == 0  # nothing landed
     with store.transaction() as outer:

@@ -77,7 +77,7 @@ def _on_error(error: Exception) -> BoltResponse:
         log.error("listener %s failed", error, exc_info=error.__cause__)
         return BoltResponse(status=500, body="")
     # Bolt itself choked on a signed body of an unexpected shape: it cannot be read.
-    log.info("ignored a Slack request Bolt could not read: %r", error)
+    log.info("refused a signed Slack request Bolt cannot read: %r", error)
     return BoltResponse(status=400, body="")
 
 

@@ -12,12 +12,15 @@ never complete the same request a second time.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.models import InboxTask
@@ -52,6 +55,52 @@ class Claimed:
     claim: str
 
 
+def request_row(
+    *,
+    platform: str,
+    workspace: str,
+    key: str,
+    kind: str,
+    payload: dict[str, Any],
+    now: datetime,
+    claim: str | None = None,
+    lease_until: datetime | None = None,
+) -> dict[str, Any]:
+    """The values of a new row: pending, or claimed by `claim` until `lease_until`."""
+    claimed = claim is not None
+    return {
+        "platform": platform,
+        "workspace": workspace,
+        "key": key,
+        "kind": kind,
+        "payload": payload,
+        "state": TaskState.WORKING.value if claimed else TaskState.PENDING.value,
+        "received_at": now,
+        "available_at": lease_until if claimed and lease_until else now,
+        "claim": claim,
+        "attempts": 1 if claimed else 0,
+    }
+
+
+def store_request(connection: Connection, values: dict[str, Any]) -> int | None:
+    """Store a request in one statement of its own (the caller's connection autocommits):
+    the new row's id, or None if that key was stored before.
+
+    The acknowledgement waits on this one round trip, not on a session and a
+    transaction around it.
+    """
+    row_id = connection.execute(_insert_request(connection.dialect.name), values).scalar()
+    return int(row_id) if row_id is not None else None
+
+
+@functools.cache
+def _insert_request(dialect: str) -> Any:
+    # Built once per dialect: the acknowledgement must not pay for building a statement.
+    maker = pg_insert if dialect == "postgresql" else sqlite_insert
+    table: Any = InboxTask.__table__
+    return maker(table).on_conflict_do_nothing().returning(table.c.id)
+
+
 class InboxRepository:
     """Stores, claims and finishes inbox rows; never commits (the unit of work does)."""
 
@@ -79,19 +128,16 @@ class InboxRepository:
         With `claim`, the row is stored already claimed by the caller until
         `lease_until` (work done inside the request itself).
         """
-        claimed = claim is not None
-        values = {
-            "platform": platform,
-            "workspace": workspace,
-            "key": key,
-            "kind": kind,
-            "payload": payload,
-            "state": TaskState.WORKING.value if claimed else TaskState.PENDING.value,
-            "received_at": now,
-            "available_at": lease_until if claimed and lease_until else now,
-            "claim": claim,
-            "attempts": 1 if claimed else 0,
-        }
+        values = request_row(
+            platform=platform,
+            workspace=workspace,
+            key=key,
+            kind=kind,
+            payload=payload,
+            now=now,
+            claim=claim,
+            lease_until=lease_until,
+        )
         row_id = insert_ignoring_duplicates(self.session, InboxTask.__table__, values)
         return int(row_id) if row_id is not None else None
 

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from storage.db import Store, UnitOfWork
-from storage.inbox import Claimed, TaskState
+from storage.inbox import Claimed, TaskState, request_row, store_request
 
 log = logging.getLogger(__name__)
 
@@ -75,17 +75,18 @@ class Inbox:
         it back as a task to finish.
         """
         token = new_claim() if claim else None
-        with self.store.unit_of_work() as uow:
-            row_id = uow.inbox.add(
-                platform=platform,
-                workspace=workspace,
-                key=key,
-                kind=kind,
-                payload=payload,
-                now=now,
-                claim=token,
-                lease_until=now + self.lease,
-            )
+        values = request_row(
+            platform=platform,
+            workspace=workspace,
+            key=key,
+            kind=kind,
+            payload=payload,
+            now=now,
+            claim=token,
+            lease_until=now + self.lease,
+        )
+        with self.store.autocommit() as connection:
+            row_id = store_request(connection, values)
         if row_id is None:
             return None
         return Task(

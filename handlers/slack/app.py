@@ -87,6 +87,9 @@ def build_bolt_app(deps: Deps, *, signing_secret: str | None) -> BoltApp:
     if not any(isinstance(f, _TokenInClient) for f in bolt_log.filters):
         bolt_log.addFilter(_TokenInClient())
     bolt = BoltApp(
+        # Named, or Bolt inspects the call stack, which touches every module loaded: in a
+        # worker forked from a preloaded server that copies most of their memory.
+        name="xdept",
         client=deps.client,
         # The front door checks signatures on the raw bytes first; Bolt checks again.
         signing_secret=signing_secret or "",

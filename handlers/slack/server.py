@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import multiprocessing
 import os
 import time
 from typing import Any
@@ -27,48 +28,17 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.workers.base import Worker
 from gunicorn.workers.gthread import ThreadWorker
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from handlers.runtime.frontdoor import FrontDoor
+from handlers.runtime.gunicorn import apply_options, gunicorn_options
 from handlers.runtime.service import DEFAULT_THREADS, WorkerService
 from handlers.runtime.workers import Doorbell
-from storage.db import make_engine
-from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TIMEOUT = 30
-KEEPALIVE = 5
-BACKLOG = 2048
 # Inbox work yields the CPU to the HTTP workers (nice value added).
 NICENESS = 10
 HEARTBEAT = 1.0
-
-
-def gunicorn_options(*, host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
-    """The gunicorn settings of the HTTP workers `xdept serve` runs (also the benchmark's)."""
-    return {
-        "bind": f"{host}:{port}",
-        "workers": workers,
-        "worker_class": "gthread",
-        "threads": threads,
-        "timeout": DEFAULT_TIMEOUT,
-        "graceful_timeout": DEFAULT_TIMEOUT,
-        "keepalive": KEEPALIVE,
-        "backlog": BACKLOG,
-        "proc_name": "xdept",
-        "accesslog": None,
-        "errorlog": "-",
-        "loglevel": "info",
-        # No gunicornc socket in $HOME: two servers on one host would fight over it.
-        "control_socket_disable": True,
-    }
-
-
-def apply_options(cfg: Any, options: dict[str, Any]) -> None:
-    """Set gunicorn options, skipping any an older gunicorn does not have."""
-    for key, value in options.items():
-        if key in cfg.settings:
-            cfg.set(key, value)
 
 
 def _choose_role(server: Any, worker: Any) -> None:
@@ -184,12 +154,36 @@ class XdeptServer(BaseApplication):
         )
 
 
-def _preload() -> None:
+def _upgrade(url: str) -> None:
+    from storage.db import make_engine
+    from storage.migrate import upgrade
+
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+def _migrate(url: str) -> None:
+    """Apply migrations in a short-lived child: the server never holds the migration tool."""
+    child = multiprocessing.get_context("fork").Process(target=_upgrade, args=(url,))
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        raise ConfigError("the database could not be migrated (see the log above)")
+
+
+def _preload(url: str) -> None:
     """Import what every process needs once, before the fork: the processes share it."""
+    from sqlalchemy import make_url
+
     import handlers.slack.adapter  # noqa: F401
     import handlers.slack.wsgi  # noqa: F401
     import scheduler.runner  # noqa: F401
 
+    # The database driver is imported by the first engine; load it here instead.
+    make_url(url).get_dialect().import_dbapi()
     # Keep the collector off these objects, so the pages stay shared after the fork.
     gc.freeze()
 
@@ -206,11 +200,7 @@ def serve(
 ) -> int:
     """Run the server until it is stopped (SIGTERM/SIGINT); returns the exit status."""
     settings.require("slack_bot_token", "slack_signing_secret")
-    engine = make_engine(settings.sqlalchemy_url)
-    try:
-        upgrade(engine)  # once, here, not in every worker at the same time
-    finally:
-        engine.dispose()  # the workers must not inherit these connections
+    _migrate(settings.sqlalchemy_url)  # once, here, not in every worker at the same time
     log.info(
         "serving Slack on %s:%d with %d workers x %d threads and an inbox process of %d "
         "threads; scheduler %s",
@@ -221,7 +211,7 @@ def serve(
         inbox_threads,
         "on" if scheduler else "off",
     )
-    _preload()
+    _preload(settings.sqlalchemy_url)
     options = gunicorn_options(host=host, port=port, workers=workers + 1, threads=threads)
     options.update(worker_class=XdeptWorker, pre_fork=_choose_role)
     server = XdeptServer(

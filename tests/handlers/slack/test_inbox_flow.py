@@ -14,7 +14,6 @@ from handlers.runtime.inbox import Runner
 from storage.models import InboxTask, Item, OutboxMessage
 from tests.handlers.slack.conftest import ALICE, LOGISTICS, SlackServer
 
-
 _WRITE = re.compile(r'^\s*(INSERT INTO|UPDATE|DELETE FROM)\s+"?(\w+)', re.IGNORECASE)
 
 

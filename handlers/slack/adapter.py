@@ -70,5 +70,5 @@ def build_slack(
         inbox=Inbox(app.store),
         ring=ring or (lambda: None),
     )
-    bolt = build_bolt_app(deps, signing_secret=secret if http else None)
+    bolt = build_bolt_app(deps)
     return SlackAdapter(deps=deps, bolt=bolt)

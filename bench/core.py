@@ -23,7 +23,7 @@ from bench.dates_bench import bench_parse_due
 from bot.commands import ListScope, Target, TargetKind
 from bot.config import Settings, normalize_database_url
 from bot.context import Actor, Context
-from bot.core import Core
+from bot.services import ItemService
 from storage.db import Store, make_engine
 from storage.migrate import upgrade
 from storage.models import Department, DepartmentPerson, Item, Update, Workspace
@@ -156,7 +156,7 @@ def bench_database(url: str, items: int) -> dict[str, Any]:
     store = Store.from_url(url)
     upgrade(store.engine)
     settings = Settings(xdept_timezone="Asia/Shanghai", database_url=url)
-    core = Core(store, settings)
+    service = ItemService(store, settings)
     started = time.perf_counter()
     _seed(store, items)
     seed_seconds = time.perf_counter() - started
@@ -169,7 +169,7 @@ def bench_database(url: str, items: int) -> dict[str, Any]:
     filed = 300
     start = time.perf_counter()
     for n in range(filed):
-        core.items.ask(
+        service.ask(
             ctx=_ctx(f"filer{n}", NOW + timedelta(seconds=n)),
             target=target,
             text=f"benchmark request {n} by Friday",
@@ -183,17 +183,15 @@ def bench_database(url: str, items: int) -> dict[str, Any]:
         "departments": DEPARTMENTS,
         "seed_seconds": round(seed_seconds, 1),
         "items_filed_per_second": round(filing_rate, 1),
-        "list_default_lead": _timed(lambda: core.items.list_items(ctx=lead), 200),
-        "list_default_requester": _timed(lambda: core.items.list_items(ctx=requester), 200),
+        "list_default_lead": _timed(lambda: service.list_items(ctx=lead), 200),
+        "list_default_requester": _timed(lambda: service.list_items(ctx=requester), 200),
         "list_overdue_lead": _timed(
-            lambda: core.items.list_items(ctx=lead, scope=ListScope.OVERDUE), 100
+            lambda: service.list_items(ctx=lead, scope=ListScope.OVERDUE), 100
         ),
         "list_dept_page_5": _timed(
-            lambda: core.items.list_items(ctx=lead, scope=ListScope.DEPT, dept="dept3", page=5), 100
+            lambda: service.list_items(ctx=lead, scope=ListScope.DEPT, dept="dept3", page=5), 100
         ),
-        "show": _timed(
-            lambda: core.items.show(ctx=lead, code=f"XD-{random.randint(1, items)}"), 200
-        ),
+        "show": _timed(lambda: service.show(ctx=lead, code=f"XD-{random.randint(1, items)}"), 200),
     }
 
 

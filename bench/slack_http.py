@@ -299,6 +299,7 @@ def _prepare_database(base: str) -> str:
     from bot.config import Settings
     from bot.context import Actor, Context
     from handlers.console.messenger import RecordingMessenger
+    from handlers.slack.escapes import neutral_text
 
     settings = Settings(database_url=url, xdept_timezone="Asia/Shanghai", xdept_admins="")
     app = bootstrap(settings, messenger=RecordingMessenger())
@@ -309,9 +310,10 @@ def _prepare_database(base: str) -> str:
         now=datetime.now(UTC),
         channel_id="CGEN",
     )
-    reply = app.core.run_command(
-        ctx, f"dept add logistics <#CLOG|logistics> lead:<@{LEAD}|lead> escalate:<@{LEAD}|lead>"
+    command = neutral_text(
+        f"dept add logistics <#CLOG|logistics> lead:<@{LEAD}|lead> escalate:<@{LEAD}|lead>"
     )
+    reply = app.core.run_command(ctx, command.text, mentions=command.mentions)
     app.store.dispose()
     if "logistics" not in reply.plain():
         raise RuntimeError(reply.plain())

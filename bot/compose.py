@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.context import CommandStyle
 from bot.domain import ItemKind, Status, UpdateKind
 from bot.i18n import t, tr
 from bot.messages import (
@@ -217,7 +218,13 @@ def error_reply(message: str) -> Message:
 
 
 def filed_reply(
-    view: ItemView, *, locale: str, now: datetime, tz: str, link: str | None
+    view: ItemView,
+    *,
+    locale: str,
+    now: datetime,
+    tz: str,
+    link: str | None,
+    style: CommandStyle = CommandStyle.SLASH,
 ) -> Message:
     """The confirmation to the person who filed an item."""
     target = target_of(view, locale)
@@ -233,7 +240,9 @@ def filed_reply(
         body = tr(locale, "reply.filed", code=view.code, target=target)
     sections = [Section(body=body)]
     if not view.due_at:
-        sections.append(Section(body=tr(locale, "reply.no_due_hint", code=view.code)))
+        sections.append(
+            Section(body=tr(locale, "reply.no_due_hint", code=view.code, cmd=style.prefix))
+        )
     if link:
         sections.append(
             Section(body=tr(locale, "reply.link", link=LinkSpan(url=link, label=view.code)))
@@ -263,7 +272,14 @@ def item_line(view: ItemView, *, locale: str, now: datetime, tz: str) -> Rich:
     ]
 
 
-def list_reply(page: ItemPage, *, locale: str, now: datetime, tz: str) -> Message:
+def list_reply(
+    page: ItemPage,
+    *,
+    locale: str,
+    now: datetime,
+    tz: str,
+    style: CommandStyle = CommandStyle.SLASH,
+) -> Message:
     """A page of items."""
     scope_key = f"scope.{page.scope}"
     scope = t(locale, scope_key) if not page.scope.startswith("dept ") else page.scope
@@ -289,7 +305,8 @@ def list_reply(page: ItemPage, *, locale: str, now: datetime, tz: str) -> Messag
     sections = [Section(body=item_line(v, locale=locale, now=now, tz=tz)) for v in page.items]
     context: Rich = []
     if page.page < page.pages:
-        context = [text(t(locale, "list.more", scope=page.scope, next=page.page + 1))]
+        more = t(locale, "list.more", scope=page.scope, next=page.page + 1, cmd=style.prefix)
+        context = [text(more)]
     return Message(kind=MessageKind.LIST, title=title, sections=sections, context=context)
 
 
@@ -336,10 +353,13 @@ def detail_reply(view: ItemView, *, locale: str, now: datetime, tz: str) -> Mess
     )
 
 
-def departments_reply(depts: list[DepartmentView], *, locale: str) -> Message:
+def departments_reply(
+    depts: list[DepartmentView], *, locale: str, style: CommandStyle = CommandStyle.SLASH
+) -> Message:
     """`dept list`."""
     if not depts:
-        return reply([text(t(locale, "dept.none"))], kind=MessageKind.DEPARTMENT)
+        none = t(locale, "dept.none", cmd=style.prefix)
+        return reply([text(none)], kind=MessageKind.DEPARTMENT)
     sections = []
     for d in depts:
         body: Rich = [
@@ -358,8 +378,10 @@ def departments_reply(depts: list[DepartmentView], *, locale: str) -> Message:
     )
 
 
-def department_reply(d: DepartmentView, *, locale: str) -> Message:
-    """`dept show`: every setting of a department."""
+def department_reply(
+    d: DepartmentView, *, locale: str, style: CommandStyle = CommandStyle.SLASH
+) -> Message:
+    """`dept show`: every setting of a department, and a hint when anyone may take its requests."""
 
     def people(ids: list[str]) -> Rich:
         return join([[mention(u)] for u in ids]) if ids else [text("—")]
@@ -384,9 +406,13 @@ def department_reply(d: DepartmentView, *, locale: str) -> Message:
         MessageField(label="escalate_after", value=[text(d.escalate_after)]),
     ]
     title: Rich = [text(f"{d.key} · {d.name}", bold=True)]
+    sections: list[Section] = []
+    if d.open_to_all:
+        sections.append(Section(body=tr(locale, "dept.open", key=d.key, cmd=style.prefix)))
     return Message(
         kind=MessageKind.DEPARTMENT,
         title=title,
+        sections=sections,
         fields=fields,
         context=[text(f"{d.open_items} open")],
     )

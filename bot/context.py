@@ -4,6 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from enum import StrEnum
+
+
+class CommandStyle(StrEnum):
+    """The way a command reaches the bot; help, usage and hints show commands this way."""
+
+    # A registered command typed as its own word: "/xdept ask ...".
+    SLASH = "slash"
+    # The bot mentioned at the start of a chat message: "@xdept ask ...".
+    MENTION = "mention"
+
+    @property
+    def prefix(self) -> str:
+        """What goes before a subcommand ("/xdept", "@xdept")."""
+        return "@xdept" if self is CommandStyle.MENTION else "/xdept"
+
+    def line(self, subcommand: str) -> str:
+        """A whole command as a person types it: "/xdept ask @dept <text>"."""
+        return f"{self.prefix} {subcommand}".rstrip()
 
 
 @dataclass(frozen=True)
@@ -29,6 +48,8 @@ class Context:
     now: datetime
     channel_id: str | None = None
     channel_private: bool = False
+    # How the actor types commands on their platform; hints and help show commands this way.
+    command_style: CommandStyle = CommandStyle.SLASH
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:

@@ -22,6 +22,7 @@ from bot.departments import DepartmentService
 from bot.domain import XdeptError
 from bot.export import ExportService
 from bot.i18n import tr
+from bot.limits import clean
 from bot.lookup import Lookup, normalize_locale
 from bot.messages import LinkSpan, Message, MessageKind, Section, mention, text
 from bot.services import ItemService
@@ -111,16 +112,22 @@ class Core:
         """The actor's zone, else the workspace default."""
         return ctx.actor.timezone or self.settings.xdept_timezone
 
-    def run_command(self, ctx: Context, line: str) -> Message:
-        """Parse `/xdept <line>`, run it, and return the reply for the person who typed it."""
-        return self.reply_to(ctx, line).message
+    def run_command(
+        self, ctx: Context, line: str, *, mentions: c.Mentions | None = None
+    ) -> Message:
+        """Parse a command, run it, and return the reply for the person who typed it.
 
-    def reply_to(self, ctx: Context, line: str) -> Reply:
+        `mentions` maps the placeholders the adapter put in `line` to the people,
+        user groups and chats they stand for.
+        """
+        return self.reply_to(ctx, line, mentions=mentions).message
+
+    def reply_to(self, ctx: Context, line: str, *, mentions: c.Mentions | None = None) -> Reply:
         """`run_command`, with the item the command filed if it filed one."""
         try:
-            command = c.parse_command(line)
+            command = c.parse_command(clean(line), mentions=mentions)
         except c.CommandError as exc:
-            return Reply(compose.error_reply(exc.render(self.locale(ctx))))
+            return Reply(compose.error_reply(exc.render(self.locale(ctx), ctx.command_style)))
         return self.reply_to_command(ctx, command)
 
     def execute(self, ctx: Context, command: c.Command) -> Message:
@@ -134,7 +141,7 @@ class Core:
         try:
             result = self.perform(lambda: self._run(ctx, command, locale), now=ctx.now)
         except XdeptError as exc:
-            return Reply(compose.error_reply(exc.render(locale)))
+            return Reply(compose.error_reply(exc.render(locale, ctx.command_style)))
         if isinstance(result, ItemView):  # a filing: its reply links the message just posted
             return Reply(self.filed_reply(ctx, result, locale), filed=result)
         return Reply(result)
@@ -146,17 +153,23 @@ class Core:
         except XdeptError:
             fresh = view
         return compose.filed_reply(
-            fresh, locale=locale, now=ctx.now, tz=self.timezone(ctx), link=fresh.permalink
+            fresh,
+            locale=locale,
+            now=ctx.now,
+            tz=self.timezone(ctx),
+            link=fresh.permalink,
+            style=ctx.command_style,
         )
 
     def _run(  # noqa: C901 - a dispatch table
         self, ctx: Context, cmd: c.Command, locale: str
     ) -> Message | ItemView:
         """The reply, or for a filing the new item (its reply waits for delivery)."""
-        now, tz = ctx.now, self.timezone(ctx)
+        now, tz, style = ctx.now, self.timezone(ctx), ctx.command_style
         match cmd:
             case c.Help(topic=topic):
-                return compose.reply([text(c.help_text(locale, topic))], kind=MessageKind.HELP)
+                help_text = c.help_text(locale, topic, style=style)
+                return compose.reply([text(help_text)], kind=MessageKind.HELP)
             case c.Ask(target=target, text=body):
                 return self.items.ask(ctx=ctx, target=target, text=body)
             case c.Commit(text=body):
@@ -165,7 +178,7 @@ class Core:
                 return self.items.todo(ctx=ctx, assignee=who, text=body)
             case c.ListItems(scope=scope, dept=dept, page=page):
                 result = self.items.list_items(ctx=ctx, scope=scope, dept=dept, page=page)
-                return compose.list_reply(result, locale=locale, now=now, tz=tz)
+                return compose.list_reply(result, locale=locale, now=now, tz=tz, style=style)
             case c.Show(code=code):
                 view = self.items.show(ctx=ctx, code=code)
                 return compose.detail_reply(view, locale=locale, now=now, tz=tz)
@@ -227,13 +240,13 @@ class Core:
                 d = self.departments.set(
                     ctx=ctx, key=key, fields=fields, channel_private=self._private(fields)
                 )
-                return compose.department_reply(d, locale=locale)
+                return compose.department_reply(d, locale=locale, style=style)
             case c.DeptList():
-                return compose.departments_reply(self.departments.list_all(ctx=ctx), locale=locale)
+                depts = self.departments.list_all(ctx=ctx)
+                return compose.departments_reply(depts, locale=locale, style=style)
             case c.DeptShow(key=key):
-                return compose.department_reply(
-                    self.departments.show(ctx=ctx, key=key), locale=locale
-                )
+                d = self.departments.show(ctx=ctx, key=key)
+                return compose.department_reply(d, locale=locale, style=style)
             case c.DeptRemove(key=key):
                 d = self.departments.remove(ctx=ctx, key=key)
                 return compose.simple(locale, "reply.dept_removed", key=d.key)

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+from bot.calendar import build_calendar
+from bot.calendar_text import parse_duration, parse_hours, parse_workdays
 from bot.commands import DeptField, FieldOp, Target, TargetKind
 from bot.config import Settings
 from bot.context import Context
 from bot.domain import ACTIVE, Conflict, InvalidInput, PermissionDenied, Role
-from bot.lookup import Lookup, department_view
+from bot.limits import clean, fitted
+from bot.lookup import NAME_LIMIT, Lookup, department_view
 from bot.views import DepartmentView
-from bot.worktime import build_calendar, parse_duration, parse_hours, parse_workdays
 from storage.db import Store, UnitOfWork
 from storage.models import Department, DepartmentAlias, DepartmentPerson, Workspace
 
@@ -152,7 +154,7 @@ class DepartmentService:
             self._apply_one(uow, ws, dept, op)
 
     def _apply_one(self, uow: UnitOfWork, ws: Workspace, dept: Department, op: FieldOp) -> None:
-        field, value = op.field, op.value.strip()
+        field, value = op.field, clean(op.value).strip()
 
         def bad(why: str) -> InvalidInput:
             return InvalidInput("err.bad_field", field=field.value, value=value, why=why)
@@ -186,20 +188,20 @@ class DepartmentService:
         elif field is DeptField.NAME:
             if not value:
                 raise bad("a name can't be empty")
-            dept.name = value
+            dept.name = fitted(value, NAME_LIMIT)
         elif field is DeptField.CHANNEL:
             target = op.target
-            if target is None or target.kind is not TargetKind.CHANNEL:
+            if target is None or target.kind is not TargetKind.CHAT:
                 raise bad("give a channel, e.g. #logistics")
-            dept.channel_id = target.id or target.name or ""
-            dept.channel_name = target.name
+            dept.channel_id = clean(target.id or target.name or "")
+            dept.channel_name = fitted(target.name, NAME_LIMIT) if target.name else None
         elif field is DeptField.ESCALATE:
             dept.escalation_contact_id = _person(op, bad)
         elif field is DeptField.USERGROUP:
             target = op.target
-            if target is None or target.kind not in (TargetKind.USERGROUP, TargetKind.NAME):
+            if target is None or target.kind not in (TargetKind.GROUP, TargetKind.NAME):
                 raise bad("give a user group, e.g. @logistics-team")
-            dept.usergroup_id = target.id or target.name
+            dept.usergroup_id = clean(target.id or target.name or "") or None
         elif field is DeptField.TZ:
             try:
                 ZoneInfo(value)
@@ -252,9 +254,9 @@ class DepartmentService:
 
 def _person(op: FieldOp, bad: object) -> str:
     target: Target | None = op.target
-    if target is None or target.kind not in (TargetKind.USER, TargetKind.NAME):
+    if target is None or target.kind not in (TargetKind.PERSON, TargetKind.NAME):
         raise bad("mention a person, e.g. @alice")  # type: ignore[operator]
-    value = target.id or target.name
+    value = clean(target.id or target.name or "")
     if not value:
         raise bad("mention a person, e.g. @alice")  # type: ignore[operator]
     return value

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from bot.context import CommandStyle
+
 
 class ItemKind(StrEnum):
     """What an item is."""
@@ -80,11 +82,11 @@ class XdeptError(Exception):
         self.key = key
         self.params = params
 
-    def render(self, locale: str) -> str:
-        """The human message in 'en' or 'zh'."""
+    def render(self, locale: str, style: CommandStyle = CommandStyle.SLASH) -> str:
+        """The human message in 'en' or 'zh', commands shown the way `style` types them."""
         from bot.i18n import has, t
 
-        params = dict(self.params)
+        params = {"cmd": style.prefix, **self.params}
         # Statuses and actions are stored as enum values; show them in the reader's words.
         for name in ("status", "action"):
             value = params.get(name)
@@ -126,6 +128,13 @@ class Conflict(XdeptError):
     kind = ErrorKind.CONFLICT
 
 
+class Reaction(StrEnum):
+    """What a reaction on a tracking message means; adapters map their emoji to it."""
+
+    ACKNOWLEDGE = "acknowledge"
+    DONE = "done"
+
+
 @dataclass(frozen=True)
 class ItemFacts:
     """What the permission rules need to know about an item."""
@@ -136,41 +145,80 @@ class ItemFacts:
     requester_id: str
     owner_id: str | None
     leads: Collection[str]
+    department: str | None = None  # its key, for messages
+    # Only leads are known members (no member:, no user group): anyone may take it.
+    department_open: bool = False
 
 
-def _is_party(facts: ItemFacts, actor: str) -> bool:
-    return actor in (facts.requester_id, facts.owner_id) or actor in facts.leads
+@dataclass(frozen=True)
+class Party:
+    """The person acting, as the rules see them: who, and whether they belong to the department."""
+
+    user_id: str
+    member: bool = False  # of the item's target department (leads included)
+    is_bot: bool = False
 
 
-def check_ack(facts: ItemFacts, actor: str) -> None:
-    """Anyone but the requester may acknowledge an open item."""
-    if actor == facts.requester_id and facts.kind is ItemKind.REQUEST:
-        raise PermissionDenied("err.ack_own", code=facts.code)
+def _is_party(facts: ItemFacts, actor: Party) -> bool:
+    who = actor.user_id
+    return who in (facts.requester_id, facts.owner_id) or who in facts.leads
+
+
+def responds_for(facts: ItemFacts, actor: Party) -> bool:
+    """Whether the actor answers for the item: its owner, or a member of its department.
+
+    Commitments and action items are answered by their owner alone. In an open
+    department (its leads are its only known members) anyone but the requester is.
+    """
+    if actor.is_bot:
+        return False
+    if actor.user_id == facts.owner_id:
+        return True
+    if facts.kind is not ItemKind.REQUEST:
+        return False
+    if actor.member or actor.user_id in facts.leads:
+        return True
+    return facts.department_open and actor.user_id != facts.requester_id
+
+
+def counts_as_first_response(facts: ItemFacts, actor: Party) -> bool:
+    """A reply or acknowledgement by this actor stops a request's first-response clock."""
+    return facts.kind is ItemKind.REQUEST and responds_for(facts, actor)
+
+
+def check_ack(facts: ItemFacts, actor: Party) -> None:
+    """The owner or a member of the target department; commitments and actions: the owner."""
+    if not responds_for(facts, actor):
+        if facts.kind is not ItemKind.REQUEST:
+            raise PermissionDenied("err.ack_owner_only", code=facts.code)
+        if actor.user_id == facts.requester_id:
+            raise PermissionDenied("err.ack_own", code=facts.code)
+        raise PermissionDenied("err.ack_who", code=facts.code, dept=facts.department or "-")
     _require_active(facts, "ack")
 
 
-def check_done(facts: ItemFacts, actor: str) -> None:
+def check_done(facts: ItemFacts, actor: Party) -> None:
     """A lead of the target department, the owner or the requester may mark done."""
     if not _is_party(facts, actor):
         raise PermissionDenied("err.done_who", code=facts.code)
     _require_active(facts, "done")
 
 
-def check_decline(facts: ItemFacts, actor: str) -> None:
+def check_decline(facts: ItemFacts, actor: Party) -> None:
     """A lead or the owner may decline."""
-    if actor != facts.owner_id and actor not in facts.leads:
+    if actor.user_id != facts.owner_id and actor.user_id not in facts.leads:
         raise PermissionDenied("err.decline_who", code=facts.code)
     _require_active(facts, "decline")
 
 
-def check_cancel(facts: ItemFacts, actor: str) -> None:
+def check_cancel(facts: ItemFacts, actor: Party) -> None:
     """Only the requester may cancel."""
-    if actor != facts.requester_id:
+    if actor.user_id != facts.requester_id:
         raise PermissionDenied("err.cancel_who", code=facts.code)
     _require_active(facts, "cancel")
 
 
-def check_reopen(facts: ItemFacts, actor: str) -> None:
+def check_reopen(facts: ItemFacts, actor: Party) -> None:
     """The requester, the owner or a lead may reopen a closed item."""
     if not _is_party(facts, actor):
         raise PermissionDenied("err.reopen_who", code=facts.code)
@@ -178,20 +226,46 @@ def check_reopen(facts: ItemFacts, actor: str) -> None:
         raise InvalidTransition("err.reopen_open", code=facts.code, status=facts.status.value)
 
 
-def check_change(facts: ItemFacts, actor: str, action: str) -> None:
-    """Change due, reassign, snooze: the requester, the owner or a lead, on an active item."""
+def check_change(facts: ItemFacts, actor: Party, action: str) -> None:
+    """Change due, reassign: the requester, the owner or a lead, on an active item."""
     if not _is_party(facts, actor):
         raise PermissionDenied("err.change_who", code=facts.code, action=action)
     _require_active(facts, action)
 
 
-def check_escalate(facts: ItemFacts, actor: str, *, already: bool) -> None:
+def check_snooze(facts: ItemFacts, actor: Party) -> None:
+    """Snooze: as for a change, and members too: they are the ones being nudged."""
+    if not (_is_party(facts, actor) or actor.member):
+        raise PermissionDenied("err.change_who", code=facts.code, action="snooze")
+    _require_active(facts, "snooze")
+
+
+def check_escalate(facts: ItemFacts, actor: Party, *, already: bool) -> None:
     """The requester may escalate an active request, once."""
-    if actor != facts.requester_id:
+    if actor.user_id != facts.requester_id:
         raise PermissionDenied("err.escalate_who", code=facts.code)
     if already:
         raise Conflict("err.escalate_twice", code=facts.code)
     _require_active(facts, "escalate")
+
+
+def check_status_update(facts: ItemFacts, actor: Party, action: str) -> None:
+    """`status` and `update`: the requester, the owner or a member of the target department."""
+    if actor.user_id not in (facts.requester_id, facts.owner_id) and not actor.member:
+        raise PermissionDenied("err.status_who", code=facts.code, action=action)
+
+
+def check_edit(facts: ItemFacts, actor: Party) -> None:
+    """`edit`: the requester alone corrects the text (the old one stays in the history)."""
+    if actor.user_id != facts.requester_id:
+        raise PermissionDenied("err.edit_who", code=facts.code)
+    _require_active(facts, "edit")
+
+
+def may_show(facts: ItemFacts, actor: Party, *, public: bool) -> bool:
+    """`show`, `history`: items a person asked, owns, or waits on their department, or public."""
+    who = actor.user_id
+    return who in (facts.requester_id, facts.owner_id) or actor.member or public
 
 
 def _require_active(facts: ItemFacts, action: str) -> None:

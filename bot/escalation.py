@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.calendar import WorkCalendar
 from bot.compose import person, target_of, when_span
 from bot.domain import UpdateKind
 from bot.i18n import register, t, tr
 from bot.messages import LinkSpan, Message, MessageKind, Rich, Section, join, mention, text
 from bot.timefmt import format_duration
 from bot.views import ItemView
-from bot.worktime import WorkCalendar
 
 register(
     {

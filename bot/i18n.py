@@ -4,10 +4,38 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.context import CommandStyle
 from bot.messages import Rich, fill
+
+# Texts that show a command (`{cmd} due XD-1 <when>`) show it this way unless told otherwise.
+DEFAULT_STYLE = CommandStyle.SLASH
 
 _T: dict[str, tuple[str, str]] = {
     # -- refusals ----------------------------------------------------------------------------
+    "err.ack_who": (
+        "Only the owner of {code} or a member of {dept} can acknowledge it. If you work in "
+        "{dept}, ask an admin to add you: `{cmd} dept set {dept} member:@you`.",
+        "只有 {code} 的负责人或 {dept} 部门的成员可以确认收到。如果你在 {dept} 部门，"
+        "请管理员添加你：`{cmd} dept set {dept} member:@你`。",
+    ),
+    "err.ack_owner_only": (
+        "Only the owner of {code} can acknowledge it.",
+        "只有 {code} 的负责人可以确认收到。",
+    ),
+    "err.status_who": (
+        "Only the requester, the owner or a member of the department can {action} {code}.",
+        "只有提出人、负责人或目标部门的成员可以对 {code} 执行{action}。",
+    ),
+    "err.edit_who": (
+        "Only the person who filed {code} can edit its text.",
+        "只有 {code} 的提出人可以修改内容。",
+    ),
+    "err.text_too_long": (
+        "That text is {length} characters long; the limit is {limit}. Shorten it and try "
+        "again (details can follow in the item's thread); nothing was changed.",
+        "内容共 {length} 个字符，超过了 {limit} 个字符的上限。请精简后重试（详细内容可以在事项的"
+        "讨论串里补充），本次未做任何更改。",
+    ),
     "err.ack_own": (
         "You filed {code}, so you can't acknowledge it yourself; the department will.",
         "{code} 是你提交的，不能由你自己确认收到，请等对方部门确认。",
@@ -47,12 +75,12 @@ _T: dict[str, tuple[str, str]] = {
     ),
     "err.closed": (
         "{code} is already {status}; {action} works on open items. "
-        "Use `/xdept reopen {code}` first if it needs more work.",
-        "{code} 已是「{status}」状态，无法{action}。如需继续处理，请先 `/xdept reopen {code}`。",
+        "Use `{cmd} reopen {code}` first if it needs more work.",
+        "{code} 已是「{status}」状态，无法{action}。如需继续处理，请先 `{cmd} reopen {code}`。",
     ),
     "err.no_item": (
-        "There is no {code} that you can see. `/xdept list` shows your items.",
-        "没有找到你可查看的 {code}。用 `/xdept list` 查看你的事项。",
+        "There is no {code} that you can see. `{cmd} list` shows your items.",
+        "没有找到你可查看的 {code}。用 `{cmd} list` 查看你的事项。",
     ),
     "err.unknown_dept": (
         "I don't know a department called “{name}”. Known departments: {known}.",
@@ -65,15 +93,15 @@ _T: dict[str, tuple[str, str]] = {
     ),
     "err.no_departments": (
         "I don't know a department called “{name}”, and none is registered yet. An admin can add "
-        "one: `/xdept dept add <key> #channel lead:@person`.",
+        "one: `{cmd} dept add <key> #channel lead:@person`.",
         "没有名为「{name}」的部门，目前还没有登记任何部门。管理员可用 "
-        "`/xdept dept add <key> #频道 lead:@负责人` 添加。",
+        "`{cmd} dept add <key> #频道 lead:@负责人` 添加。",
     ),
     "err.target_is_person": (
-        "“{name}” is a person, not a department. Ask a department with `/xdept ask @dept ...`, "
-        "or give a person an action item with `/xdept todo @person ...`.",
-        "「{name}」是个人而不是部门。向部门提协作请求用 `/xdept ask @部门 ...`，"
-        "给个人布置待办用 `/xdept todo @某人 ...`。",
+        "“{name}” is a person, not a department. Ask a department with `{cmd} ask @dept ...`, "
+        "or give a person an action item with `{cmd} todo @person ...`.",
+        "「{name}」是个人而不是部门。向部门提协作请求用 `{cmd} ask @部门 ...`，"
+        "给个人布置待办用 `{cmd} todo @某人 ...`。",
     ),
     "err.not_a_person": (
         "“{name}” is not a person. Mention someone, e.g. `@alice`.",
@@ -84,8 +112,8 @@ _T: dict[str, tuple[str, str]] = {
         "无法确定在哪个频道跟踪此事项，请在频道中输入命令。",
     ),
     "err.empty_text": (
-        "Say what needs doing, e.g. `/xdept ask @logistics fix the pallet labels by Friday`.",
-        "请写明需要做什么，例如 `/xdept ask @物流 修正托盘标签 周五前`。",
+        "Say what needs doing, e.g. `{cmd} ask @logistics fix the pallet labels by Friday`.",
+        "请写明需要做什么，例如 `{cmd} ask @物流 修正托盘标签 周五前`。",
     ),
     "err.due_unreadable": (
         "I couldn't read “{text}” as a date. Try `Friday`, `tomorrow 5pm`, `2026-12-01`, "
@@ -93,14 +121,20 @@ _T: dict[str, tuple[str, str]] = {
         "无法把「{text}」识别为日期。可以写 `周五前`、`明天下午3点`、`12月1日`、"
         "`Friday` 或 `2026-12-01`。",
     ),
+    "err.due_conflict": (
+        "“{text}” does not add up: the date means {date}, the weekday {weekday} ({tz}). "
+        "Write the day you mean; nothing was changed.",
+        "「{text}」前后对不上：按日期是 {date}，按星期是 {weekday}（{tz}）。请写明是哪一天，"
+        "本次未做任何更改。",
+    ),
     "err.due_past": (
         "“{text}” means {at} ({tz}), which is already past. Give a time in the future; "
         "nothing was changed.",
         "「{text}」对应 {at}（{tz}），已经过去了。请给出将来的时间，本次未做任何更改。",
     ),
     "err.decline_reason": (
-        "Say why you decline, e.g. `/xdept decline {code} not our team, try finance`.",
-        "请写明拒绝原因，例如 `/xdept decline {code} 不归我们部门，请找财务`。",
+        "Say why you decline, e.g. `{cmd} decline {code} not our team, try finance`.",
+        "请写明拒绝原因，例如 `{cmd} decline {code} 不归我们部门，请找财务`。",
     ),
     "err.snooze_range": (
         "“{text}” is not a snooze I can set; use 1 to 60 work days or a date.",
@@ -108,9 +142,9 @@ _T: dict[str, tuple[str, str]] = {
     ),
     "err.no_escalation_contact": (
         "{code} can't be escalated: department {dept} has no escalation contact. An admin can "
-        "set one with `/xdept dept set {dept} escalate:@manager`.",
+        "set one with `{cmd} dept set {dept} escalate:@manager`.",
         "{code} 无法升级：部门 {dept} 未设置升级对象。管理员可用 "
-        "`/xdept dept set {dept} escalate:@上级` 设置。",
+        "`{cmd} dept set {dept} escalate:@上级` 设置。",
     ),
     "err.admin_only": (
         "Only workspace admins can change departments (configured in XDEPT_ADMINS). "
@@ -118,12 +152,12 @@ _T: dict[str, tuple[str, str]] = {
         "只有工作区管理员可以修改部门设置（见 XDEPT_ADMINS）。请联系：{admins}。",
     ),
     "err.dept_exists": (
-        "Department {key} already exists. Change it with `/xdept dept set {key} field:value`.",
-        "部门 {key} 已存在。如需修改请用 `/xdept dept set {key} 字段:值`。",
+        "Department {key} already exists. Change it with `{cmd} dept set {key} field:value`.",
+        "部门 {key} 已存在。如需修改请用 `{cmd} dept set {key} 字段:值`。",
     ),
     "err.dept_needs_channel": (
-        "Department {key} needs a channel: `/xdept dept add {key} #channel lead:@person`.",
-        "部门 {key} 需要指定频道：`/xdept dept add {key} #频道 lead:@负责人`。",
+        "Department {key} needs a channel: `{cmd} dept add {key} #channel lead:@person`.",
+        "部门 {key} 需要指定频道：`{cmd} dept add {key} #频道 lead:@负责人`。",
     ),
     "err.dept_needs_lead": (
         "Department {key} needs at least one lead (lead:@person), who is nudged for it.",
@@ -150,8 +184,8 @@ _T: dict[str, tuple[str, str]] = {
         "{field} 不能移除，请直接设置新值。",
     ),
     "err.away_past": (
-        "“{text}” is already past; give the date you are back, e.g. `/xdept away next Monday`.",
-        "「{text}」已经过去了，请给出返回日期，例如 `/xdept away 下周一`。",
+        "“{text}” is already past; give the date you are back, e.g. `{cmd} away next Monday`.",
+        "「{text}」已经过去了，请给出返回日期，例如 `{cmd} away 下周一`。",
     ),
     # -- words -------------------------------------------------------------------------------
     "status.open": ("open", "待处理"),
@@ -215,8 +249,8 @@ _T: dict[str, tuple[str, str]] = {
         "已提交 {code}，对象：{target}，截止时间 {due}。",
     ),
     "reply.no_due_hint": (
-        "No due date was given; set one with `/xdept due {code} <when>` so follow-ups can run.",
-        "未设置截止时间；可用 `/xdept due {code} <时间>` 设置，以便按时跟进。",
+        "No due date was given; set one with `{cmd} due {code} <when>` so follow-ups can run.",
+        "未设置截止时间；可用 `{cmd} due {code} <时间>` 设置，以便按时跟进。",
     ),
     "reply.link": ("Tracking message: {link}", "跟踪消息：{link}"),
     "reply.changed": ("{code} is now {status}.", "{code} 当前状态：{status}。"),
@@ -245,7 +279,7 @@ _T: dict[str, tuple[str, str]] = {
     ),
     "reply.nothing": ("Nothing to show.", "暂无内容。"),
     "note.status": (
-        "{requester} {code} is now *{status}* ({actor}).",
+        "{requester} {code} is now {status} ({actor}).",
         "{requester} {code} 状态更新为「{status}」（{actor}）。",
     ),
     "note.declined": (
@@ -269,16 +303,24 @@ _T: dict[str, tuple[str, str]] = {
         "{scope}：共 {total} 项，第 {page}/{pages} 页",
     ),
     "list.more": (
-        "More: `/xdept list {scope} page {next}`",
-        "下一页：`/xdept list {scope} page {next}`",
+        "More: `{cmd} list {scope} page {next}`",
+        "下一页：`{cmd} list {scope} page {next}`",
     ),
     "scope.mine": ("My open items", "我的待办事项"),
     "scope.asked": ("What I asked of others", "我发起的请求"),
     "scope.overdue": ("Overdue", "已逾期"),
+    "dept.open": (
+        "Only its leads are known members, so anyone but the requester may acknowledge its "
+        "requests. Bind its user group to change that: `{cmd} dept set {key} usergroup:@team` "
+        "(or add people with member:@x).",
+        "目前只登记了部门负责人，因此除提出人外任何人都可以确认收到该部门的请求。"
+        "建议绑定部门用户组：`{cmd} dept set {key} usergroup:@用户组`"
+        "（或用 member:@某人 添加成员）。",
+    ),
     "dept.title": ("Departments", "部门列表"),
     "dept.none": (
-        "No departments yet. Add one: `/xdept dept add <key> #channel lead:@person`.",
-        "还没有部门。添加：`/xdept dept add <key> #频道 lead:@负责人`。",
+        "No departments yet. Add one: `{cmd} dept add <key> #channel lead:@person`.",
+        "还没有部门。添加：`{cmd} dept add <key> #频道 lead:@负责人`。",
     ),
 }
 
@@ -290,7 +332,7 @@ def t(locale: str, key: str, /, **params: Any) -> str:
         return key
     template = pair[1] if locale == "zh" else pair[0]
     try:
-        return template.format(**params)
+        return template.format(**{"cmd": DEFAULT_STYLE.prefix, **params})
     except (KeyError, IndexError):
         return template
 
@@ -299,7 +341,7 @@ def tr(locale: str, key: str, /, **params: Any) -> Rich:
     """Like t(), but params may be spans (mentions, links, dates)."""
     pair = _T.get(key)
     template = key if pair is None else (pair[1] if locale == "zh" else pair[0])
-    return fill(template, **params)
+    return fill(template, **{"cmd": DEFAULT_STYLE.prefix, **params})
 
 
 def has(key: str) -> bool:

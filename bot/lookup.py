@@ -9,11 +9,23 @@ from zoneinfo import ZoneInfo
 from bot.commands import Target, TargetKind
 from bot.config import Settings
 from bot.context import Context
-from bot.domain import InvalidInput, ItemFacts, ItemKind, NotFound, Role, Status, UpdateKind
+from bot.domain import (
+    InvalidInput,
+    ItemFacts,
+    ItemKind,
+    NotFound,
+    Party,
+    Role,
+    Status,
+    UpdateKind,
+)
+from bot.limits import fitted
 from bot.views import DepartmentView, ItemView, UpdateView
-from bot.worktime import WorkCalendar, build_calendar
 from storage.db import UnitOfWork
 from storage.models import Department, Item, Person, Workspace
+
+# The longest display name stored (the column's size).
+NAME_LIMIT = 200
 
 
 class Lookup:
@@ -35,7 +47,8 @@ class Lookup:
         actor = ctx.actor
         person = uow.people.get_or_create(ws.id, actor.user_id, now=ctx.now)
         wanted = {
-            "display_name": actor.name or person.display_name,
+            # A name longer than the column is no name a platform gives; keep what fits.
+            "display_name": fitted(actor.name, NAME_LIMIT) if actor.name else person.display_name,
             "timezone": actor.timezone or person.timezone,
             "locale": actor.locale or person.locale,
             "is_admin": actor.is_admin,
@@ -76,11 +89,11 @@ class Lookup:
         """The department a target names (key, alias, user group, channel), else a clear error."""
         dept: Department | None = None
         name = (target.name or "").strip().lstrip("@#").lower()
-        if target.kind is TargetKind.USERGROUP and target.id:
+        if target.kind is TargetKind.GROUP and target.id:
             dept = uow.departments.by_usergroup(ws.id, target.id)
-        elif target.kind is TargetKind.CHANNEL and target.id:
+        elif target.kind is TargetKind.CHAT and target.id:
             dept = uow.departments.by_channel(ws.id, target.id)
-        elif target.kind is TargetKind.USER:
+        elif target.kind is TargetKind.PERSON:
             raise InvalidInput("err.target_is_person", name=target.name or target.id or "")
         if dept is None and name:
             dept = uow.departments.by_key(ws.id, name) or uow.departments.by_alias(ws.id, name)
@@ -126,14 +139,25 @@ class Lookup:
 
     def facts(self, item: Item) -> ItemFacts:
         """What the permission rules need."""
-        leads = item.department.user_ids(Role.LEAD) if item.department else []
+        dept = item.department
         return ItemFacts(
             code=item.code,
             kind=ItemKind(item.kind),
             status=Status(item.status),
             requester_id=item.requester_id,
             owner_id=item.owner_id,
-            leads=leads,
+            leads=dept.user_ids(Role.LEAD) if dept else [],
+            department=dept.key if dept else None,
+            department_open=dept is not None and is_open(dept),
+        )
+
+    def party(self, ctx: Context, item: Item) -> Party:
+        """The actor as the permission rules see them, towards this item."""
+        dept = item.department
+        return Party(
+            user_id=ctx.actor.user_id,
+            member=dept is not None and is_member(dept, ctx),
+            is_bot=ctx.actor.is_bot,
         )
 
     def item_view(self, uow: UnitOfWork, item: Item, *, updates: int | None = None) -> ItemView:
@@ -175,14 +199,17 @@ class Lookup:
         )
 
 
-def calendar_for(dept: Department) -> WorkCalendar:
-    """The department's business calendar."""
-    return build_calendar(
-        tz=dept.timezone,
-        workdays=dept.workdays,
-        hours=(dept.day_start, dept.day_end),
-        holidays=dept.holidays or (),
-    )
+def is_member(dept: Department, ctx: Context) -> bool:
+    """The actor is a lead or member of the department, or in its bound user group."""
+    me = ctx.actor.user_id
+    if any(p.user_id == me for p in dept.people):
+        return True
+    return bool(dept.usergroup_id and dept.usergroup_id in ctx.actor.usergroups)
+
+
+def is_open(dept: Department) -> bool:
+    """Its leads are its only known members (no member:, no user group): anyone may take it."""
+    return not dept.user_ids(Role.MEMBER) and not dept.usergroup_id
 
 
 def department_view(dept: Department, *, open_items: int = 0) -> DepartmentView:
@@ -206,6 +233,7 @@ def department_view(dept: Department, *, open_items: int = 0) -> DepartmentView:
         first_response=_minutes(dept.first_response_minutes),
         escalate_after=_minutes(dept.escalate_after_minutes),
         open_items=open_items,
+        open_to_all=is_open(dept),
     )
 
 

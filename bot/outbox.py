@@ -180,7 +180,7 @@ def private_answer(
     """Queue a private answer to the person behind a request, in the use case's transaction.
 
     It goes through the request's reply `handle` while that lives, else to the person
-    alone in `chat`, else by direct message. `filed` ({item_id, locale, tz}) makes the
+    alone in `chat`, else by direct message. `filed` ({item_id, locale, tz, style}) makes the
     confirmation of a filing link its tracking message once that is posted.
     """
     reply: dict[str, object] = {"handle": handle, "chat": chat}

@@ -41,6 +41,8 @@ class DepartmentView(BaseModel):
     first_response: str
     escalate_after: str
     open_items: int = 0
+    # Only leads are known members, so anyone may acknowledge its requests.
+    open_to_all: bool = False
 
 
 class ItemView(BaseModel):

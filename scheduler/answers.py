@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from bot import compose
+from bot.context import CommandStyle
 from bot.lookup import Lookup
 from bot.messages import Message
 from bot.ports import DeliveryCode, DeliveryError, Messenger
@@ -68,6 +69,7 @@ def _filed_with_link(
         now=row.created_at,
         tz=str(filed["tz"]),
         link=item.permalink,
+        style=CommandStyle(filed.get("style") or CommandStyle.SLASH.value),
     )
 
 

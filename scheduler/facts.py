@@ -16,8 +16,8 @@ from functools import cached_property
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.calendar import WorkCalendar, build_calendar, calendar_for
 from bot.domain import ACTIVE, ItemKind, Role, Status, UpdateKind
-from bot.worktime import WorkCalendar, build_calendar
 from scheduler.rules import ItemClock, Policy
 from storage.models import (
     Department,
@@ -59,13 +59,8 @@ class DeptInfo:
 
     @cached_property
     def calendar(self) -> WorkCalendar:
-        """The department's business calendar (cached by build_calendar too)."""
-        return build_calendar(
-            tz=self.timezone,
-            workdays=self.workdays,
-            hours=(self.day_start, self.day_end),
-            holidays=self.holidays,
-        )
+        """The department's business calendar."""
+        return calendar_for(self)
 
     @cached_property
     def policy(self) -> Policy:

@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 
+from bot.calendar import WorkCalendar
 from bot.domain import ItemKind, Status
-from bot.worktime import WorkCalendar
 
 MAX_OVERDUE = 5
 # Later than this, a reminder is a catch-up after downtime (the stand-up rule uses it too).
@@ -128,26 +128,10 @@ def escalation_key(item_id: int) -> str:
     return f"escalation_suggestion:item:{item_id}"
 
 
-def within_work_time(calendar: WorkCalendar, at: datetime) -> datetime:
-    """`at` if it falls in work hours (the closing minute included), else the next opening."""
-    local = at.astimezone(calendar.tz)
-    day = local.date()
-    if calendar.is_workday(day):
-        opens, closes = (
-            calendar.local_instant(day, calendar.day_start),
-            calendar.local_instant(day, calendar.day_end),
-        )
-        if opens <= at <= closes:
-            return at
-        if at < opens:
-            return opens
-    return calendar.local_instant(calendar.next_workday(day), calendar.day_start)
-
-
 def overdue_slots(policy: Policy, due_at: datetime) -> list[datetime]:
     """The instants of the five overdue follow-ups: the due time, then the following work days."""
     cal = policy.calendar
-    slots = [within_work_time(cal, due_at)]
+    slots = [cal.within_work_time(due_at)]
     # Count the following work days from the first follow-up, which a weekend may have moved.
     day = cal.local_date(slots[0])
     while len(slots) < MAX_OVERDUE:
@@ -160,7 +144,7 @@ def overdue_slots(policy: Policy, due_at: datetime) -> list[datetime]:
 
 def due_soon_at(policy: Policy, due_at: datetime) -> datetime:
     """One work day before the due time, moved into work hours."""
-    return within_work_time(policy.calendar, policy.calendar.workdays_before(due_at, 1))
+    return policy.calendar.within_work_time(policy.calendar.workdays_before(due_at, 1))
 
 
 def unanswered_at(policy: Policy, created_at: datetime) -> datetime:
@@ -177,7 +161,7 @@ def escalation_at(policy: Policy, clock: ItemClock) -> datetime | None:
         )
     if clock.due_at is not None:
         two_days_late = policy.calendar.add_workdays(clock.due_at, 2)
-        candidates.append(within_work_time(policy.calendar, two_days_late))
+        candidates.append(policy.calendar.within_work_time(two_days_late))
     return min(candidates) if candidates else None
 
 

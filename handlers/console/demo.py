@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from bot import compose
 from bot.bootstrap import bootstrap
 from bot.config import Settings
-from bot.domain import XdeptError
+from bot.domain import Reaction, XdeptError
 from bot.i18n import tr
 from bot.messages import MessageKind, mention
 from handlers.console.messenger import RecordingMessenger
@@ -155,7 +155,9 @@ def play(ws: ConsoleWorkspace) -> None:
     # 09:30: the stand-up prompt in #logistics lists both requests.
     ws.let_time_pass(local(2026, 11, 23, 9, 40))
     ws.at(local(2026, 11, 23, 9, 40), "Chen takes the small one with 👀; XD-1 gets no answer")
-    ws.react("chen", "XD-2", "eyes")
+    ws.react("chen", "XD-2", Reaction.ACKNOWLEDGE)
+    ws.at(local(2026, 11, 23, 9, 45), "Lily, who is not in logistics, tries 👀 on XD-1")
+    ws.react("lily", "XD-1", Reaction.ACKNOWLEDGE)
 
     # Nobody answers XD-1: eight business hours later the leads are nudged in its thread.
     ws.let_time_pass(local(2026, 11, 24, 9, 45))
@@ -176,9 +178,9 @@ def play(ws: ConsoleWorkspace) -> None:
     ws.at(
         local(2026, 11, 26, 10, 0), "Chen reacts ✅, but only a lead, the owner or Mei may close it"
     )
-    ws.react("chen", "XD-1", "white_check_mark")
+    ws.react("chen", "XD-1", Reaction.DONE)
     ws.at(local(2026, 11, 26, 10, 30), "the logistics lead confirms it is fixed with ✅")
-    ws.react("wang", "XD-1", "white_check_mark")
+    ws.react("wang", "XD-1", Reaction.DONE)
 
     # The rest of the week passes; Monday 09:00 the weekly summary goes to #ops.
     ws.let_time_pass(local(2026, 11, 30, 9, 35))

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.bootstrap import App
 from bot.context import Actor, Context
+from bot.domain import Reaction
 from bot.messages import Message, MessageKind, plain
 from handlers.console.messenger import RecordingMessenger, Sent
 from handlers.console.render import message_text
@@ -21,6 +22,8 @@ from scheduler.runner import tick_and_deliver
 
 PLATFORM = "console"
 WORKSPACE = "demo"
+# How a person in the simulated workspace shows each reaction.
+_EMOJI = {Reaction.DONE: "✅", Reaction.ACKNOWLEDGE: "👀"}
 
 
 @dataclass(frozen=True)
@@ -148,11 +151,11 @@ class ConsoleWorkspace:
             now=self.now,
         )
 
-    def react(self, user_id: str, code: str, reaction: str) -> None:
-        """Someone reacts to an item's tracking message."""
+    def react(self, user_id: str, code: str, reaction: Reaction) -> None:
+        """Someone reacts to an item's tracking message (✅ for done, 👀 to acknowledge)."""
         item = self.app.core.items.show(ctx=self.ctx(user_id), code=code)
         assert item.channel_id and item.message_id
-        emoji = {"white_check_mark": "✅", "eyes": "👀"}.get(reaction, f":{reaction}:")
+        emoji = _EMOJI[reaction]
         self.out(
             f"  {self._who(user_id)} reacted {emoji} to {code} "
             f"in #{self.names.get(item.channel_id, item.channel_id)}"

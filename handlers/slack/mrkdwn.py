@@ -26,11 +26,6 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def unescape(text: str) -> str:
-    """Undo `escape` (for summaries of rendered text)."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
 def _cost(ch: str) -> int:
     return len(_ESCAPES.get(ch, ch))
 

@@ -17,6 +17,7 @@ from urllib.error import URLError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.commands import CommandStyle
 from bot.context import Actor, Context
 
 log = logging.getLogger(__name__)
@@ -171,4 +172,5 @@ class Resolver:
             actor=self.actor(team_id, user_id),
             now=self._now(),
             channel_id=channel_id,
+            command_style=CommandStyle.SLASH,
         )

@@ -133,7 +133,12 @@ class Deps:
             )
 
     def _filed(self, ctx: Context, view: ItemView) -> dict[str, Any]:
-        return {"item_id": view.id, "locale": self.core.locale(ctx), "tz": self.core.timezone(ctx)}
+        return {
+            "item_id": view.id,
+            "locale": self.core.locale(ctx),
+            "tz": self.core.timezone(ctx),
+            "style": ctx.command_style.value,
+        }
 
     def locale(self, ctx: Context | None) -> str:
         """The person's language from what Slack said, without touching the database."""

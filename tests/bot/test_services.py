@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from bot.bootstrap import App
 from bot.commands import Target, TargetKind
-from bot.domain import InvalidInput, NotFound, PermissionDenied, Status
+from bot.domain import InvalidInput, NotFound, PermissionDenied, Reaction, Status
 from bot.messages import MessageKind, plain
 from handlers.console.messenger import RecordingMessenger
 from storage.models import Item, OutboxMessage
@@ -98,13 +98,14 @@ def test_unknown_department_names_the_closest_and_the_known(app: App, ctx: CtxFa
 
 def test_targets_by_alias_usergroup_and_channel(app: App, ctx: CtxFactory) -> None:
     setup_departments(app, ctx)
-    run(app, ctx, "admin", "dept set logistics usergroup:<!subteam^S9|@log-team>")
-    for line in (
-        "ask <!subteam^S9|@log-team> one",
-        "ask <#C0LOG|logistics> two",
-        "ask @物流 三",
-    ):
-        assert run(app, ctx, "mei", line).kind is not MessageKind.ERROR
+    group = Target(kind=TargetKind.GROUP, id="S9", name="log-team")
+    chat = Target(kind=TargetKind.CHAT, id="C0LOG", name="logistics")
+    mentions = {"@_group_1": group, "#_chat_1": chat}
+    admin = ctx("admin", MON)
+    app.core.run_command(admin, "dept set logistics usergroup:@_group_1", mentions=mentions)
+    for line in ("ask @_group_1 one", "ask #_chat_1 two", "ask @物流 三"):
+        reply = app.core.run_command(ctx("mei", MON), line, mentions=mentions)
+        assert reply.kind is not MessageKind.ERROR, reply.plain()
     with app.store.unit_of_work() as uow:
         depts = {i.department.key for i in uow.session.scalars(select(Item))}
     assert depts == {"logistics"}
@@ -195,7 +196,7 @@ def test_service_errors_are_typed(app: App, ctx: CtxFactory) -> None:
     with pytest.raises(InvalidInput):
         items.change_due(ctx=ctx("mei", MON), code=view.code, when="whenever")
     with pytest.raises(InvalidInput):
-        items.ask(ctx=ctx("mei", MON), target=Target(kind=TargetKind.USER, id="U1"), text="x")
+        items.ask(ctx=ctx("mei", MON), target=Target(kind=TargetKind.PERSON, id="U1"), text="x")
 
 
 def test_change_due_assign_and_snooze(app: App, ctx: CtxFactory) -> None:
@@ -254,19 +255,20 @@ def test_reactions(app: App, ctx: CtxFactory) -> None:
     ts = item(app, 1).message_id
     assert ts
     items = app.core.items
-    ignored = items.react(ctx=ctx("wang", MON), channel_id="C0LOG", message_id=ts, reaction="tada")
-    assert ignored.item is None and ignored.refused is None
+    elsewhere = items.react(
+        ctx=ctx("wang", MON), channel_id="C0LOG", message_id="1.999", reaction=Reaction.DONE
+    )
+    assert elsewhere.item is None and elsewhere.refused is None  # not a tracking message
     refused = items.react(
-        ctx=ctx("chen", MON), channel_id="C0LOG", message_id=ts, reaction="white_check_mark"
+        ctx=ctx("chen", MON), channel_id="C0LOG", message_id=ts, reaction=Reaction.DONE
     )
     assert refused.refused and "Only a lead" in refused.refused
-    ack = items.react(ctx=ctx("chen", MON), channel_id="C0LOG", message_id=ts, reaction="eyes")
+    ack = items.react(
+        ctx=ctx("chen", MON), channel_id="C0LOG", message_id=ts, reaction=Reaction.ACKNOWLEDGE
+    )
     assert ack.item and ack.item.status is Status.ACKNOWLEDGED
     done = items.react(
-        ctx=ctx("wang", MON),
-        channel_id="C0LOG",
-        message_id=ts,
-        reaction="heavy_check_mark::skin-tone-2",
+        ctx=ctx("wang", MON), channel_id="C0LOG", message_id=ts, reaction=Reaction.DONE
     )
     assert done.item and done.item.status is Status.DONE
 

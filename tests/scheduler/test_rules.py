@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.calendar import build_calendar
 from bot.domain import ItemKind, Status
-from bot.worktime import build_calendar
 from scheduler.rules import (
     ItemClock,
     Policy,
@@ -18,7 +18,6 @@ from scheduler.rules import (
     escalation_at,
     overdue_slots,
     unanswered_at,
-    within_work_time,
 )
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -92,9 +91,9 @@ def test_due_soon_is_skipped_when_filed_with_less_than_a_work_day_left() -> None
 
 def test_a_due_soon_that_falls_at_night_waits_for_the_morning() -> None:
     p = policy()
-    assert within_work_time(p.calendar, sh(2026, 11, 26, 21, 0)) == sh(2026, 11, 27, 9, 0)
-    assert within_work_time(p.calendar, sh(2026, 11, 28, 10, 0)) == sh(2026, 11, 30, 9, 0)
-    assert within_work_time(p.calendar, sh(2026, 11, 26, 18, 0)) == sh(2026, 11, 26, 18, 0)
+    assert p.calendar.within_work_time(sh(2026, 11, 26, 21, 0)) == sh(2026, 11, 27, 9, 0)
+    assert p.calendar.within_work_time(sh(2026, 11, 28, 10, 0)) == sh(2026, 11, 30, 9, 0)
+    assert p.calendar.within_work_time(sh(2026, 11, 26, 18, 0)) == sh(2026, 11, 26, 18, 0)
 
 
 def test_overdue_follow_ups_at_due_then_stand_up_time_on_following_work_days() -> None:

@@ -11,6 +11,7 @@ from slack_bolt import Ack, App
 
 from bot.context import Actor, Context
 from handlers.runtime.inbox import Finish, Route, Task
+from handlers.slack.escapes import neutral_text
 from handlers.slack.payloads import SlashCommand, parse
 from handlers.slack.resolver import PLATFORM
 from handlers.slack.runtime import Deps
@@ -46,8 +47,9 @@ def run(deps: Deps, task: Task, finish: Finish) -> None:
     """Run the command as the person who typed it and queue their private answer."""
     command = SlashCommand.model_validate(task.payload)
     ctx = deps.context(task, team=command.team_id, user=command.user_id, channel=command.channel_id)
+    text = neutral_text(command.text)
     with finish():
-        reply = deps.core.reply_to(ctx, command.text)
+        reply = deps.core.reply_to(ctx, text.text, mentions=text.mentions)
         deps.answer(
             task,
             ctx,

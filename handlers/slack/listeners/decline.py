@@ -15,7 +15,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot import compose
-from bot.domain import ItemFacts, XdeptError, check_decline
+from bot.domain import XdeptError
 from bot.i18n import t
 from bot.messages import ButtonAction
 from handlers.runtime.inbox import Route
@@ -77,21 +77,10 @@ def open_form(deps: Deps, click: ButtonClick) -> None:
     ctx = deps.context(task, team=click.team_id, user=user, channel=channel)
     locale = deps.core.locale(ctx)
     try:
-        view = deps.core.items.show(ctx=ctx, code=code)
-        check_decline(
-            ItemFacts(
-                code=view.code,
-                kind=view.kind,
-                status=view.status,
-                requester_id=view.requester_id,
-                owner_id=view.owner_id,
-                leads=view.leads,
-            ),
-            user,
-        )
+        view = deps.core.items.may_decline(ctx=ctx, code=code)
     except XdeptError as exc:
         with deps.finishing(task):
-            refusal = compose.error_reply(exc.render(locale))
+            refusal = compose.error_reply(exc.render(locale, ctx.command_style))
             deps.answer(task, ctx, refusal, response_url=click.response_url, chat=channel)
         return
     try:
@@ -139,7 +128,7 @@ def submit(deps: Deps, submission: ViewSubmission) -> str | None:
                 try:  # a refusal undoes only the decline; the row is finished either way
                     deps.core.items.decline(ctx=ctx, code=code, reason=reason)
                 except XdeptError as exc:
-                    refusal = exc.render(deps.locale(ctx))
+                    refusal = exc.render(deps.locale(ctx), ctx.command_style)
     except Exception:  # shown in the form: the person can submit again
         log.exception("declining %r by %s failed", code, submission.user_id)
         return deps.failure(ctx, "slack.what.form").plain()

@@ -12,10 +12,10 @@ from typing import Any
 from slack_bolt import App
 
 from bot import compose
-from bot.services import ACK_REACTIONS, DONE_REACTIONS
 from handlers.runtime.inbox import Finish, Route, Task
 from handlers.slack.listeners.commands import bare_context
 from handlers.slack.payloads import EventEnvelope, ReactionAdded, parse
+from handlers.slack.reaction_names import reaction_intent
 from handlers.slack.runtime import Deps
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ def register(bolt: App, deps: Deps) -> None:
         reaction = parse(ReactionAdded, event, what="reaction") if envelope else None
         if envelope is None or reaction is None:
             return
-        if reaction.reaction.split("::")[0] not in DONE_REACTIONS | ACK_REACTIONS:
+        if reaction_intent(reaction.reaction) is None:
             return
         key = f"event:{envelope.event_id}"
         deps.store(kind=KIND, key=key, team=envelope.team_id, payload=reaction)
@@ -49,6 +49,9 @@ def routes(deps: Deps) -> dict[str, Route]:
 def react(deps: Deps, task: Task, finish: Finish) -> None:
     """Apply the reaction as the person who reacted; a refusal is told privately."""
     reaction = ReactionAdded.model_validate(task.payload)
+    intent = reaction_intent(reaction.reaction)
+    if intent is None:
+        return
     channel = reaction.item.channel
     ctx = deps.context(task, team=task.workspace, user=reaction.user, channel=channel)
     with finish():
@@ -57,7 +60,7 @@ def react(deps: Deps, task: Task, finish: Finish) -> None:
                 ctx=ctx,
                 channel_id=channel,
                 message_id=reaction.item.ts,
-                reaction=reaction.reaction,
+                reaction=intent,
             ),
             now=ctx.now,
         )

@@ -17,7 +17,6 @@ from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 
 from bot import commands as c
-from bot.command_fields import parse_target
 from bot.context import Context
 from bot.domain import XdeptError
 from bot.messages import MessageKind
@@ -157,7 +156,10 @@ def submit(deps: Deps, submission: ViewSubmission) -> tuple[str, str] | None:
             try:  # a refusal undoes only the filing; the row is finished either way
                 filed = _file(deps, ctx, values, source)
             except XdeptError as exc:
-                refusal = (ERROR_FIELD.get(exc.key, DEPT), exc.render(deps.locale(ctx)))
+                refusal = (
+                    ERROR_FIELD.get(exc.key, DEPT),
+                    exc.render(deps.locale(ctx), ctx.command_style),
+                )
             else:
                 owner = state_value(values, OWNER)
                 _confirm(deps, task, ctx, filed, owner, channel)
@@ -170,8 +172,8 @@ def submit(deps: Deps, submission: ViewSubmission) -> tuple[str, str] | None:
 def _file(deps: Deps, ctx: Context, values: dict[str, Any], source: TrackSource) -> ItemView:
     # Empty fields (only a forged submission has them: Slack requires both) get the
     # core's own refusals: the list of departments, or "say what you need".
-    dept = state_value(values, DEPT) or ""
-    target = parse_target(dept) or c.Target(kind=c.TargetKind.NAME, name=dept.lstrip("@#").strip())
+    dept = (state_value(values, DEPT) or "").strip()
+    target = c.read_target(dept) or c.Target(kind=c.TargetKind.NAME, name=dept.lstrip("@#").strip())
     link = source.permalink if isinstance(source.permalink, str) else None
     return deps.core.items.ask(
         ctx=ctx,
@@ -190,7 +192,7 @@ def _confirm(
 ) -> None:
     """Hand the item to its owner if one was chosen, and queue the requester's confirmation."""
     if owner:
-        assign = c.Assign(code=filed.code, assignee=c.Target(kind=c.TargetKind.USER, id=owner))
+        assign = c.Assign(code=filed.code, assignee=c.Target(kind=c.TargetKind.PERSON, id=owner))
         reply = deps.core.execute(ctx, assign)
         if reply.kind is MessageKind.ERROR:
             deps.answer(task, ctx, reply, name="assign")  # by direct message

@@ -26,6 +26,7 @@ from bot.views import ItemView
 from handlers.runtime.service import WorkerService
 from handlers.runtime.workers import InboxWorkers
 from handlers.slack.adapter import build_slack
+from handlers.slack.escapes import neutral_text
 from handlers.slack.messenger import SlackMessenger, make_client
 from handlers.slack.resolver import Resolver
 from handlers.slack.wsgi import front_door
@@ -199,11 +200,14 @@ class SlackServer:
 
     def add_logistics(self) -> None:
         """Register the logistics department (lead Wang, member Chen, escalation Zhao)."""
-        reply = self.app.core.run_command(
-            self.ctx(ADMIN, is_admin=True),
+        # Typed as Slack sends it, through the adapter's reading of its escaped forms.
+        command = neutral_text(
             f"dept add logistics <#{LOGISTICS}|logistics> lead:<@{WANG}|wang> "
             f"member:<@{CHEN}|chen> escalate:<@{ZHAO}|zhao> name:物流部 alias:物流 "
-            f"usergroup:<!subteam^{LOGISTICS_GROUP}|@logistics-team> tz:Asia/Shanghai",
+            f"usergroup:<!subteam^{LOGISTICS_GROUP}|@logistics-team> tz:Asia/Shanghai"
+        )
+        reply = self.app.core.run_command(
+            self.ctx(ADMIN, is_admin=True), command.text, mentions=command.mentions
         )
         assert "logistics" in reply.plain(), reply.plain()
 

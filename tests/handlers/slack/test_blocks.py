@@ -19,7 +19,6 @@ from bot.messages import (
     mention,
     text,
 )
-from handlers.console.render import message_text
 from handlers.slack import mrkdwn
 from handlers.slack.blocks import (
     FIELD_TEXT,
@@ -29,6 +28,7 @@ from handlers.slack.blocks import (
     message_blocks,
     render,
 )
+from handlers.slack.escapes import unescape
 from tests.fakes.fake_slack import _block_problems
 
 
@@ -90,10 +90,10 @@ def test_long_text_is_split_cleanly_and_nothing_is_lost(sample: str) -> None:
     _ok(blocks)
     pieces = [b["text"]["text"] for b in blocks]
     assert len(pieces) > 1 and all(len(p) <= SECTION_TEXT for p in pieces)
-    assert mrkdwn.unescape("".join(pieces)) == sample
+    assert unescape("".join(pieces)) == sample
     for p in pieces:  # each piece stands alone: no half a character at either end
         assert mrkdwn.clean_index(p, 0) == 0 and mrkdwn.clean_index(p, len(p)) == len(p)
-        assert mrkdwn.unescape(p) in sample
+        assert unescape(p) in sample
 
 
 def test_cut_never_splits_a_character() -> None:
@@ -148,26 +148,3 @@ def test_a_title_with_a_mention_is_a_bold_section() -> None:
 def test_fallback_text_is_escaped_and_short() -> None:
     rendered = render(Message(kind=MessageKind.NOTE, sections=[Section(body=[text("<b>" * 5000)])]))
     assert len(rendered.text) <= 3000 and "<b>" not in rendered.text
-
-
-def test_the_demo_prints_the_block_kit_readably() -> None:
-    at = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
-    message = Message(
-        kind=MessageKind.TRACKING,
-        title=[text("🟡 XD-1 · Request", bold=True)],
-        sections=[Section(body=[text("Count <3> pallets & boxes")])],
-        fields=[
-            MessageField(label="Due", value=[DateSpan(at=at, fallback="Fri 18:00")]),
-            MessageField(label="Requester", value=[mention("U1")]),
-        ],
-        buttons=[Button(action=ButtonAction.DONE, label="Done", value="XD-1")],
-        context=[LinkSpan(url="https://s.example/p1", label="source")],
-    )
-    out = message_text(message, {"U1": "Mei"}, indent="")
-    assert out.splitlines() == [
-        "header  │ 🟡 XD-1 · Request",
-        "section │ Count <3> pallets & boxes",
-        "fields  │ Due: Fri 18:00   Requester: @Mei",
-        "context │ source ↗",
-        "actions │ [Done]",
-    ]

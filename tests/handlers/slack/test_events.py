@@ -26,6 +26,7 @@ from tests.handlers.slack.conftest import (
     CHEN,
     GENERAL,
     LOGISTICS,
+    LOGISTICS_GROUP,
     WANG,
     SlackServer,
 )
@@ -185,6 +186,53 @@ def test_a_refused_reaction_is_explained_privately(slack_server: SlackServer) ->
     assert told.channel == LOGISTICS and "Only a lead" in told.all_text
     assert slack_server.item(item.code).status is Status.OPEN
     assert slack.calls_to("chat.update") == []
+
+
+@sqlite_only
+def test_an_outsiders_eyes_are_refused_privately_and_take_nothing(
+    slack_server: SlackServer,
+) -> None:
+    slack = slack_server.slack
+    item = _tracked(slack_server)
+    slack_server.event(
+        reaction_added_event(BOB, "eyes::skin-tone-2", LOGISTICS, item.message_id or "")
+    )
+    told = slack.wait_for_ephemerals(BOB)[0]
+    assert told.channel == LOGISTICS and "member of logistics" in told.all_text
+    after = slack_server.item(item.code)
+    assert after.status is Status.OPEN and after.owner_id is None
+    assert after.first_response_at is None
+    assert slack.calls_to("chat.update") == []
+
+
+@sqlite_only
+def test_a_member_of_the_bound_user_group_takes_it_with_eyes(slack_server: SlackServer) -> None:
+    slack = slack_server.slack
+    slack.add_user("USUN", "sun")
+    slack.add_usergroup(LOGISTICS_GROUP, "logistics-team", "Logistics team", [CHEN, "USUN"])
+    item = _tracked(slack_server)
+    slack_server.event(reaction_added_event("USUN", "eyes", LOGISTICS, item.message_id or ""))
+    slack.wait_for_calls("chat.update")
+    after = slack_server.item(item.code)
+    assert after.status is Status.ACKNOWLEDGED and after.owner_id == "USUN"
+    assert after.first_response_by == "USUN" and slack.ephemerals == []
+
+
+@sqlite_only
+def test_an_outsiders_thread_reply_is_kept_but_stops_no_clock(slack_server: SlackServer) -> None:
+    slack = slack_server.slack
+    item = _tracked(slack_server)
+    _reply(slack_server, item, BOB, "I had the same problem last week")
+    slack_server.settle()
+    after = slack_server.item(item.code)
+    assert after.status is Status.OPEN and after.first_response_at is None
+    assert slack.calls_to("chat.update") == []
+    _reply(slack_server, item, CHEN, "收到，今天查")
+    slack.wait_for_calls("chat.update")
+    after = slack_server.item(item.code)
+    assert after.status is Status.ACKNOWLEDGED and after.first_response_by == CHEN
+    replies = [u for u in _updates(slack_server, item) if u.kind == UpdateKind.REPLY.value]
+    assert [r.actor_id for r in replies] == [BOB, CHEN]
 
 
 @sqlite_only

@@ -12,7 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.command_fields import FieldOp, Target
+from bot.commands.fields import FieldOp
+from bot.commands.targets import Target
 
 
 class ListScope(StrEnum):

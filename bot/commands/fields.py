@@ -1,12 +1,8 @@
-"""Targets and department fields of the /xdept grammar.
+"""Department fields of the /xdept grammar: one ``field:value`` of ``dept add``/``dept set``.
 
-A target is whatever names a department, person, user group or channel in a
-command: plain text (``@logistics``, ``@物流``, ``#logistics``) or Slack's
-escaped forms (``<@U123|alice>``, ``<!subteam^S123|@logistics>``,
-``<#C123|logistics>``). A field is one ``field:value`` setting of
-``dept add`` / ``dept set``. Values are checked and normalised here so that
-whatever the grammar accepts, the scheduler's calendar (:mod:`bot.worktime`)
-can read.
+Values are checked and normalised here so that whatever the grammar accepts,
+the scheduler's calendar (:mod:`bot.calendar`) can read. Fields that name a
+person, user group or chat take a target (:mod:`bot.commands.targets`).
 """
 
 from __future__ import annotations
@@ -23,47 +19,19 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.command_text import CommandError, ErrorCode
-from bot.worktime import build_calendar, parse_duration, parse_hours, parse_workdays
+from bot.calendar import build_calendar
+from bot.calendar_text import parse_duration, parse_hours, parse_workdays
+from bot.commands.errors import CommandError, ErrorCode
+from bot.commands.targets import MAX_TARGET, Target, TargetKind, TargetReader, clean_name, fold
 
 __all__ = [
     "MULTI_FIELDS",
     "DeptField",
     "Fail",
     "FieldOp",
-    "Target",
-    "TargetKind",
-    "fold",
     "parse_field",
-    "parse_target",
     "slug",
-    "unescape",
 ]
-
-
-class TargetKind(StrEnum):
-    """How a target was written: a plain name, or a platform id of a person, group or channel."""
-
-    NAME = "name"
-    USER = "user"
-    USERGROUP = "usergroup"
-    CHANNEL = "channel"
-
-
-class Target(BaseModel):
-    """A department, person, user group or channel as written in a command (not yet resolved)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    kind: TargetKind
-    id: str | None = None
-    name: str | None = None  # without the leading @ or #
-
-    def label(self) -> str:
-        """A short human form: "@logistics", "#logistics", or the platform id."""
-        if self.name:
-            return f"#{self.name}" if self.kind is TargetKind.CHANNEL else f"@{self.name}"
-        return self.id or ""
 
 
 class DeptField(StrEnum):
@@ -100,64 +68,10 @@ class FieldOp(BaseModel):
 # Fields that hold several values: each op adds one, and "-field:" removes one.
 MULTI_FIELDS = frozenset({DeptField.ALIAS, DeptField.LEAD, DeptField.MEMBER})
 
-# --------------------------------------------------------------------------- text helpers
-
-# Full-width punctuation Chinese keyboards produce, read as the ASCII the grammar expects.
-# One character to one character, so offsets into the folded text match the original.
-_FOLD = str.maketrans({"：": ":", "，": ",", "＠": "@", "＃": "#", "\u3000": " ", "－": "-"})
-_ENTITY = re.compile(r"&(lt|gt|amp);")
-_ENTITIES = {"lt": "<", "gt": ">", "amp": "&"}
-
-
-def fold(text: str) -> str:
-    """Read full-width ：，＠＃－ and ideographic spaces as their ASCII forms (same length)."""
-    return text.translate(_FOLD)
-
-
-def unescape(text: str) -> str:
-    """Undo Slack's escaping of <, > and & in one pass, so "&amp;lt;" stays "&lt;"."""
-    return _ENTITY.sub(lambda m: _ENTITIES[m.group(1)], text)
-
 
 def _ascii(text: str) -> str:
     """Compatibility-fold structured values (full-width digits and letters) and lowercase them."""
     return unicodedata.normalize("NFKC", text).strip().casefold()
-
-
-# --------------------------------------------------------------------------- targets
-
-_SLACK_USER = re.compile(r"<@([A-Za-z0-9]+)(?:\|([^<>]*))?>")
-_SLACK_GROUP = re.compile(r"<!subteam\^([A-Za-z0-9]+)(?:\|([^<>]*))?>")
-_SLACK_CHANNEL = re.compile(r"<#([A-Za-z0-9]+)(?:\|([^<>]*))?>")
-_SLACK_FORMS: tuple[tuple[re.Pattern[str], TargetKind], ...] = (
-    (_SLACK_USER, TargetKind.USER),
-    (_SLACK_GROUP, TargetKind.USERGROUP),
-    (_SLACK_CHANNEL, TargetKind.CHANNEL),
-)
-
-
-def _clean_name(raw: str | None) -> str | None:
-    """A target's name without sigil or surrounding space; None when nothing is left."""
-    if raw is None:
-        return None
-    name = unescape(fold(raw)).strip().lstrip("@#").strip()
-    return name or None
-
-
-def parse_target(raw: str) -> Target | None:
-    """Read one target token (plain or Slack-escaped); None when it is not one."""
-    text = fold(raw).strip()
-    for pattern, kind in _SLACK_FORMS:
-        match = pattern.fullmatch(text)
-        if match:
-            return Target(kind=kind, id=match.group(1), name=_clean_name(match.group(2)))
-    if text[:1] in ("@", "#"):
-        name = _clean_name(text[1:])
-        if name is None or any(ch in name for ch in "<>"):
-            return None
-        kind = TargetKind.CHANNEL if text[0] == "#" else TargetKind.NAME
-        return Target(kind=kind, name=name)
-    return None
 
 
 # --------------------------------------------------------------------------- values
@@ -269,7 +183,7 @@ def _holidays(value: str) -> str | None:
 
 
 def _name(value: str) -> str | None:
-    name = unescape(value).strip()
+    name = value.strip()
     return name if 0 < len(name) <= _MAX_NAME else None
 
 
@@ -287,11 +201,11 @@ _NORMALISERS: dict[DeptField, Callable[[str], str | None]] = {
 
 # Which target kinds each target field takes, and the noun that says so in errors.
 _TARGET_FIELDS: dict[DeptField, tuple[frozenset[TargetKind], str]] = {
-    DeptField.LEAD: (frozenset({TargetKind.USER, TargetKind.NAME}), "person"),
-    DeptField.MEMBER: (frozenset({TargetKind.USER, TargetKind.NAME}), "person"),
-    DeptField.ESCALATE: (frozenset({TargetKind.USER, TargetKind.NAME}), "person"),
-    DeptField.USERGROUP: (frozenset({TargetKind.USERGROUP, TargetKind.NAME}), "usergroup"),
-    DeptField.CHANNEL: (frozenset({TargetKind.CHANNEL}), "channel"),
+    DeptField.LEAD: (frozenset({TargetKind.PERSON, TargetKind.NAME}), "person"),
+    DeptField.MEMBER: (frozenset({TargetKind.PERSON, TargetKind.NAME}), "person"),
+    DeptField.ESCALATE: (frozenset({TargetKind.PERSON, TargetKind.NAME}), "person"),
+    DeptField.USERGROUP: (frozenset({TargetKind.GROUP, TargetKind.NAME}), "usergroup"),
+    DeptField.CHANNEL: (frozenset({TargetKind.CHAT}), "channel"),
 }
 
 # --------------------------------------------------------------------------- fields
@@ -333,21 +247,21 @@ def _field_name(key: str, fail: Fail) -> DeptField:
         ) from None
 
 
-def _target_value(field: DeptField, value: str, fail: Fail) -> Target:
+def _target_value(field: DeptField, value: str, reader: TargetReader, fail: Fail) -> Target:
     kinds, wanted = _TARGET_FIELDS[field]
-    target = parse_target(value)
+    target = reader.read(value)
     if target is None and field in (DeptField.USERGROUP, DeptField.CHANNEL):
         # A bare handle or channel name is unambiguous for these two fields.
-        name = _clean_name(value)
-        if name and not any(ch in name for ch in "<>@#"):
-            kind = TargetKind.CHANNEL if field is DeptField.CHANNEL else TargetKind.NAME
+        name = clean_name(value)
+        if name and len(name) <= MAX_TARGET and not any(ch in name for ch in "@#"):
+            kind = TargetKind.CHAT if field is DeptField.CHANNEL else TargetKind.NAME
             target = Target(kind=kind, name=name)
     if target is None:
-        raise fail(ErrorCode.BAD_VALUE, field=field.value, value=value)
+        raise fail(ErrorCode.BAD_VALUE, field=field.value, value=reader.readable(value))
     if target.kind not in kinds:
         raise fail(
             ErrorCode.WRONG_TARGET_KIND,
-            value=value,
+            value=reader.readable(value),
             wanted=wanted,
             actual=target.kind.value,
         )
@@ -355,7 +269,7 @@ def _target_value(field: DeptField, value: str, fail: Fail) -> Target:
 
 
 def _alias(value: str, fail: Fail) -> str:
-    alias = _clean_name(value)
+    alias = clean_name(value)
     if alias is None or len(alias) > _MAX_NAME or any(ch.isspace() for ch in alias):
         raise fail(ErrorCode.BAD_VALUE, field="alias", value=value)
     return alias
@@ -374,19 +288,19 @@ def _parts(value: str) -> list[str]:
     return parts
 
 
-def _op(field: DeptField, part: str, remove: bool, fail: Fail) -> FieldOp:
+def _op(field: DeptField, part: str, remove: bool, reader: TargetReader, fail: Fail) -> FieldOp:
     if field is DeptField.ALIAS:
         return FieldOp(field=field, value=_alias(part, fail), remove=remove)
     if field in _TARGET_FIELDS:
-        target = _target_value(field, part, fail)
-        return FieldOp(field=field, value=part, target=target, remove=remove)
+        target = _target_value(field, part, reader, fail)
+        return FieldOp(field=field, value=reader.readable(part), target=target, remove=remove)
     normalised = _NORMALISERS[field](part)
     if normalised is None:
         raise fail(ErrorCode.BAD_VALUE, field=field.value, value=part)
     return FieldOp(field=field, value=normalised, remove=remove)
 
 
-def parse_field(raw: str, *, fail: Fail, allow_remove: bool) -> list[FieldOp]:
+def parse_field(raw: str, *, reader: TargetReader, fail: Fail, allow_remove: bool) -> list[FieldOp]:
     """Read one `field:value` token (or `-field:value`) into ops, or raise CommandError."""
     split = _split(raw)
     if split is None:
@@ -401,4 +315,4 @@ def parse_field(raw: str, *, fail: Fail, allow_remove: bool) -> list[FieldOp]:
     parts = _parts(value) if field in MULTI_FIELDS else [value] if value else []
     if not parts:
         raise fail(ErrorCode.BAD_VALUE, field=field.value, value=raw)
-    return [_op(field, part, remove, fail) for part in parts]
+    return [_op(field, part, remove, reader, fail) for part in parts]

@@ -1,10 +1,13 @@
-"""Business-time calendar: work days, work hours, holidays and time zones.
+"""The one business calendar: work days, work hours, holidays and make-up days.
 
-A :class:`WorkCalendar` answers the scheduling questions of a department
-(see "Scheduling" in the spec): is this date a work day, which instant is
-09:30 on it, when are 8 business hours over, how much business time passed
-between two instants, what is "one work day before" a due time. It is pure:
-it never reads the clock, does no I/O and knows no chat platform.
+A :class:`WorkCalendar` answers every work-day question in xdept, for the
+scheduler (is this a work day, which instant is 09:30 on it, when are 8
+business hours over, what is "one work day before" a due time), for snoozes
+("1 day" is the same time on the next work day) and for due dates (`next
+week`, `end of week`, `N business days`, `N个工作日` in :mod:`bot.dates`). It
+is pure: it never reads the clock, does no I/O and knows no chat platform.
+:func:`calendar_for` builds a department's calendar from its settings;
+:func:`localize` is the one way a wall time becomes an instant.
 
 Conventions
 -----------
@@ -13,9 +16,9 @@ Conventions
 - Dates and wall times are local to the calendar's zone. Each local day is
   converted to UTC on its own, so a daylight-saving change never shifts a
   work day's hours: 09:30 stays 09:30 on both sides of it.
-- A wall time that does not exist (the spring-forward gap) moves forward by
-  the length of the gap (02:30 becomes 03:30 in New York on 2026-03-08); an
-  ambiguous one (the fall-back hour) is its first occurrence.
+- A wall time that does not exist (the spring-forward gap) moves to the end
+  of the gap (02:30 becomes 03:00 in New York on 2026-03-08); an ambiguous
+  one (the fall-back hour) is its first occurrence.
 - Business time is the elapsed time between ``day_start`` and ``day_end`` on
   work days. Everything else (nights, weekends, holidays) counts for nothing.
 - Whether a date is a work day is decided in this order: a hand-listed
@@ -23,86 +26,60 @@ Conventions
   listed country is off; an official make-up work day of a listed country
   (China's 调休, for instance) is worked; otherwise its weekday decides.
 
-Text settings (the ``dept set`` fields) are read by :func:`parse_workdays`,
-:func:`parse_hours`, :func:`parse_duration` and :func:`build_calendar`; each
-raises ``ValueError`` with a message a person can act on.
+Settings typed as text are read by :mod:`bot.calendar_text`; countries'
+holidays come from :mod:`bot.holiday_tables`.
 """
 
 from __future__ import annotations
 
 import functools
-import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from decimal import Decimal, InvalidOperation
+from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays as holidays_lib
+from bot.calendar_text import parse_holidays, parse_hours, parse_workdays
+from bot.holiday_tables import check_country, country_year
 
 __all__ = [
+    "CalendarSettings",
     "WorkCalendar",
     "build_calendar",
-    "parse_duration",
-    "parse_hours",
-    "parse_workdays",
+    "calendar_for",
+    "localize",
 ]
 
 _ONE_DAY = timedelta(days=1)
 _ZERO = timedelta(0)
+_ONE_SECOND = timedelta(seconds=1)
 # A calendar with no work day in ten years is misconfigured; fail instead of looping forever.
 _MAX_SCAN_DAYS = 3660
-# Longer hand-listed ranges are almost always a typo in the year.
-_MAX_RANGE_DAYS = 366
-
-_WORKDAYS_HINT = "write them like mon-fri, mon,tue,thu or 周一至周五"
-_HOURS_HINT = "write them like 09:00-18:00"
-_DURATION_HINT = "write it like 8h, 90m, 1.5h, 2d or 8小时"
-_HOLIDAY_HINT = "use a country code such as CN or US, or dates like 2026-12-24"
-_RANGE_HINT = "write dates like 2026-12-24 and ranges like 2026-12-24..2026-12-31"
 
 
-# --------------------------------------------------------------------------- holiday tables
+# --------------------------------------------------------------------------- wall times
 
 
-@functools.lru_cache(maxsize=1)
-def _supported_countries() -> dict[str, frozenset[str]]:
-    """Country codes the holiday library knows, each with its subdivision codes."""
-    return {
-        code.upper(): frozenset(sub.upper() for sub in subdivisions)
-        for code, subdivisions in holidays_lib.list_supported_countries().items()
-    }
-
-
-def _check_country(entry: str) -> str:
-    """Normalise a holiday calendar code ("cn", "DE-BY") or raise ValueError."""
-    code = entry.strip().upper()
-    country, dash, region = code.partition("-")
-    known = _supported_countries()
-    if country not in known:
-        raise ValueError(f"unknown holiday calendar {entry!r}; {_HOLIDAY_HINT}")
-    if dash and region not in known[country]:
-        regions = sorted(known[country])
-        if not regions:
-            raise ValueError(f"holiday calendar {country} has no regions; use {country} on its own")
-        listed = ", ".join(regions[:20]) + (", ..." if len(regions) > 20 else "")
-        raise ValueError(
-            f"unknown region {region!r} in holiday calendar {entry!r}; "
-            f"use {country} alone or one of its regions: {listed}"
-        )
-    return code
-
-
-@functools.lru_cache(maxsize=4096)
-def _country_year(code: str, year: int) -> tuple[frozenset[date], frozenset[date]]:
-    """Public days off and official make-up work days of one calendar code in one year."""
-    country, _, region = code.partition("-")
-    table = holidays_lib.country_holidays(country, subdiv=region or None, years=year)
-    # The library's make-up day set can hold days of other years; keep only this one's.
-    made_up = getattr(table, "weekend_workdays", ())
-    days_off = frozenset(d for d in table if d.year == year)
-    workdays = frozenset(d for d in made_up if d.year == year)
-    return days_off, workdays
+def localize(wall: datetime, zone: tzinfo) -> datetime:
+    """The instant of a naive local wall time in ``zone`` (gap: its end; fold: the first)."""
+    wall = wall.replace(tzinfo=None, fold=0)
+    aware = wall.replace(tzinfo=zone)
+    utc = aware.astimezone(UTC)
+    if utc.astimezone(zone).replace(tzinfo=None) == wall:
+        return aware
+    # In a gap fold=1 reads the wall time with the offset from after the change,
+    # which lands before the transition; fold=0 lands after it. The end of the gap
+    # is the transition itself: the first instant whose wall time reaches the one
+    # asked for, found by halving the interval between the two readings.
+    lo = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    hi = utc
+    while hi - lo > _ONE_SECOND:
+        mid = (lo + (hi - lo) / 2).replace(microsecond=0)
+        if mid.astimezone(zone).replace(tzinfo=None) >= wall:
+            hi = mid
+        else:
+            lo = mid
+    return hi.astimezone(zone)
 
 
 # --------------------------------------------------------------------------- the calendar
@@ -171,9 +148,8 @@ class WorkCalendar:
         object.__setattr__(self, "workdays", workdays)
         object.__setattr__(self, "holidays", frozenset(self.holidays))
         object.__setattr__(self, "extra_workdays", frozenset(self.extra_workdays))
-        object.__setattr__(
-            self, "holiday_countries", tuple(_check_country(c) for c in self.holiday_countries)
-        )
+        codes = dict.fromkeys(check_country(c) for c in self.holiday_countries)
+        object.__setattr__(self, "holiday_countries", tuple(codes))
 
     # ----------------------------------------------------------------- days
 
@@ -186,7 +162,7 @@ class WorkCalendar:
             return True
         made_up = False
         for code in self.holiday_countries:
-            days_off, workdays = _country_year(code, d.year)
+            days_off, workdays = country_year(code, d.year)
             if d in days_off:
                 return False
             made_up = made_up or d in workdays
@@ -231,11 +207,9 @@ class WorkCalendar:
     # ----------------------------------------------------------------- instants
 
     def local_instant(self, d: date, t: time) -> datetime:
-        """The UTC instant of wall time ``t`` on local date ``d`` (gap: later; fold: first)."""
-        t = _wall_time(t, "t")
-        # fold=0 makes zoneinfo use the offset from before a transition: in a gap that
-        # lands after it (moved forward by the gap), in a fold on the first occurrence.
-        return datetime.combine(_plain_date(d, "d"), t, tzinfo=self.tz).astimezone(UTC)
+        """The UTC instant of wall time ``t`` on local date ``d`` (gap: its end; fold: first)."""
+        wall = datetime.combine(_plain_date(d, "d"), _wall_time(t, "t"))
+        return localize(wall, self.tz).astimezone(UTC)
 
     def local_date(self, instant: datetime) -> date:
         """The local date of ``instant`` in the calendar's zone."""
@@ -252,6 +226,23 @@ class WorkCalendar:
         at = _aware(instant, "instant")
         hours = self.work_hours(at.astimezone(self.tz).date())
         return hours is not None and hours[0] <= at < hours[1]
+
+    def within_work_time(self, instant: datetime) -> datetime:
+        """``instant`` if in work hours (closing minute included), else the next opening."""
+        at = _aware(instant, "instant")
+        day = at.astimezone(self.tz).date()
+        hours = self.work_hours(day)
+        if hours is not None:
+            opens, closes = hours
+            if opens <= at <= closes:
+                return at
+            if at < opens:
+                return opens
+        return self.local_instant(self.next_workday(day), self.day_start)
+
+    def _happened(self, d: date) -> bool:
+        """Whether local date ``d`` existed: Samoa skipped 30 December 2011 altogether."""
+        return localize(datetime.combine(d, time()), self.tz).date() == d
 
     def _span(self, d: date) -> tuple[datetime, datetime]:
         opens = self.local_instant(d, self.day_start)
@@ -351,175 +342,16 @@ class WorkCalendar:
             return []
         found: list[datetime] = []
         # Start a day early: a gap can push a late wall time past midnight
-        # (Nuuk's 23:30 on the spring-forward Saturday is 00:30 on Sunday).
+        # (Nuuk's 23:30 on the spring-forward Saturday is 00:00 on Sunday).
         day = lo.astimezone(self.tz).date() - _ONE_DAY
         last = hi.astimezone(self.tz).date()
         while day <= last:
-            if self.is_workday(day):
+            if self.is_workday(day) and self._happened(day):
                 at = self.local_instant(day, t)
-                # A local day the zone skipped maps onto the next one: keep one instant.
                 if lo < at <= hi and (not found or at > found[-1]):
                     found.append(at)
             day += _ONE_DAY
         return found
-
-
-# --------------------------------------------------------------------------- text settings
-
-# Full-width punctuation and Chinese range words, read as their ASCII forms.
-_PUNCTUATION = str.maketrans(
-    {
-        "，": ",",
-        "、": ",",
-        "；": ";",
-        "：": ":",
-        "－": "-",
-        "–": "-",
-        "—": "-",
-        "~": "-",
-        "～": "-",
-        "至": "-",
-        "到": "-",
-    }
-)
-
-_ENGLISH_DAYS: dict[str, int] = {
-    name: index
-    for index, names in enumerate(
-        [
-            ("mon", "monday"),
-            ("tue", "tues", "tuesday"),
-            ("wed", "weds", "wednesday"),
-            ("thu", "thur", "thurs", "thursday"),
-            ("fri", "friday"),
-            ("sat", "saturday"),
-            ("sun", "sunday"),
-        ]
-    )
-    for name in names
-}
-_CHINESE_DAY = re.compile(r"(?:周|星期|礼拜)?([一二三四五六日天])")
-_CHINESE_DAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
-_DAY_SETS: dict[str, frozenset[int]] = {
-    "weekdays": frozenset(range(5)),
-    "工作日": frozenset(range(5)),
-    "daily": frozenset(range(7)),
-    "每天": frozenset(range(7)),
-    "每日": frozenset(range(7)),
-}
-
-
-def _normalise(text: str) -> str:
-    return text.strip().lower().translate(_PUNCTUATION)
-
-
-def _weekday(token: str, text: str) -> int:
-    if token in _ENGLISH_DAYS:
-        return _ENGLISH_DAYS[token]
-    match = _CHINESE_DAY.fullmatch(token)
-    if match:
-        return _CHINESE_DAYS[match.group(1)]
-    raise ValueError(
-        f"cannot read work days {text!r}: {token!r} is not a day of the week; {_WORKDAYS_HINT}"
-    )
-
-
-def parse_workdays(text: str) -> frozenset[int]:
-    """Read work days such as "mon-fri", "mon,tue,thu", "sun-thu" or "周一至周五" (Monday is 0)."""
-    cleaned = re.sub(r"\s*-\s*", "-", _normalise(text))
-    days: set[int] = set()
-    for part in re.split(r"[,;/\s]+", cleaned):
-        if not part:
-            continue
-        if part in _DAY_SETS:
-            days |= _DAY_SETS[part]
-            continue
-        first, dash, last = part.partition("-")
-        if not dash:
-            days.add(_weekday(part, text))
-            continue
-        begin, end = _weekday(first, text), _weekday(last, text)
-        # Ranges wrap over the weekend: "fri-mon" is Friday to Monday, "sun-thu" Sunday to Thursday.
-        days.update((begin + k) % 7 for k in range((end - begin) % 7 + 1))
-    if not days:
-        raise ValueError(f"no work days in {text!r}; {_WORKDAYS_HINT}")
-    return frozenset(days)
-
-
-_CLOCK = r"\d{1,2}(?::\d{2})?\s*(?:am|pm)?"
-_HOURS = re.compile(rf"({_CLOCK})\s*-\s*({_CLOCK})")
-_CLOCK_PARTS = re.compile(r"(\d{1,2})(?::(\d{2}))?\s*(am|pm)?")
-
-
-def _clock(token: str, text: str) -> time:
-    match = _CLOCK_PARTS.fullmatch(token.strip())
-    if match is None:  # pragma: no cover - _HOURS only passes tokens that match
-        raise ValueError(f"cannot read work hours {text!r}; {_HOURS_HINT}")
-    hour, minute = int(match.group(1)), int(match.group(2) or 0)
-    suffix = match.group(3)
-    if suffix:
-        if not 1 <= hour <= 12:
-            raise ValueError(f"cannot read work hours {text!r}: {token!r} is not a time")
-        hour = hour % 12 + (12 if suffix == "pm" else 0)
-    if hour > 23 or minute > 59:
-        raise ValueError(f"cannot read work hours {text!r}: {token!r} is not a time")
-    return time(hour, minute)
-
-
-def parse_hours(text: str) -> tuple[time, time]:
-    """Read work hours such as "09:00-18:00", "9-18" or "9am-6pm" as (start, end) wall times."""
-    match = _HOURS.fullmatch(_normalise(text))
-    if match is None:
-        raise ValueError(f"cannot read work hours {text!r}; {_HOURS_HINT}")
-    start, end = _clock(match.group(1), text), _clock(match.group(2), text)
-    if start >= end:
-        raise ValueError(
-            f"work hours {text!r} must end later the same day than they start; {_HOURS_HINT}"
-        )
-    return start, end
-
-
-_MICROSECONDS = {"h": 3_600_000_000, "m": 60_000_000, "d": 86_400_000_000}
-_DURATION_UNITS: dict[str, str] = {
-    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours", "小时", "个小时", "钟头", "个钟头"), "h"),
-    **dict.fromkeys(("m", "min", "mins", "minute", "minutes", "分钟", "分"), "m"),
-    **dict.fromkeys(("d", "day", "days", "天", "日"), "d"),
-}
-_DURATION_PART = re.compile(r"\s*(\d+(?:\.\d+)?|\.\d+)\s*([^\d\s.,]+)\s*")
-
-
-def parse_duration(text: str) -> timedelta:
-    """Read a duration such as "8h", "90m", "1.5h", "1h30m", "2d" or "8小时".
-
-    ``h`` is hours and ``m`` minutes; ``d`` is that many times 24 hours, not
-    work days (thresholds such as ``first_response`` count business time anyway).
-    """
-    cleaned = _normalise(text)
-    total = 0
-    position = 0
-    while position < len(cleaned):
-        match = _DURATION_PART.match(cleaned, position)
-        if match is None:
-            raise ValueError(f"cannot read duration {text!r}; {_DURATION_HINT}")
-        unit = _DURATION_UNITS.get(match.group(2))
-        if unit is None:
-            raise ValueError(
-                f"cannot read duration {text!r}: unknown unit {match.group(2)!r}; {_DURATION_HINT}"
-            )
-        try:
-            # Decimal keeps "0.1h" exact; timedelta's own float path would round.
-            total += int(Decimal(match.group(1)) * _MICROSECONDS[unit])
-        except InvalidOperation as exc:  # pragma: no cover - the pattern admits only numbers
-            raise ValueError(f"cannot read duration {text!r}; {_DURATION_HINT}") from exc
-        position = match.end()
-    if position == 0:
-        raise ValueError(f"cannot read duration {text!r}; {_DURATION_HINT}")
-    if total <= 0:
-        raise ValueError(f"duration {text!r} must be longer than zero; {_DURATION_HINT}")
-    try:
-        return timedelta(microseconds=total)
-    except OverflowError as exc:
-        raise ValueError(f"duration {text!r} is too long") from exc
 
 
 # --------------------------------------------------------------------------- building
@@ -532,46 +364,6 @@ def _zone(name: str) -> ZoneInfo:
         raise ValueError(
             f"unknown time zone {name!r}; use a name such as Asia/Shanghai or America/New_York"
         ) from exc
-
-
-_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-
-
-def _date(token: str, entry: str) -> date:
-    match = _DATE.fullmatch(token.strip())
-    if match is None:
-        raise ValueError(f"{entry!r} is not a date; {_RANGE_HINT}")
-    try:
-        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    except ValueError as exc:
-        raise ValueError(f"{entry!r} is not a real date; {_RANGE_HINT}") from exc
-
-
-def _holiday_entries(entries: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[date]]:
-    """Split holiday settings into country codes and hand-listed dates."""
-    countries: list[str] = []
-    days: set[date] = set()
-    for raw in entries:
-        for entry in re.split(r"[,，、;\s]+", raw.strip()):
-            if not entry:
-                continue
-            if not entry[:1].isdigit():
-                code = _check_country(entry)
-                if code not in countries:
-                    countries.append(code)
-                continue
-            first, dots, last = re.sub(r"[~～至到]", "..", entry).partition("..")
-            begin = _date(first, entry)
-            end = _date(last, entry) if dots else begin
-            if end < begin:
-                raise ValueError(f"holiday range {entry!r} ends before it starts")
-            span = (end - begin).days + 1
-            if span > _MAX_RANGE_DAYS:
-                raise ValueError(
-                    f"holiday range {entry!r} is longer than a year; list each year's days off"
-                )
-            days.update(begin + timedelta(days=k) for k in range(span))
-    return tuple(countries), frozenset(days)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -593,7 +385,7 @@ def _build(
         day_start, day_end = hours
     else:
         raise ValueError(f"hours must be a (start, end) pair of times, got {hours!r}")
-    countries, days_off = _holiday_entries(holidays)
+    countries, days_off = parse_holidays(holidays)
     return WorkCalendar(
         tz=_zone(tz),
         workdays=days,
@@ -611,16 +403,46 @@ def build_calendar(
     hours: str | tuple[time, time] = "09:00-18:00",
     holidays: Iterable[str] | str = (),
 ) -> WorkCalendar:
-    """Build a calendar from a department's settings; cached, so repeated builds are cheap.
+    """Build a calendar from settings; cached, so repeated builds are cheap.
 
     ``holidays`` entries are country codes ("CN", "US", "DE-BY": public holidays
     and official make-up work days), dates ("2026-12-24") or inclusive ranges
     ("2026-12-24..2026-12-31"); a single string may list several, separated
-    by commas or spaces. ``workdays`` is text for :func:`parse_workdays`, or
-    weekday numbers (Monday is 0), or day names; ``hours`` is text for
-    :func:`parse_hours` or a ``(start, end)`` pair of wall times.
+    by commas or spaces. ``workdays`` is text for
+    :func:`~bot.calendar_text.parse_workdays`, or weekday numbers (Monday is
+    0), or day names; ``hours`` is text for
+    :func:`~bot.calendar_text.parse_hours` or a ``(start, end)`` pair.
     """
     workdays_key = workdays if isinstance(workdays, str) else tuple(workdays)
     holidays_key = (holidays,) if isinstance(holidays, str) else tuple(holidays)
     hours_key = hours if isinstance(hours, str) else tuple(hours)
     return _build(tz, workdays_key, hours_key, holidays_key)
+
+
+class CalendarSettings(Protocol):
+    """A department's calendar settings, as stored (a department row or the tick's copy)."""
+
+    @property
+    def timezone(self) -> str: ...
+
+    @property
+    def workdays(self) -> str: ...
+
+    @property
+    def day_start(self) -> time: ...
+
+    @property
+    def day_end(self) -> time: ...
+
+    @property
+    def holidays(self) -> Sequence[str] | None: ...
+
+
+def calendar_for(dept: CalendarSettings) -> WorkCalendar:
+    """The business calendar of a department, from its stored settings."""
+    return build_calendar(
+        tz=dept.timezone,
+        workdays=dept.workdays,
+        hours=(dept.day_start, dept.day_end),
+        holidays=tuple(dept.holidays or ()),
+    )

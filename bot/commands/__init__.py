@@ -1,0 +1,86 @@
+"""The /xdept command: its grammar, typed commands, targets, errors and help text.
+
+:func:`parse_command` turns command text (with the placeholders the platform's
+adapter resolved) into one of the typed commands in :mod:`bot.commands.models`.
+"""
+
+from __future__ import annotations
+
+from bot.commands.errors import CommandError, ErrorCode
+from bot.commands.fields import DeptField, FieldOp
+from bot.commands.grammar import parse_command
+from bot.commands.help import help_text
+from bot.commands.models import (
+    Ack,
+    Ask,
+    Assign,
+    Away,
+    Back,
+    Cancel,
+    ChangeDue,
+    Command,
+    Commit,
+    Decline,
+    DeptAdd,
+    DeptList,
+    DeptRemove,
+    DeptSet,
+    DeptShow,
+    Done,
+    Escalate,
+    Export,
+    Help,
+    ListItems,
+    ListScope,
+    Reopen,
+    Show,
+    Snooze,
+    Summary,
+    Todo,
+)
+from bot.commands.scan import normalize_code
+from bot.commands.targets import Mentions, Target, TargetKind, read_target
+from bot.commands.words import USAGE
+from bot.context import CommandStyle
+
+__all__ = [
+    "USAGE",
+    "Ack",
+    "Ask",
+    "Assign",
+    "Away",
+    "Back",
+    "Cancel",
+    "ChangeDue",
+    "Command",
+    "CommandError",
+    "CommandStyle",
+    "Commit",
+    "Decline",
+    "DeptAdd",
+    "DeptField",
+    "DeptList",
+    "DeptRemove",
+    "DeptSet",
+    "DeptShow",
+    "Done",
+    "ErrorCode",
+    "Escalate",
+    "Export",
+    "FieldOp",
+    "Help",
+    "ListItems",
+    "ListScope",
+    "Mentions",
+    "Reopen",
+    "Show",
+    "Snooze",
+    "Summary",
+    "Target",
+    "TargetKind",
+    "Todo",
+    "help_text",
+    "normalize_code",
+    "parse_command",
+    "read_target",
+]

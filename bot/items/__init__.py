@@ -1,0 +1,1 @@
+"""The item use cases, one module per concern; :class:`bot.services.ItemService` joins them."""

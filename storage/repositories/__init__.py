@@ -1,0 +1,28 @@
+"""Repositories: queries and inserts, never commits (the unit of work commits).
+
+One module per kind of row; this package exports them all.
+"""
+
+from __future__ import annotations
+
+from storage.repositories.base import Repository, and_all, insert_ignoring_duplicates
+from storage.repositories.departments import DepartmentRepository
+from storage.repositories.items import ItemRepository, item_keys, visible_keys, visible_to
+from storage.repositories.outbox import OutboxRepository
+from storage.repositories.people import PersonRepository, WorkspaceRepository
+from storage.repositories.standups import StandupRepository
+
+__all__ = [
+    "DepartmentRepository",
+    "ItemRepository",
+    "OutboxRepository",
+    "PersonRepository",
+    "Repository",
+    "StandupRepository",
+    "WorkspaceRepository",
+    "and_all",
+    "insert_ignoring_duplicates",
+    "item_keys",
+    "visible_keys",
+    "visible_to",
+]

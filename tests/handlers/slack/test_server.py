@@ -187,7 +187,9 @@ def test_socket_mode_uses_the_same_listeners(tmp_path: Path, slack: FakeSlack) -
         slack_api_url=slack.api_url,
     )
 
-    upgrade(Store.from_url(settings.sqlalchemy_url).engine)
+    migrated = Store.from_url(settings.sqlalchemy_url)
+    upgrade(migrated.engine)
+    migrated.dispose()
     mode = SocketMode(settings, scheduler=False)
     try:
         names = {listener.ack_function.__name__ for listener in mode.handler.app._listeners}

@@ -24,7 +24,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.models import InboxTask
-from storage.repositories import insert_ignoring_duplicates
 
 
 class TaskState(StrEnum):
@@ -83,11 +82,11 @@ def request_row(
 
 
 def store_request(connection: Connection, values: dict[str, Any]) -> int | None:
-    """Store a request in one statement of its own (the caller's connection autocommits):
-    the new row's id, or None if that key was stored before.
+    """Store a request in one statement: the new row's id, or None if that key was
+    stored before.
 
-    The acknowledgement waits on this one round trip, not on a session and a
-    transaction around it.
+    On a connection that autocommits, the acknowledgement waits on this one round
+    trip, not on a session and a transaction around it.
     """
     row_id = connection.execute(_insert_request(connection.dialect.name), values).scalar()
     return int(row_id) if row_id is not None else None
@@ -111,35 +110,10 @@ class InboxRepository:
     def _is_postgres(self) -> bool:
         return self.session.get_bind().dialect.name == "postgresql"
 
-    def add(
-        self,
-        *,
-        platform: str,
-        workspace: str,
-        key: str,
-        kind: str,
-        payload: dict[str, Any],
-        now: datetime,
-        claim: str | None = None,
-        lease_until: datetime | None = None,
-    ) -> int | None:
-        """Store a request once per key; its id, or None if that key was stored before.
-
-        With `claim`, the row is stored already claimed by the caller until
-        `lease_until` (work done inside the request itself).
-        """
-        values = request_row(
-            platform=platform,
-            workspace=workspace,
-            key=key,
-            kind=kind,
-            payload=payload,
-            now=now,
-            claim=claim,
-            lease_until=lease_until,
-        )
-        row_id = insert_ignoring_duplicates(self.session, InboxTask.__table__, values)
-        return int(row_id) if row_id is not None else None
+    def add(self, values: dict[str, Any]) -> int | None:
+        """Store a request (`request_row`'s values) in this transaction, once per key; its
+        id, or None if that key was stored before."""
+        return store_request(self.session.connection(), values)
 
     def claim_next(self, *, token: str, now: datetime, lease_until: datetime) -> Claimed | None:
         """Claim the oldest row that may run now (pending, or a claim that lapsed), or None."""

@@ -241,11 +241,13 @@ def follow_up(uow: UnitOfWork, task: Task, *, now: datetime) -> bool:
     if not ids:
         return False
     uow.inbox.add(
-        platform=task.platform,
-        workspace=task.workspace,
-        key=f"send:{task.key}"[:200],
-        kind=SEND_KIND,
-        payload={"ids": ids},
-        now=now,
+        request_row(
+            platform=task.platform,
+            workspace=task.workspace,
+            key=f"send:{task.key}"[:200],
+            kind=SEND_KIND,
+            payload={"ids": ids},
+            now=now,
+        )
     )
     return True

@@ -30,7 +30,7 @@ from bot.outbox import private_answer
 from bot.views import ItemView
 from handlers.runtime.inbox import Finish, Inbox, Route, Task, follow_up, wall_clock
 from handlers.slack import texts as _texts  # noqa: F401 - registers the adapter's words
-from handlers.slack.payloads import Payload
+from handlers.slack.payloads import Interaction, Payload
 from handlers.slack.resolver import PLATFORM, Resolver
 from storage.db import UnitOfWork
 from storage.inbox import TaskState
@@ -84,6 +84,32 @@ class Deps:
         if task is not None and not claim:
             self.ring()
         return task
+
+    def store_interaction(
+        self, kind: str, interaction: Interaction, *, claim: bool = False
+    ) -> Task | None:
+        """`store` for a click, a shortcut or a form: keyed by its trigger."""
+        return self.store(
+            kind=kind,
+            key=f"interaction:{interaction.trigger_id}",
+            team=interaction.team_id,
+            payload=interaction,
+            claim=claim,
+        )
+
+    def close(
+        self,
+        task: Task,
+        ctx: Context | None = None,
+        message: Message | None = None,
+        *,
+        response_url: str | None = None,
+        chat: str | None = None,
+    ) -> None:
+        """Finish a row this request holds, with a private answer when there is one."""
+        with self.finishing(task):
+            if ctx is not None and message is not None:
+                self.answer(task, ctx, message, response_url=response_url, chat=chat)
 
     @contextmanager
     def finishing(self, task: Task) -> Iterator[UnitOfWork]:

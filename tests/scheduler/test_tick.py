@@ -9,6 +9,7 @@ from sqlalchemy import select
 from bot.domain import UpdateKind
 from bot.messages import ButtonAction, MentionSpan, MessageKind, plain
 from scheduler.tick import tick
+from storage.inbox import request_row
 from storage.models import Item, OutboxMessage, Standup, StandupReply
 from tests.conftest import at
 from tests.scheduler.conftest import World
@@ -233,14 +234,16 @@ def test_the_tick_forgets_finished_inbox_rows_after_a_week(world: World) -> None
         for key, age in (("Ev-old", 8), ("Ev-recent", 1)):
             received = MON - timedelta(days=age)
             uow.inbox.add(
-                platform="slack",
-                workspace="T1",
-                key=key,
-                kind="test",
-                payload={},
-                now=received,
-                claim="c",
-                lease_until=received,
+                request_row(
+                    platform="slack",
+                    workspace="T1",
+                    key=key,
+                    kind="test",
+                    payload={},
+                    now=received,
+                    claim="c",
+                    lease_until=received,
+                )
             )
             row = uow.inbox.by_key("slack", key)
             assert row is not None

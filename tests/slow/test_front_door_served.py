@@ -17,7 +17,13 @@ from storage.models import InboxTask, Item, Update
 from tests.fakes.fake_slack import FakeSlack
 from tests.fakes.slack_payloads import sign, slash_command_body
 from tests.handlers.slack.conftest import ALICE, SECRET
-from tests.handlers.slack.test_fuzz import CONTENT_TYPES, bodies, extra_headers, signing
+from tests.handlers.slack.test_fuzz import (
+    CONTENT_TYPES,
+    bodies,
+    extra_headers,
+    fuzz_headers,
+    signing,
+)
 from tests.slow.conftest import Xdept, add_logistics, environment, free_port, get_status
 
 pytestmark = pytest.mark.slow
@@ -104,12 +110,7 @@ def test_fuzzing_the_real_server_breaks_nothing(served: tuple[str, Xdept, str]) 
         body=bodies, content_type=st.sampled_from(CONTENT_TYPES), how=signing, headers=extra_headers
     )
     def one(body: bytes, content_type: str, how: str, headers: dict[str, str]) -> None:
-        sent = dict(headers)
-        if content_type:
-            sent["Content-Type"] = content_type
-        if how != "unsigned":
-            stamp = int(time.time()) - (600 if how == "stale" else 0)
-            sent.update(sign(SECRET if how != "wrong secret" else "nope", body, stamp))
+        sent = fuzz_headers(body, content_type, how, headers)
         status = _post(url, body, sent)
         seen.add(status)
         assert 0 < status < 500, (status, body, content_type, how)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from storage.db import Store
-from storage.inbox import TaskState
+from storage.inbox import TaskState, request_row
 from storage.models import InboxTask, Workspace
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -19,7 +19,9 @@ LEASE = timedelta(seconds=30)
 def _add(store: Store, key: str, *, now: datetime = NOW) -> int | None:
     with store.unit_of_work() as uow:
         return uow.inbox.add(
-            platform="slack", workspace="T1", key=key, kind="test", payload={"k": key}, now=now
+            request_row(
+                platform="slack", workspace="T1", key=key, kind="test", payload={"k": key}, now=now
+            )
         )
 
 
@@ -34,7 +36,9 @@ def test_a_request_is_stored_once_per_key(store: Store) -> None:
     assert _add(store, "command:1") is None  # Slack's retry, or the same request twice
     with store.unit_of_work() as uow:
         assert uow.inbox.add(
-            platform="feishu", workspace="t", key="command:1", kind="x", payload={}, now=NOW
+            request_row(
+                platform="feishu", workspace="t", key="command:1", kind="x", payload={}, now=NOW
+            )
         )
         assert uow.inbox.open_count() == 2
 
@@ -90,14 +94,16 @@ def test_a_released_row_runs_again_after_its_retry_time(store: Store) -> None:
 def test_a_row_stored_already_claimed_is_not_claimed_by_others(store: Store) -> None:
     with store.unit_of_work() as uow:
         uow.inbox.add(
-            platform="slack",
-            workspace="T1",
-            key="form",
-            kind="x",
-            payload={},
-            now=NOW,
-            claim="request",
-            lease_until=NOW + LEASE,
+            request_row(
+                platform="slack",
+                workspace="T1",
+                key="form",
+                kind="x",
+                payload={},
+                now=NOW,
+                claim="request",
+                lease_until=NOW + LEASE,
+            )
         )
     assert _claim(store, "worker") is None
     # The request's process died: the lease lapses and a worker takes over.
@@ -162,7 +168,9 @@ def test_units_of_work_inside_a_transaction_land_with_it(store: Store) -> None:
     with store.transaction() as outer:
         with store.unit_of_work() as uow:
             uow.session.add(_workspace("T-b"))
-        outer.inbox.add(platform="slack", workspace="T1", key="k", kind="x", payload={}, now=NOW)
+        outer.inbox.add(
+            request_row(platform="slack", workspace="T1", key="k", kind="x", payload={}, now=NOW)
+        )
     assert _workspaces(store) == 1
     with store.unit_of_work() as uow:
         assert uow.inbox.open_count() == 1

@@ -43,8 +43,7 @@ def register(bolt: App, deps: Deps) -> None:
     def on_click(ack: Ack, body: dict[str, Any]) -> None:
         click = parse(ButtonClick, body, what="button click")
         if click is not None:
-            key = f"interaction:{click.trigger_id}"
-            deps.store(kind=KIND, key=key, team=click.team_id, payload=click)
+            deps.store_interaction(KIND, click)
         ack()
 
     for action in COMMANDS:

@@ -64,13 +64,7 @@ def routes(deps: Deps) -> dict[str, Route]:
 
 def open_form(deps: Deps, click: ButtonClick) -> None:
     """Open the reason form if the clicker may decline; otherwise say why not, privately."""
-    task = deps.store(
-        kind=FORM_KIND,
-        key=f"interaction:{click.trigger_id}",
-        team=click.team_id,
-        payload=click,
-        claim=True,
-    )
+    task = deps.store_interaction(FORM_KIND, click, claim=True)
     if task is None:
         return  # the same click again: handled
     code, user, channel = click.action.value or "", click.user_id, click.channel_id
@@ -79,9 +73,8 @@ def open_form(deps: Deps, click: ButtonClick) -> None:
     try:
         view = deps.core.items.may_decline(ctx=ctx, code=code)
     except XdeptError as exc:
-        with deps.finishing(task):
-            refusal = compose.error_reply(exc.render(locale, ctx.command_style))
-            deps.answer(task, ctx, refusal, response_url=click.response_url, chat=channel)
+        refusal = compose.error_reply(exc.render(locale, ctx.command_style))
+        deps.close(task, ctx, refusal, response_url=click.response_url, chat=channel)
         return
     try:
         deps.client.views_open(
@@ -90,23 +83,15 @@ def open_form(deps: Deps, click: ButtonClick) -> None:
         )
     except Exception:
         log.exception("opening the decline form for %r by %s failed", code, user)
-        with deps.finishing(task):
-            failure = deps.failure(ctx, "slack.what.button")
-            deps.answer(task, ctx, failure, response_url=click.response_url, chat=channel)
+        failure = deps.failure(ctx, "slack.what.button")
+        deps.close(task, ctx, failure, response_url=click.response_url, chat=channel)
         return
-    with deps.finishing(task):
-        pass
+    deps.close(task)
 
 
 def submit(deps: Deps, submission: ViewSubmission) -> str | None:
     """Decline with the reason given; what is wrong with the form, or None when done."""
-    task = deps.store(
-        kind=SUBMIT_KIND,
-        key=f"interaction:{submission.trigger_id}",
-        team=submission.team_id,
-        payload=submission,
-        claim=True,
-    )
+    task = deps.store_interaction(SUBMIT_KIND, submission, claim=True)
     if task is None:
         return None  # the same submission again: it was handled
     try:

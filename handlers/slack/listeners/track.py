@@ -85,13 +85,7 @@ def routes(deps: Deps) -> dict[str, Route]:
 
 def open_form(deps: Deps, shortcut: MessageShortcut) -> None:
     """Open the form with the message's text and link; if that fails, say so privately."""
-    task = deps.store(
-        kind=FORM_KIND,
-        key=f"interaction:{shortcut.trigger_id}",
-        team=shortcut.team_id,
-        payload=shortcut,
-        claim=True,
-    )
+    task = deps.store_interaction(FORM_KIND, shortcut, claim=True)
     if task is None:
         return
     channel = shortcut.channel_id
@@ -100,12 +94,10 @@ def open_form(deps: Deps, shortcut: MessageShortcut) -> None:
         _open_form(deps, ctx, shortcut)
     except Exception:
         log.exception("opening the track form for %s failed", shortcut.user_id)
-        with deps.finishing(task):
-            failure = deps.failure(ctx, "slack.what.form")
-            deps.answer(task, ctx, failure, response_url=shortcut.response_url, chat=channel)
+        failure = deps.failure(ctx, "slack.what.form")
+        deps.close(task, ctx, failure, response_url=shortcut.response_url, chat=channel)
         return
-    with deps.finishing(task):
-        pass
+    deps.close(task)
 
 
 def _open_form(deps: Deps, ctx: Context, shortcut: MessageShortcut) -> None:
@@ -137,13 +129,7 @@ def _open_form(deps: Deps, ctx: Context, shortcut: MessageShortcut) -> None:
 
 def submit(deps: Deps, submission: ViewSubmission) -> tuple[str, str] | None:
     """File the request; the form field and text of what needs fixing, or None when filed."""
-    task = deps.store(
-        kind=SUBMIT_KIND,
-        key=f"interaction:{submission.trigger_id}",
-        team=submission.team_id,
-        payload=submission,
-        claim=True,
-    )
+    task = deps.store_interaction(SUBMIT_KIND, submission, claim=True)
     if task is None:
         return None  # the same submission again: it was handled
     values = submission.values

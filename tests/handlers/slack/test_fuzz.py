@@ -128,17 +128,25 @@ def test_no_request_breaks_the_front_door(slack_server: SlackServer) -> None:
         assert health.status == 200
 
 
+def fuzz_headers(
+    body: bytes, content_type: str, how: str, headers: dict[str, str]
+) -> dict[str, str]:
+    """The headers of a fuzzed request: its content type, and a signature as `how` says."""
+    sent = dict(headers)
+    if content_type:
+        sent["Content-Type"] = content_type
+    if how != "unsigned":
+        stamp = int(time.time()) - (600 if how == "stale" else 0)
+        sent.update(sign(SECRET if how != "wrong secret" else "nope", body, stamp))
+    return sent
+
+
 def _send(
     server: SlackServer, body: bytes, content_type: str, how: str, headers: dict[str, str]
 ) -> int:
     """POST with exactly the signature headers `how` asks for (none when unsigned)."""
     url = urlparse(server.events_url)
-    all_headers = dict(headers)
-    if content_type:
-        all_headers["Content-Type"] = content_type
-    if how != "unsigned":
-        stamp = int(time.time()) - (600 if how == "stale" else 0)
-        all_headers.update(sign(SECRET if how != "wrong secret" else "nope", body, stamp))
+    all_headers = fuzz_headers(body, content_type, how, headers)
     conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=10)
     try:
         conn.request("POST", url.path, body=body, headers=all_headers)

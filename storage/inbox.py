@@ -174,19 +174,21 @@ class InboxRepository:
         Run first in the use case's transaction: it locks the row, so nobody can
         reclaim it while the use case runs.
         """
-        result = self.session.execute(
-            update(InboxTask)
-            .where(
-                InboxTask.id == task_id,
-                InboxTask.claim == token,
-                InboxTask.state == TaskState.WORKING.value,
-            )
-            .values(state=state.value, finished_at=now, last_error=error)
-        )
-        return bool(getattr(result, "rowcount", 0))
+        return self._if_held(task_id, token, state=state.value, finished_at=now, last_error=error)
 
     def release(self, task_id: int, token: str, *, retry_at: datetime, error: str | None) -> bool:
         """Hand a claimed row back to wait until `retry_at`; False if the claim lapsed."""
+        return self._if_held(
+            task_id,
+            token,
+            state=TaskState.PENDING.value,
+            claim=None,
+            available_at=retry_at,
+            last_error=error,
+        )
+
+    def _if_held(self, task_id: int, token: str, **values: Any) -> bool:
+        """Update a row only while `token` is the claim in force on it."""
         result = self.session.execute(
             update(InboxTask)
             .where(
@@ -194,9 +196,7 @@ class InboxRepository:
                 InboxTask.claim == token,
                 InboxTask.state == TaskState.WORKING.value,
             )
-            .values(
-                state=TaskState.PENDING.value, claim=None, available_at=retry_at, last_error=error
-            )
+            .values(**values)
         )
         return bool(getattr(result, "rowcount", 0))
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from sqlalchemy.exc import DBAPIError
+
 from storage.db import Store, UnitOfWork
 from storage.inbox import Claimed, TaskState, request_row, store_request
 
@@ -85,8 +87,14 @@ class Inbox:
             claim=token,
             lease_until=now + self.lease,
         )
-        with self.store.autocommit() as connection:
-            row_id = store_request(connection, values)
+        try:
+            row_id = self._store(values)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            # A pooled connection the database dropped (a restart): the pool renews
+            # them all; one more try on a fresh one.
+            row_id = self._store(values)
         if row_id is None:
             return None
         return Task(
@@ -100,6 +108,10 @@ class Inbox:
             attempts=1 if claim else 0,
             claim=token or "",
         )
+
+    def _store(self, values: dict[str, Any]) -> int | None:
+        with self.store.autocommit() as connection:
+            return store_request(connection, values)
 
     def claim(self, *, now: datetime) -> Task | None:
         """Claim the oldest row that may run now."""

@@ -19,6 +19,7 @@ from handlers.slack.app import build_bolt_app, slack_routes
 from handlers.slack.messenger import SlackMessenger, make_client
 from handlers.slack.resolver import Resolver
 from handlers.slack.runtime import Deps
+from storage.db import Store
 
 
 @dataclass
@@ -42,10 +43,11 @@ def build_slack(
     settings: Settings,
     *,
     app: App | None = None,
+    store: Store | None = None,
     ring: Callable[[], None] | None = None,
     http: bool = True,
 ) -> SlackAdapter:
-    """The Slack adapter over `app` (built from the settings when not given).
+    """The Slack adapter over `app` (built from the settings, over `store` if given).
 
     `http`: requests arrive over HTTP and must be signed (not Socket Mode, not a worker).
     """
@@ -60,6 +62,7 @@ def build_slack(
         app = bootstrap(
             settings,
             messenger=SlackMessenger(client),
+            store=store,
             migrate=False,
             channel_private=resolver.channel_private,
         )

@@ -23,6 +23,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot.config import Settings
 from handlers.runtime.frontdoor import FrontDoor, Request, Response
 from handlers.slack.adapter import SlackAdapter, build_slack
+from storage.db import Store
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,13 @@ def front_door(adapter: SlackAdapter) -> FrontDoor:
 
 
 def create_wsgi_app(settings: Settings, **kwargs: Any) -> FrontDoor:
-    """Build a worker's application (in each worker after the fork, never at import)."""
+    """Build a worker's application (in each worker after the fork, never at import).
+
+    Its connections are not pinged before each use: the acknowledgement would wait on
+    one more round trip to the database. A connection the database dropped fails its
+    statement instead, and storing the request tries once more (handlers.runtime.inbox).
+    """
     settings.require("slack_bot_token", "slack_signing_secret")
+    if "app" not in kwargs:
+        kwargs["store"] = Store.from_url(settings.sqlalchemy_url, pool_pre_ping=False)
     return front_door(build_slack(settings, **kwargs))

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy import text as sql
 
 from bot.bootstrap import App
 from bot.messages import Message, MessageKind, Section, text
@@ -22,6 +23,7 @@ from handlers.runtime.inbox import (
     Task,
     follow_up,
 )
+from storage.db import Store
 from storage.inbox import TaskState
 from storage.models import InboxTask, OutboxMessage, Workspace
 
@@ -190,3 +192,20 @@ def test_work_done_inside_a_request_leaves_its_delivery_to_the_workers(harness: 
         count = uow.session.scalar(select(func.count()).select_from(InboxTask))
     assert queued is not None and harness.sent == [[queued.id]]
     assert states == {"form": "done", "send:form": "done"} and count == 2
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_storing_a_request_survives_a_connection_the_database_dropped(database_url: str) -> None:
+    store = Store.from_url(database_url, pool_pre_ping=False, pool_size=1, max_overflow=0)
+    other = Store.from_url(database_url)
+    try:
+        inbox = Inbox(store)
+        with store.autocommit() as connection:
+            backend = connection.execute(sql("SELECT pg_backend_pid()")).scalar()
+        with other.autocommit() as connection:  # a restart, as the pooled connection sees it
+            connection.execute(sql("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+        task = inbox.put(platform="test", workspace="W", key="k", kind="x", payload={}, now=T0)
+        assert task is not None and inbox.open_count() == 1
+    finally:
+        store.dispose()
+        other.dispose()

@@ -28,6 +28,7 @@ from sqlalchemy import text
 from bot.bootstrap import bootstrap
 from bot.context import Actor, Context
 from handlers.console.messenger import RecordingMessenger
+from handlers.slack.escapes import neutral_text
 from storage.db import make_engine
 from tests.conftest import _pg_base_url, make_settings
 from tests.fakes.fake_slack import FakeSlack
@@ -199,11 +200,11 @@ def add_logistics(database: str) -> None:
             actor=Actor(user_id=ADMIN, is_admin=True),
             now=datetime.now(UTC),
         )
-        reply = app.core.run_command(
-            ctx,
+        command = neutral_text(
             f"dept add logistics <#{LOGISTICS}|logistics> lead:<@{WANG}|wang> "
-            f"escalate:<@{ZHAO}|zhao>",
+            f"escalate:<@{ZHAO}|zhao>"
         )
-        assert "logistics" in reply.plain(), reply.plain()
+        reply = app.core.run_command(ctx, command.text, mentions=command.mentions)
+        assert "added" in reply.plain(), reply.plain()
     finally:
         app.store.dispose()

@@ -225,6 +225,8 @@ def test_kill_9_at_random_moments_loses_nothing_and_repeats_nothing(
     assert set(texts) == {str(n) for n in range(ASKS)}
     assert repeated_posts <= stuck_kinds.count("post_tracking"), repeated_posts
     assert all(count >= 1 for count in answers.values()), answers
+    confirmations = [slack.response_posts(f"ask-{n}")[0].all_text for n in range(ASKS)]
+    assert all("XD-" in text for text in confirmations), confirmations[:3]
     assert repeated_answers <= stuck_kinds.count("answer"), answers
     # The kills did land while work was in hand: some rows were taken over.
     assert reclaimed >= 1
@@ -277,7 +279,8 @@ def test_sigterm_with_a_backlog_leaves_no_process_and_loses_nothing(
         assert _count(store, InboxTask, InboxTask.state == "done") == asks
     finally:
         store.dispose()
-    answers = [len(slack.response_posts(f"ask-{n}")) for n in range(asks)]
-    assert answers == [1] * asks
+    answers = [slack.response_posts(f"ask-{n}") for n in range(asks)]
+    assert [len(posts) for posts in answers] == [1] * asks
+    assert all("XD-" in posts[0].all_text for posts in answers)
     tracking = [m for m in slack.messages(LOGISTICS) if m.thread_ts is None]
     assert len(tracking) == asks

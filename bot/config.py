@@ -19,6 +19,11 @@ _WHERE = {
     ),
     "slack_signing_secret": "the Signing Secret from the Slack app's Basic Information page",
     "slack_app_token": "an app-level token (xapp-...) with connections:write, for Socket Mode",
+    "feishu_app_id": "the App ID (cli_...) from the Feishu app's Credentials & Basic Info page",
+    "feishu_app_secret": "the App Secret from the Feishu app's Credentials & Basic Info page",
+    "feishu_verification_token": (
+        "the Verification Token from the Feishu app's Events & Callbacks > Encryption page"
+    ),
 }
 
 
@@ -32,6 +37,14 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
+    feishu_app_id: str | None = None
+    feishu_app_secret: SecretStr | None = None
+    feishu_verification_token: SecretStr | None = None
+    feishu_encrypt_key: SecretStr | None = None
+    feishu_api_url: str = "https://open.feishu.cn"
+    # Feishu reaction keys (emoji_type) that mark an item done, or acknowledge it.
+    feishu_done_reactions: str = "DONE,CheckMark"
+    feishu_ack_reactions: str = "OnIt,Get"
     xdept_timezone: str = "UTC"
     xdept_summary_channel: str | None = None
     xdept_admins: str = ""
@@ -63,6 +76,17 @@ class Settings(BaseSettings):
         # slack-sdk joins method names onto the base URL, so it must end with '/'.
         return value if value.endswith("/") else value + "/"
 
+    @field_validator("feishu_api_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        # lark-oapi appends paths that start with '/' to its domain.
+        return value.rstrip("/")
+
+    @property
+    def feishu_reactions(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The done and the acknowledge reaction keys (FEISHU_DONE/ACK_REACTIONS)."""
+        return _keys(self.feishu_done_reactions), _keys(self.feishu_ack_reactions)
+
     @property
     def admins(self) -> frozenset[str]:
         """Ids from XDEPT_ADMINS (comma-separated)."""
@@ -86,6 +110,10 @@ class Settings(BaseSettings):
         value = getattr(self, name)
         assert isinstance(value, SecretStr)
         return value.get_secret_value()
+
+
+def _keys(value: str) -> frozenset[str]:
+    return frozenset(k.strip() for k in value.split(",") if k.strip())
 
 
 def normalize_database_url(url: str) -> str:

@@ -85,6 +85,8 @@ class InboxWorkers:
         """Block until no row is open and no worker busy (tests); fail after `timeout`."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            # Busy before and after: a row finished between the two looks closed while
+            # its worker is still sending what it queued.
             if self.busy == 0 and self.inbox.open_count() == 0 and self.busy == 0:
                 return
             self.wake()
@@ -153,3 +155,15 @@ class Doorbell:
         thread = threading.Thread(target=loop, name="xdept-doorbell", daemon=True)
         thread.start()
         return thread
+
+
+class LocalBell:
+    """The doorbell of a process whose listeners and workers live together (Socket Mode,
+    tests): a ring wakes this process's workers, once they are there."""
+
+    def __init__(self) -> None:
+        self.workers: InboxWorkers | None = None
+
+    def __call__(self) -> None:
+        if self.workers is not None:
+            self.workers.wake()

@@ -13,6 +13,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.config import Settings
 from handlers.runtime.service import DEFAULT_THREADS, WorkerService, wait_for_stop_signal
+from handlers.runtime.workers import LocalBell
 from handlers.slack.adapter import SlackAdapter, build_slack
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ class SocketMode:
         self, settings: Settings, *, scheduler: bool, threads: int = DEFAULT_THREADS
     ) -> None:
         settings.require("slack_bot_token", "slack_app_token")
-        self._ring = _Ring()
+        self._ring = LocalBell()
         self.adapter: SlackAdapter = build_slack(settings, ring=self._ring, http=False)
         self.service = WorkerService(
             self.adapter.app, self.adapter.routes(), threads=threads, scheduler=scheduler
@@ -46,17 +47,6 @@ class SocketMode:
         self.handler.close()
         self.service.stop()
         self.adapter.app.store.dispose()
-
-
-class _Ring:
-    """Wakes this process's workers (set once they exist)."""
-
-    workers: object = None
-
-    def __call__(self) -> None:
-        wake = getattr(self.workers, "wake", None)
-        if wake is not None:
-            wake()
 
 
 def run_socket(settings: Settings, *, scheduler: bool) -> int:

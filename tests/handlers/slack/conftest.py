@@ -24,7 +24,7 @@ from bot.config import Settings
 from bot.context import Actor, Context
 from bot.views import ItemView
 from handlers.runtime.service import WorkerService
-from handlers.runtime.workers import InboxWorkers
+from handlers.runtime.workers import LocalBell
 from handlers.slack.adapter import build_slack
 from handlers.slack.escapes import neutral_text
 from handlers.slack.messenger import SlackMessenger, make_client
@@ -260,7 +260,7 @@ def slack_server(store: Store, slack: FakeSlack) -> Iterator[SlackServer]:
         sleep=lambda _seconds: None,
         channel_private=Resolver(client).channel_private,
     )
-    ring = _Ring()
+    ring = LocalBell()
     adapter = build_slack(settings, app=app, ring=ring)
     workers = WorkerService(app, adapter.routes(), threads=4, poll=0.2)
     ring.workers = workers.workers
@@ -274,13 +274,3 @@ def slack_server(store: Store, slack: FakeSlack) -> Iterator[SlackServer]:
         thread.join(timeout=5)
         # Inbox work finishes before the next test empties the database.
         assert workers.stop(timeout=20)
-
-
-class _Ring:
-    """The doorbell of an in-process server: wakes its workers."""
-
-    workers: InboxWorkers | None = None
-
-    def __call__(self) -> None:
-        if self.workers is not None:
-            self.workers.wake()

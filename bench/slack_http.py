@@ -1,19 +1,25 @@
 """Slack HTTP benchmark: signed slash commands against `xdept serve`, next to a bare Bolt app.
 
 Run from the repository root:
-    python -m bench.slack_http [--command list|ask] [--requests 200,1000,2000]
+    python -m bench.slack_http [--rounds 3] [--requests 100,500,1000] [--commands ask,list]
 
 Both servers run behind the same gunicorn settings (gthread, 2 workers x 8
-threads: the options `xdept serve` uses), on 127.0.0.1. The bare app's
-command handler only acknowledges: it is the floor. `xdept serve` runs as a
-person runs it (its background process, PostgreSQL from
-XDEPT_BENCH_DATABASE_URL, default the local `test` database, in a schema of
-its own that is dropped and recreated). The fake Slack Web API runs in a
-process of its own at a low CPU priority: it stands in for a remote service
-and must not take CPU from the server measured. Each request is a new
-connection, signed as Slack signs it; the ack latency is the time to the HTTP
-answer. For `list`, the run also waits until every reply reached the fake
-Slack (the work after the acknowledgements). Prints JSON.
+threads: the options of `xdept serve`'s HTTP workers), on 127.0.0.1. The bare
+app's command handler only acknowledges: it is the floor. `xdept serve` runs
+as a person runs it (its HTTP workers store each command in the inbox before
+they acknowledge; its inbox process works the rows), with PostgreSQL from
+XDEPT_BENCH_DATABASE_URL (default the local `test` database) in a schema of
+its own. The fake Slack Web API runs in a process of its own at a low CPU
+priority: it stands in for a remote service.
+
+The two servers take turns, round after round (the one that goes first
+alternates), each started alone, warmed up, measured at concurrency 1, 10 and
+50 for every command, its memory read, and stopped: one after the other on a
+shared machine the ratio swings too much to mean anything. Each request is a
+new connection, signed as Slack signs it; the ack latency is the time to the
+HTTP answer. Memory is the summed PSS (/proc/<pid>/smaps_rollup) of the
+server's processes after the load. Prints JSON with every round's figures and
+the median of the per-round ratios.
 """
 
 from __future__ import annotations
@@ -33,12 +39,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
-
-from sqlalchemy import text
-
-from bot.config import normalize_database_url
-from storage.db import make_engine
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench"
@@ -118,7 +120,7 @@ def run_floor_server(port: int, api_url: str) -> int:
     from slack_bolt.adapter.wsgi import SlackRequestHandler
     from slack_sdk import WebClient
 
-    from handlers.slack.server import apply_options, gunicorn_options
+    from handlers.runtime.gunicorn import apply_options, gunicorn_options
 
     class Floor(BaseApplication):
         def load_config(self) -> None:
@@ -282,6 +284,10 @@ def run_load(
 
 def _prepare_database(base: str) -> str:
     """A fresh schema for xdept, migrated, with the logistics department."""
+    from sqlalchemy import text
+
+    from storage.db import make_engine
+
     admin = make_engine(base, pool_size=1, max_overflow=0)
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
@@ -314,73 +320,145 @@ def _prepare_database(base: str) -> str:
     return url
 
 
-def _drain(fake: FakeSlackProcess, expected: int, timeout: float = 120.0) -> float:
-    """Seconds until every reply reached the fake (the work after the acks)."""
-    started = time.monotonic()
-    while fake.ask("responses") < expected:
-        if time.monotonic() - started > timeout:
-            break
-        time.sleep(0.05)  # polling another process's counter
-    return round(time.monotonic() - started, 2)
+def pss_mb(root: int) -> float:
+    """Summed PSS of a process and all its descendants, in MB."""
+    total_kb = 0
+    for pid in _family(root):
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        for line in rollup.splitlines():
+            if line.startswith("Pss:"):
+                total_kb += int(line.split()[1])
+    return round(total_kb / 1024, 1)
+
+
+def _family(root: int) -> list[int]:
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            continue
+        todo.extend(int(c) for c in children)
+    return found
+
+
+def _clear_work(db_url: str) -> None:
+    """Forget the inbox and outbox a stopped server left, so rounds start alike."""
+    from sqlalchemy import text
+
+    from storage.db import make_engine
+
+    engine = make_engine(db_url, pool_size=1, max_overflow=0)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM inbox"))
+        conn.execute(text("DELETE FROM outbox"))
+    engine.dispose()
+
+
+def measure_server(
+    kind: str,
+    fake: FakeSlackProcess,
+    db_url: str,
+    commands: list[str],
+    levels: list[tuple[int, int]],
+) -> dict[str, Any]:
+    """Start one server, warm it up, measure every cell and its memory, stop it."""
+    port = _free_port()
+    server = start_server(kind, port, fake, db_url)
+    cells: dict[str, Any] = {}
+    answers_before = fake.ask("responses")
+    try:
+        for command in commands:
+            template = COMMANDS[command]
+
+            def make(n: int, template: str = template) -> tuple[bytes, dict[str, str]]:
+                user = USERS[n % len(USERS)]
+                return _signed_command(template.format(n=n), user, fake.response_url)
+
+            # Warm up: every worker has its Slack token checked and people cached.
+            run_load(port, concurrency=10, requests=100, make=make)
+            for concurrency, requests in levels:
+                row = run_load(port, concurrency=concurrency, requests=requests, make=make)
+                cells[f"{command} c={concurrency}"] = row
+        memory = pss_mb(server.pid)
+        # Answers that reached Slack while the acks were measured (the work behind them).
+        answered = fake.ask("responses") - answers_before
+    finally:
+        stop_server(server)
+    if kind == "xdept":
+        _clear_work(db_url)
+    return {"cells": cells, "pss_mb": memory, "answers_during_the_run": answered}
+
+
+def _median_ratio(rounds: list[dict[str, Any]], cell: str, field: str) -> float:
+    ratios = [
+        r["xdept"]["cells"][cell][field] / max(r["bare-bolt"]["cells"][cell][field], 0.01)
+        for r in rounds
+    ]
+    return round(statistics.median(ratios), 2)
 
 
 def bench(args: argparse.Namespace) -> dict[str, Any]:
-    """Both servers, each at every concurrency."""
+    """Both servers, round after round; every round's figures and the median ratios."""
     counts = [int(n) for n in args.requests.split(",")]
     levels = list(zip((1, 10, 50), counts, strict=True))
+    commands = args.commands.split(",")
     fake = FakeSlackProcess()
+    from bot.config import normalize_database_url
+
     db_url = _prepare_database(normalize_database_url(args.database_url))
-    results: dict[str, Any] = {}
-    sent = 0
+    rounds: list[dict[str, Any]] = []
     try:
-        for kind in ("bare-bolt", "xdept"):
-            port = _free_port()
-            server = start_server(kind, port, fake, db_url)
-            try:
-                template = COMMANDS[args.command]
-
-                def make(n: int, template: str = template) -> tuple[bytes, dict[str, str]]:
-                    user = USERS[n % len(USERS)]
-                    return _signed_command(template.format(n=n), user, fake.response_url)
-
-                # Warm up: every worker has its Slack token checked and people cached.
-                run_load(port, concurrency=10, requests=100, make=make)
-                if kind == "xdept":
-                    sent += 100
-                    if args.command == "list":
-                        _drain(fake, sent)
-                rows = []
-                for concurrency, requests in levels:
-                    before = fake.ask("responses")
-                    row = run_load(port, concurrency=concurrency, requests=requests, make=make)
-                    if kind == "xdept":
-                        sent += requests
-                        if args.command == "list":
-                            row["all_replies_after_s"] = _drain(fake, sent)
-                        else:  # posting keeps Slack's pace of one message a second a channel
-                            row["replies_during_the_run"] = fake.ask("responses") - before
-                    rows.append(row)
-                results[kind] = rows
-            finally:
-                stop_server(server)
+        for n in range(args.rounds):
+            order = ("bare-bolt", "xdept") if n % 2 == 0 else ("xdept", "bare-bolt")
+            rounds.append(
+                {kind: measure_server(kind, fake, db_url, commands, levels) for kind in order}
+            )
     finally:
         fake_errors = fake.stop()
-    ratios = [
-        round(x["ack_ms_p99"] / max(f["ack_ms_p99"], 0.01), 2)
-        for x, f in zip(results["xdept"], results["bare-bolt"], strict=True)
-    ]
+    summary: dict[str, Any] = {}
+    for cell in rounds[0]["xdept"]["cells"]:
+        xdept_p99 = [r["xdept"]["cells"][cell]["ack_ms_p99"] for r in rounds]
+        floor_p99 = [r["bare-bolt"]["cells"][cell]["ack_ms_p99"] for r in rounds]
+        summary[cell] = {
+            "xdept_ack_ms_p50": statistics.median(
+                r["xdept"]["cells"][cell]["ack_ms_p50"] for r in rounds
+            ),
+            "xdept_ack_ms_p99": statistics.median(xdept_p99),
+            "floor_ack_ms_p50": statistics.median(
+                r["bare-bolt"]["cells"][cell]["ack_ms_p50"] for r in rounds
+            ),
+            "floor_ack_ms_p99": statistics.median(floor_p99),
+            "p50_ratio_median": _median_ratio(rounds, cell, "ack_ms_p50"),
+            "p99_ratio_median": _median_ratio(rounds, cell, "ack_ms_p99"),
+        }
+    memory = {
+        "xdept_pss_mb": [r["xdept"]["pss_mb"] for r in rounds],
+        "floor_pss_mb": [r["bare-bolt"]["pss_mb"] for r in rounds],
+        "ratio_median": round(
+            statistics.median(r["xdept"]["pss_mb"] / r["bare-bolt"]["pss_mb"] for r in rounds), 2
+        ),
+    }
     return {
-        "command": f"/xdept {COMMANDS[args.command]}",
         "server": {
             "gunicorn": f"gthread, {WORKERS} workers x {THREADS} threads, timeout 30 s, "
-            "keepalive 5 s",
-            "bolt": "process_before_response=True; xdept acks and queues the rest to its "
-            "background process",
+            "keepalive 5 s (xdept adds its inbox process)",
+            "bolt": "process_before_response=True; xdept stores each request in the inbox "
+            "before it acknowledges",
             "database": "PostgreSQL (psycopg 3)",
             "cpus": os.cpu_count(),
         },
-        "results": results,
-        "p99_ratio_to_floor": ratios,
+        "rounds": args.rounds,
+        "requests_per_concurrency": dict(zip(("c=1", "c=10", "c=50"), counts, strict=True)),
+        "summary": summary,
+        "memory": memory,
+        "targets": {"p99_ratio_at_c50": 1.5, "p99_ms_at_c50": 100, "memory_ratio": 2.0},
+        "each_round": rounds,
         "fake_slack_errors": fake_errors,
     }
 
@@ -393,15 +471,18 @@ def main(argv: list[str] | None = None) -> int:
     floor.add_argument("--port", type=int, required=True)
     floor.add_argument("--api-url", required=True)
     parser.add_argument(
-        "--requests", default="200,1000,2000", help="requests at concurrency 1, 10 and 50"
+        "--requests", default="100,500,1000", help="requests at concurrency 1, 10 and 50"
     )
-    parser.add_argument("--command", choices=sorted(COMMANDS), default="list")
+    parser.add_argument("--commands", default="ask,list", help="commands, comma-separated")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of both servers (>= 3)")
     parser.add_argument(
         "--database-url", default=os.environ.get("XDEPT_BENCH_DATABASE_URL", PG_DEFAULT)
     )
     args = parser.parse_args(argv)
     if args.role == "floor-server":
         return run_floor_server(args.port, args.api_url)
+    if args.rounds < 3:
+        parser.error("--rounds must be at least 3: fewer rounds tell nothing on a shared machine")
     print(json.dumps(bench(args), indent=2))
     return 0
 

@@ -1,19 +1,24 @@
-"""`xdept` entry point: demo, serve, socket, scheduler, db, workspace and secret-key."""
+"""`xdept` entry point: demo, serve, worker, socket, scheduler, db, workspace and secret-key.
+
+Only argparse is imported to read the command line: settings, storage and the
+adapters are imported by the command that needs them, so `xdept --help`
+starts about as fast as Python itself.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
-from typing import TextIO
-from zoneinfo import ZoneInfo
-
-from pydantic import ValidationError
+from datetime import datetime
+from typing import TYPE_CHECKING, TextIO
 
 from bot import cli_admin
-from bot.config import ConfigError, Settings, load_settings
 
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+DEFAULT_INBOX_THREADS = 8
 # Commands that serve a chat platform: they refuse mixed Slack credentials at start.
 SERVING = ("serve", "socket", "worker")
 
@@ -31,9 +36,24 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="HTTP mode: POST /slack/events, GET /healthz")
     serve.add_argument("--port", type=int, help="port (default: PORT or 3000)")
     serve.add_argument("--host", default="0.0.0.0", help="address to bind (default 0.0.0.0)")
-    serve.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    serve.add_argument("--workers", type=int, default=2, help="HTTP worker processes (default 2)")
     serve.add_argument("--threads", type=int, default=8, help="threads per worker (default 8)")
+    serve.add_argument(
+        "--inbox-threads",
+        type=int,
+        default=DEFAULT_INBOX_THREADS,
+        help=f"threads of the inbox process (default {DEFAULT_INBOX_THREADS})",
+    )
     serve.add_argument("--no-scheduler", action="store_true", help="do not run the tick here")
+
+    worker = sub.add_parser("worker", help="more inbox workers (beside one or more servers)")
+    worker.add_argument(
+        "--threads",
+        type=int,
+        default=DEFAULT_INBOX_THREADS,
+        help=f"worker threads (default {DEFAULT_INBOX_THREADS})",
+    )
+    worker.add_argument("--scheduler", action="store_true", help="run the tick here too")
 
     socket = sub.add_parser("socket", help="Slack Socket Mode (needs SLACK_APP_TOKEN)")
     socket.add_argument("--no-scheduler", action="store_true", help="do not run the tick here")
@@ -61,6 +81,9 @@ def _version() -> str:
 
 def parse_instant(value: str | None, tz: str) -> datetime:
     """`--at` value: ISO-8601; without an offset it is read in `tz`; none means now."""
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
     if value is None:
         return datetime.now(UTC)
     try:
@@ -78,6 +101,10 @@ def parse_instant(value: str | None, tz: str) -> datetime:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one `xdept` command; returns the exit status."""
     args = _parser().parse_args(argv)
+    from pydantic import ValidationError
+
+    from bot.config import ConfigError, load_settings
+
     try:
         settings = load_settings()
     except ValidationError as exc:
@@ -97,11 +124,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except Exception as exc:
         from storage.crypto import BadSecretKey
-        from storage.failures import describe_database_error
+        from storage.failures import DatabaseFailure, describe_database_error
 
         if isinstance(exc, BadSecretKey):
             print(f"xdept: {exc}", file=sys.stderr)
             return 2
+        if isinstance(exc, DatabaseFailure):
+            print(f"xdept: {exc}", file=sys.stderr)
+            return 1
         line = describe_database_error(exc, getattr(args, "db", None) or settings.database_url)
         if line is None:
             raise
@@ -148,8 +178,13 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             port=port,
             workers=args.workers,
             threads=args.threads,
+            inbox_threads=args.inbox_threads,
             scheduler=not args.no_scheduler,
         )
+    if args.command == "worker":
+        from handlers.slack.worker import run_worker
+
+        return run_worker(settings, threads=args.threads, scheduler=args.scheduler)
     if args.command == "socket":
         from handlers.slack.socket import run_socket
 

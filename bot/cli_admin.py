@@ -6,9 +6,10 @@ What they do is in bot.admin_commands, imported only when one of them runs.
 from __future__ import annotations
 
 import argparse
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from bot.config import Settings
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 COMMANDS = ("workspace", "secret-key")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, TypeVar
 
@@ -39,6 +40,15 @@ class RowDelivery(Protocol):
     def deliver_rows(self, ids: Sequence[int], *, now: datetime) -> object:
         """Send exactly these rows; what fails stays queued for the tick."""
         ...
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A command's answer, and the item it filed if it filed one (an adapter that sends the
+    answer later can link the item's tracking message once that is posted)."""
+
+    message: Message
+    filed: ItemView | None = None
 
 
 class Core:
@@ -73,7 +83,9 @@ class Core:
 
     def send(self, queued: Sequence[int], *, now: datetime) -> None:
         """Deliver rows a use case queued; a failure leaves them to the scheduler's delivery."""
-        if not queued:
+        if not queued or self.store.in_transaction():
+            # Inside a caller's transaction nothing is committed yet: the caller sends
+            # what the whole transaction queued once it has committed.
             return
         try:
             self._delivery.deliver_rows(queued, now=now)
@@ -108,23 +120,31 @@ class Core:
         `mentions` maps the placeholders the adapter put in `line` to the people,
         user groups and chats they stand for.
         """
+        return self.reply_to(ctx, line, mentions=mentions).message
+
+    def reply_to(self, ctx: Context, line: str, *, mentions: c.Mentions | None = None) -> Reply:
+        """`run_command`, with the item the command filed if it filed one."""
         try:
             command = c.parse_command(clean(line), mentions=mentions)
         except c.CommandError as exc:
-            return compose.error_reply(exc.render(self.locale(ctx), ctx.command_style))
-        return self.execute(ctx, command)
+            return Reply(compose.error_reply(exc.render(self.locale(ctx), ctx.command_style)))
+        return self.reply_to_command(ctx, command)
 
     def execute(self, ctx: Context, command: c.Command) -> Message:
         """Run a typed command (a button or a form maps to one) and deliver what it queued;
         refusals come back as errors."""
+        return self.reply_to_command(ctx, command).message
+
+    def reply_to_command(self, ctx: Context, command: c.Command) -> Reply:
+        """`execute`, with the item the command filed if it filed one."""
         locale = self.locale(ctx)
         try:
             result = self.perform(lambda: self._run(ctx, command, locale), now=ctx.now)
         except XdeptError as exc:
-            return compose.error_reply(exc.render(locale, ctx.command_style))
+            return Reply(compose.error_reply(exc.render(locale, ctx.command_style)))
         if isinstance(result, ItemView):  # a filing: its reply links the message just posted
-            return self.filed_reply(ctx, result, locale)
-        return result
+            return Reply(self.filed_reply(ctx, result, locale), filed=result)
+        return Reply(result)
 
     def filed_reply(self, ctx: Context, view: ItemView, locale: str) -> Message:
         """Confirmation of a filing, with the tracking message's link once it is posted."""

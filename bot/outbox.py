@@ -24,6 +24,7 @@ class OutboxAction(StrEnum):
     POST = "post"  # a message in a channel
     DM = "dm"  # a direct message
     UPLOAD = "upload"  # a file in a channel or a direct message
+    ANSWER = "answer"  # a private answer to the person behind a request (scheduler.answers)
 
 
 def tracking_post(uow: UnitOfWork, item: Item, *, now: datetime) -> None:
@@ -161,3 +162,39 @@ def _file_payload(filename: str, content: bytes, title: str) -> dict[str, str]:
 def file_from_payload(payload: dict[str, str]) -> tuple[str, bytes, str]:
     """(filename, content, title) back out of a queued row."""
     return payload["filename"], base64.b64decode(payload["content_b64"]), payload["title"]
+
+
+def private_answer(
+    uow: UnitOfWork,
+    *,
+    workspace_id: int,
+    user_id: str,
+    message: Message,
+    key: str,
+    now: datetime,
+    handle: str | None = None,
+    handle_expires_at: datetime | None = None,
+    chat: str | None = None,
+    filed: dict[str, object] | None = None,
+) -> bool:
+    """Queue a private answer to the person behind a request, in the use case's transaction.
+
+    It goes through the request's reply `handle` while that lives, else to the person
+    alone in `chat`, else by direct message. `filed` ({item_id, locale, tz, style}) makes the
+    confirmation of a filing link its tracking message once that is posted.
+    """
+    reply: dict[str, object] = {"handle": handle, "chat": chat}
+    if handle_expires_at is not None:
+        reply["expires_at"] = handle_expires_at.isoformat()
+    payload: dict[str, object] = {"message": message.model_dump(mode="json"), "reply": reply}
+    if filed is not None:
+        payload["filed"] = filed
+    return uow.outbox.enqueue(
+        workspace_id=workspace_id,
+        dedupe_key=key,
+        kind=message.kind.value,
+        action=OutboxAction.ANSWER.value,
+        user_id=user_id,
+        payload=payload,
+        created_at=now,
+    )

@@ -99,6 +99,11 @@ class Messenger(Protocol):
         """Show a message only to one person in a chat."""
         ...
 
+    def answer(self, *, handle: str, message: Message) -> None:
+        """Answer a request privately through the reply handle it came with (a platform's
+        address for answering that request, such as a response URL); GONE once it expired."""
+        ...
+
     def upload(
         self,
         *,

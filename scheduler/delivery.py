@@ -25,6 +25,7 @@ from bot.lookup import Lookup, normalize_locale
 from bot.messages import Message, MessageKind, Section, text
 from bot.outbox import OutboxAction, direct_message, file_from_payload
 from bot.ports import DeliveryCode, DeliveryError, MessageRef, Messenger
+from scheduler.answers import Answer, plan_answer, send_answer
 from storage.db import Store, UnitOfWork
 from storage.models import Item, OutboxMessage, Standup
 
@@ -93,6 +94,7 @@ class _Plan:
     attachment: tuple[str, bytes, str] | None = None
     item_id: int | None = None  # a tracking message: remember where it landed
     standup_id: int | None = None
+    answer: Answer | None = None  # a private answer (scheduler.answers)
 
 
 @dataclass(frozen=True)
@@ -311,6 +313,9 @@ class Deliverer:
             return self._plan_tracking(uow, row, now, action)
         if action is OutboxAction.THREAD:
             return self._plan_thread(uow, row)
+        if action is OutboxAction.ANSWER:
+            answer = plan_answer(uow, row, now=now, lookup=self._lookup)
+            return _Plan("answer", message=answer.message, answer=answer)
         message = (
             Message.model_validate(row.payload["message"]) if "message" in row.payload else None
         )
@@ -419,6 +424,9 @@ class Deliverer:
 
     def _execute(self, plan: _Plan) -> _Result:
         """Talk to the chat platform; no database work happens here."""
+        if plan.answer is not None:
+            send_answer(self.messenger, plan.answer)
+            return _Result(ref=None, permalink=None)
         if plan.kind == "update":
             assert plan.channel and plan.thread_id
             self.messenger.update(

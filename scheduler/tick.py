@@ -71,7 +71,7 @@ class TickReport:
         return out
 
 
-# How long inbound event ids are kept: Slack retries within minutes, so a week is plenty.
+# How long finished inbox rows are kept: platforms retry within minutes, so a week is plenty.
 EVENT_MEMORY = timedelta(days=7)
 
 
@@ -93,7 +93,7 @@ def tick(
         if use_lease and not lease.acquire(session):
             report.ticked = False
             return report
-        uow.events.forget_before(now - EVENT_MEMORY)
+        uow.inbox.forget_before(now - EVENT_MEMORY)
         depts = facts.departments(session)
         writer = TickWriter(session, now)
         _plan_standups(session, settings, depts, now, writer)

@@ -1,4 +1,11 @@
-"""Engines, sessions and the unit of work: one transaction per use case."""
+"""Engines, sessions and the unit of work: one transaction per use case.
+
+`Store.transaction()` opens an ambient transaction: every unit of work begun
+inside the block (the services' own) joins it as a savepoint instead of
+committing on its own. A caller uses it to make a use case land together with
+what it records about it (the inbox row that asked for it, the reply it
+queues): all of it or none of it.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +14,13 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from storage.inbox import InboxRepository
 from storage.repositories import (
     DepartmentRepository,
-    EventRepository,
     ItemRepository,
     OutboxRepository,
     PersonRepository,
@@ -52,11 +59,15 @@ def _sqlite_write_transactions(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
+        if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            return  # a statement that commits on its own (Store.autocommit)
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 # Outbox ids committed by the units of work of the current use case (Store.collect_queued).
 _collected: ContextVar[list[int] | None] = ContextVar("xdept_collected_outbox", default=None)
+# The transaction units of work join (Store.transaction), with the store that opened it.
+_ambient: ContextVar[tuple[Store, UnitOfWork] | None] = ContextVar("xdept_ambient", default=None)
 
 
 class UnitOfWork:
@@ -69,7 +80,7 @@ class UnitOfWork:
         self.departments = DepartmentRepository(session)
         self.items = ItemRepository(session)
         self.outbox = OutboxRepository(session)
-        self.events = EventRepository(session)
+        self.inbox = InboxRepository(session)
         self.standups = StandupRepository(session)
 
     def commit(self) -> None:
@@ -99,7 +110,16 @@ class Store:
 
     @contextmanager
     def unit_of_work(self) -> Iterator[UnitOfWork]:
-        """One transaction: committed when the block ends normally, rolled back otherwise."""
+        """One transaction: committed when the block ends normally, rolled back otherwise.
+
+        Inside `transaction()` it is a savepoint of the ambient transaction instead: a
+        block that fails undoes only its own changes, and nothing lands before the
+        ambient transaction commits.
+        """
+        ambient = _ambient.get()
+        if ambient is not None and ambient[0] is self:
+            yield from self._joined(ambient[1])
+            return
         with self._sessions() as session:
             uow = UnitOfWork(session)
             try:
@@ -111,6 +131,36 @@ class Store:
         collected = _collected.get()
         if collected is not None:
             collected.extend(uow.outbox.queued)
+
+    def _joined(self, outer: UnitOfWork) -> Iterator[UnitOfWork]:
+        with outer.session.begin_nested():
+            uow = UnitOfWork(outer.session)
+            yield uow
+        # Only a savepoint that held: its rows commit (and are collected) with the outer one.
+        outer.outbox.queued.extend(uow.outbox.queued)
+
+    @contextmanager
+    def transaction(self) -> Iterator[UnitOfWork]:
+        """An ambient transaction for this thread: units of work inside the block join it."""
+        if _ambient.get() is not None:
+            raise RuntimeError("a transaction is already open in this context")
+        with self.unit_of_work() as uow:
+            token = _ambient.set((self, uow))
+            try:
+                yield uow
+            finally:
+                _ambient.reset(token)
+
+    @contextmanager
+    def autocommit(self) -> Iterator[Connection]:
+        """A connection whose every statement commits on its own (a single-row write)."""
+        with self.engine.connect() as connection:
+            yield connection.execution_options(isolation_level="AUTOCOMMIT")
+
+    def in_transaction(self) -> bool:
+        """True inside `transaction()`: nothing done now is committed yet."""
+        ambient = _ambient.get()
+        return ambient is not None and ambient[0] is self
 
     @contextmanager
     def collect_queued(self) -> Iterator[list[int]]:

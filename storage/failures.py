@@ -30,6 +30,10 @@ _REASONS: tuple[tuple[str, str], ...] = (
 )
 
 
+class DatabaseFailure(Exception):
+    """The database could not be used; the message is the one line to show."""
+
+
 def display_url(url: str) -> str:
     """The URL with its password left out, for messages."""
     try:

@@ -40,6 +40,17 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
 
+def upgrade_url(url: str) -> None:
+    """Bring the database at `url` to the newest revision, over an engine of its own."""
+    from storage.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+
+
 def _lock_for_migration(connection: Connection) -> None:
     """Wait for any other upgrade of this database to finish; held until this one commits."""
     if connection.dialect.name == "postgresql":

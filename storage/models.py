@@ -282,16 +282,39 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
 
 
-class ProcessedEvent(Base):
-    """Inbound events and commands already handled, so retries change nothing."""
+class InboxTask(Base):
+    """Work a request left for after its acknowledgement, stored before it was acknowledged.
 
-    __tablename__ = "processed_events"
-    __table_args__ = (UniqueConstraint("platform", "event_id"),)
+    `key` is the request's idempotency key: a retry or a duplicate of a request
+    finds its row and changes nothing. Workers claim rows with a lease
+    (`available_at` is when a pending row may run, or when a claim in force
+    lapses); the use case marks the row done in its own transaction.
+    """
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("platform", "key"),
+        # The workers' question: what may run now, oldest first.
+        Index("ix_inbox_ready", "state", "available_at"),
+        Index("ix_inbox_received", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
-    event_id: Mapped[str] = mapped_column(String(200))
-    received_at: Mapped[datetime] = mapped_column(index=True)
+    # The workspace as the platform names it (a team or tenant id): the row exists
+    # before the workspace's own row may.
+    workspace: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    received_at: Mapped[datetime]
+    available_at: Mapped[datetime]
+    # The token of the claim in force: only its holder may finish the row.
+    claim: Mapped[str | None] = mapped_column(String(40))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    finished_at: Mapped[datetime | None]
 
 
 class Standup(Base):

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from storage.models import Base, Workspace
 
 # Tables whose rows belong to no workspace.
-SHARED_TABLES = frozenset({"oauth_states", "processed_events"})
+SHARED_TABLES = frozenset({"oauth_states"})
 # The columns that name a workspace by the platform's id, where no foreign key can.
 KEY_COLUMNS = ("platform", "workspace")
 

@@ -224,7 +224,8 @@ def _serve_as_nobody(tmp_path: Path, web_api: str) -> None:
         assert database.exists() and database.stat().st_uid == NOBODY
         assert list(workdir.iterdir()) == []  # nothing written where it may not write
         time.sleep(1)
-        assert "".join(log).count("Booting worker") == 1
+        # GUNICORN_CMD_ARGS's one HTTP worker, and the inbox process beside it.
+        assert "".join(log).count("Booting worker") == 2
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)

@@ -15,7 +15,7 @@ from bot.ports import DeliveryCode, DeliveryError, MessageRef
 class Sent:
     """One recorded call."""
 
-    action: str  # post | update | dm | ephemeral | upload
+    action: str  # post | update | dm | ephemeral | answer | upload
     chat: str
     message: Message | None
     message_id: str | None = None
@@ -68,6 +68,10 @@ class RecordingMessenger:
     def ephemeral(self, *, chat: str, user: str, message: Message) -> None:
         """Record a message only one person sees."""
         self._record(Sent("ephemeral", chat, message, user=user))
+
+    def answer(self, *, handle: str, message: Message) -> None:
+        """Record a private answer through a request's reply handle (kept in `chat`)."""
+        self._record(Sent("answer", handle, message))
 
     def upload(
         self,

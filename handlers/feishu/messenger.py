@@ -19,7 +19,7 @@ from pathlib import PurePath
 
 from bot.i18n import t
 from bot.messages import Message, MessageKind, Section, TextSpan
-from bot.ports import DeliveryCode, MessageRef
+from bot.ports import DeliveryCode, DeliveryError, MessageRef
 from handlers.feishu import cards, texts  # noqa: F401 - texts registers the hints
 from handlers.feishu.api import FeishuApi
 from handlers.feishu.codes import EDIT_WINDOW_PASSED, FeishuError
@@ -177,6 +177,11 @@ class FeishuMessenger:
                     raise
                 log.info("no ephemeral card in %s (%s); sending a direct message", chat, exc)
         self.dm(user=user, message=message)
+
+    def answer(self, *, handle: str, message: Message) -> None:
+        """Feishu gives a request no reply address to answer through later: the outbox
+        answers in the chat or by direct message instead (scheduler.answers)."""
+        raise DeliveryError(DeliveryCode.GONE, "Feishu requests carry no reply handle")
 
     def _allows_ephemeral(self, chat: str) -> bool:
         try:

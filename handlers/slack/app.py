@@ -1,24 +1,25 @@
-"""The Bolt app: every listener over one xdept App (Bolt checks each request's signature).
+"""The Bolt app: every listener over one xdept App, and the inbox handlers they leave work to.
 
-`build_bolt_app` is shared by `xdept serve` (behind gunicorn), `xdept socket`
-and the tests. It runs listeners before answering (`process_before_response`)
-and every listener acknowledges first and leaves slow work as a job (a thread
-pool here, or the background process of `xdept serve`), so Slack gets its
-answer well inside 3 seconds in both modes.
+`build_bolt_app` is shared by `xdept serve` (behind the front door),
+`xdept socket` and the tests. Listeners run before the answer is sent
+(`process_before_response`): each checks its payload, stores the work in the
+inbox and acknowledges; whatever must be in the answer itself (a modal, a
+form's errors) is done right there, after the row is stored.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from typing import Any
 
 from slack_bolt import App as BoltApp
+from slack_bolt import BoltResponse
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
-from slack_sdk import WebClient
+from sqlalchemy.exc import SQLAlchemyError
 
-from bot.bootstrap import App
-from bot.config import ConfigError
-from handlers.slack.jobs import JobSink, LocalJobs
+from handlers.runtime.inbox import Route
 from handlers.slack.listeners import (
     buttons,
     commands,
@@ -30,14 +31,12 @@ from handlers.slack.listeners import (
     threads,
     track,
 )
-from handlers.slack.messenger import make_client
-from handlers.slack.resolver import Resolver
-from handlers.slack.runtime import Deps
+from handlers.slack.runtime import Deps, StoreUnavailable
+
+log = logging.getLogger(__name__)
 
 # Fallback last: Bolt gives a request to the first listener that matches it.
 LISTENERS = (commands, buttons, decline, track, threads, reactions, home, mention, fallback)
-# Slow work after the acknowledgement: mostly waiting on Slack and the database.
-BACKGROUND_THREADS = 16
 
 
 class _TokenInClient(logging.Filter):
@@ -47,48 +46,70 @@ class _TokenInClient(logging.Filter):
         return record.getMessage() != warning_client_prioritized_and_token_skipped()
 
 
-def background_executor(threads: int = BACKGROUND_THREADS) -> ThreadPoolExecutor:
-    """The pool listeners hand their slow work to."""
-    return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="xdept-slack")
+class ListenerFailed(Exception):
+    """A listener of ours failed (as opposed to Bolt failing to read a request)."""
 
 
-def build_bolt_app(
-    app: App,
-    *,
-    signing_secret: str | None,
-    token: str,
-    client: WebClient | None = None,
-    process_before_response: bool = True,
-    resolver: Resolver | None = None,
-    jobs: JobSink | None = None,
-    socket_mode: bool = False,
-) -> BoltApp:
-    """The Bolt app with xdept's listeners (tests pass a client of their own)."""
-    if not signing_secret and not socket_mode:
-        # Without a secret every forged request would pass: HTTP mode refuses to start.
-        raise ConfigError("SLACK_SIGNING_SECRET is required to answer Slack over HTTP")
-    client = client or make_client(app.settings, token=token)
-    if client.token is None:
-        client.token = token
-    resolver = resolver or Resolver(client)
+def guarded(listener: Callable[..., None]) -> Callable[..., None]:
+    """Wrap a listener so its failures are told apart from requests Bolt could not read."""
+
+    @functools.wraps(listener)
+    def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            listener(*args, **kwargs)
+        except StoreUnavailable:
+            raise
+        except SQLAlchemyError as exc:
+            raise StoreUnavailable(str(exc)) from exc
+        except Exception as exc:
+            raise ListenerFailed(listener.__name__) from exc
+
+    return run
+
+
+def _on_error(error: Exception) -> BoltResponse:
+    """What Slack is answered when a request could not be handled."""
+    if isinstance(error, StoreUnavailable):
+        # Not acknowledged: Slack retries events, and a person sees the command fail.
+        log.error("the inbox is unavailable; request not acknowledged: %s", error)
+        return BoltResponse(status=503, body="")
+    if isinstance(error, ListenerFailed):
+        log.error("listener %s failed", error, exc_info=error.__cause__)
+        return BoltResponse(status=500, body="")
+    # Bolt itself choked on a signed body of an unexpected shape: it cannot be read.
+    log.info("refused a signed Slack request Bolt cannot read: %r", error)
+    return BoltResponse(status=400, body="")
+
+
+def build_bolt_app(deps: Deps) -> BoltApp:
+    """The Bolt app with xdept's listeners (its client carries the token)."""
     bolt_log = logging.getLogger("handlers.slack.bolt")
     if not any(isinstance(f, _TokenInClient) for f in bolt_log.filters):
         bolt_log.addFilter(_TokenInClient())
     bolt = BoltApp(
-        client=client,  # carries the token
-        signing_secret=signing_secret or "",
-        process_before_response=process_before_response,
+        # Named, or Bolt inspects the call stack, which touches every module loaded: in a
+        # worker forked from a preloaded server that copies most of their memory.
+        name="xdept",
+        client=deps.client,
+        # The front door checks signatures on the raw bytes, before anything reaches Bolt;
+        # Socket Mode needs none.
+        signing_secret="",
+        request_verification_enabled=False,
+        process_before_response=True,
         # Check the token on the first request, not at start: a worker must boot while
         # Slack is unreachable, and answer as soon as it is back.
         token_verification_enabled=False,
         logger=bolt_log,
     )
-    deps = Deps(
-        app=app,
-        resolver=resolver,
-        client=client,
-        jobs=jobs or LocalJobs(background_executor()),
-    )
+    bolt.error(_on_error)
     for module in LISTENERS:
         module.register(bolt, deps)
     return bolt
+
+
+def slack_routes(deps: Deps) -> dict[str, Route]:
+    """The inbox handlers of every Slack listener, by row kind."""
+    routes: dict[str, Route] = {}
+    for module in LISTENERS:
+        routes.update(module.routes(deps))
+    return routes

@@ -296,6 +296,12 @@ class SlackMessenger:
             f"showing {user} a message in {channel}",
         )
 
+    def answer(self, *, handle: str, message: Message) -> None:
+        """Answer a command or a click through its response_url (handlers.slack.responses)."""
+        from handlers.slack.responses import send_response
+
+        send_response(handle, message)
+
     def upload(
         self,
         *,

@@ -1,19 +1,23 @@
-"""What every listener shares: the core, the resolver, background work, and telling people.
+"""What every listener and every inbox handler shares: the core, the inbox, telling people.
 
-Listeners acknowledge Slack first and hand the slow part (Web API calls,
-delivery) to `Deps.background` as a job; a job that fails logs what it was
-doing and tells the person something useful.
+A listener checks its payload (handlers.slack.payloads), stores it in the
+inbox under the request's idempotency key (`Deps.store`) and acknowledges.
+A handler runs later in any worker: it rebuilds the person's context as of
+the request and runs the use case inside `finish()`, queueing the person's
+answer there too (`Deps.answer`), so the answer is as durable as the change.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.webhook import WebhookClient
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import compose
 from bot.bootstrap import App
@@ -22,53 +26,145 @@ from bot.core import Core
 from bot.i18n import t
 from bot.lookup import normalize_locale
 from bot.messages import Message
-from bot.ports import DeliveryError
+from bot.outbox import private_answer
+from bot.views import ItemView
+from handlers.runtime.inbox import Finish, Inbox, Route, Task, follow_up, wall_clock
 from handlers.slack import texts as _texts  # noqa: F401 - registers the adapter's words
-from handlers.slack.blocks import render
-from handlers.slack.dedupe import first_time, request_key
-from handlers.slack.jobs import Job, JobSink
-from handlers.slack.messenger import API_TIMEOUT, retry_handlers
-from handlers.slack.resolver import Resolver
+from handlers.slack.payloads import Interaction, Payload
+from handlers.slack.resolver import PLATFORM, Resolver
+from storage.db import UnitOfWork
+from storage.inbox import TaskState
 
 log = logging.getLogger(__name__)
+
+# Slack accepts answers through a response_url for 30 minutes; later ones go by DM.
+RESPONSE_URL_LIFETIME = timedelta(minutes=25)
+
+
+class StoreUnavailable(Exception):
+    """The inbox could not store a request: it must not be acknowledged (Slack retries)."""
 
 
 @dataclass
 class Deps:
-    """The adapter's collaborators, handed to each listener module's `register` and to jobs."""
+    """The adapter's collaborators, handed to each listener module's `register` and handlers."""
 
     app: App
     resolver: Resolver
     client: WebClient
-    jobs: JobSink
+    inbox: Inbox
+    # Wakes the inbox workers after a row is stored (in this process or another).
+    ring: Callable[[], None]
 
     @property
     def core(self) -> Core:
         """The platform-neutral core."""
         return self.app.core
 
-    def background(
-        self, what: str, fn: Callable[..., None], *args: Any, request: dict[str, Any] | None = None
-    ) -> None:
-        """Run `fn(deps, *args)` after the acknowledgement, once per Slack `request`.
+    def store(
+        self, *, kind: str, key: str, team: str, payload: Payload, claim: bool = False
+    ) -> Task | None:
+        """Store a request before it is acknowledged; None if it was stored before.
 
-        `fn` is a module-level function and `args` plain values, so the job can run
-        in another process.
+        `claim`: the request does its work itself (a modal opened within the trigger's
+        3 seconds) and gets the row back to finish.
         """
-        key = request_key(request) if request is not None else None
-        self.jobs.submit(Job(what, fn, args, key), self)
-
-    def first_time(self, request: dict[str, Any]) -> bool:
-        """For work done before the acknowledgement: False if this request was handled."""
-        key = request_key(request)
-        return key is None or first_time(self.app.store, key)
-
-    def tell_privately(self, channel: str, user: str, message: Message) -> None:
-        """An ephemeral message to one person in a channel; a failure is logged."""
         try:
-            self.app.messenger.ephemeral(chat=channel, user=user, message=message)
-        except DeliveryError as exc:
-            log.warning("could not show %s a message in %s: %s", user, channel, exc.reason)
+            task = self.inbox.put(
+                platform=PLATFORM,
+                workspace=team,
+                key=key,
+                kind=kind,
+                payload=payload.model_dump(mode="json"),
+                now=wall_clock(),
+                claim=claim,
+            )
+        except SQLAlchemyError as exc:
+            raise StoreUnavailable(f"could not store {key}: {exc}") from exc
+        if task is not None and not claim:
+            self.ring()
+        return task
+
+    def store_interaction(
+        self, kind: str, interaction: Interaction, *, claim: bool = False
+    ) -> Task | None:
+        """`store` for a click, a shortcut or a form: keyed by its trigger."""
+        return self.store(
+            kind=kind,
+            key=f"interaction:{interaction.trigger_id}",
+            team=interaction.team_id,
+            payload=interaction,
+            claim=claim,
+        )
+
+    def close(
+        self,
+        task: Task,
+        ctx: Context | None = None,
+        message: Message | None = None,
+        *,
+        response_url: str | None = None,
+        chat: str | None = None,
+    ) -> None:
+        """Finish a row this request holds, with a private answer when there is one."""
+        with self.finishing(task):
+            if ctx is not None and message is not None:
+                self.answer(task, ctx, message, response_url=response_url, chat=chat)
+
+    @contextmanager
+    def finishing(self, task: Task) -> Iterator[UnitOfWork]:
+        """Finish a row inside the request that holds it; a worker sends what it queued."""
+        with Finish(self.inbox, task, wall_clock)() as uow:
+            yield uow
+            queued = follow_up(uow, task, now=wall_clock())
+        if queued:
+            self.ring()
+
+    def context(self, task: Task, *, team: str, user: str, channel: str | None) -> Context:
+        """The person's frame as of the request (not as of the worker picking it up)."""
+        ctx = self.resolver.context(team_id=team, user_id=user, channel_id=channel)
+        return ctx.at(task.received_at)
+
+    def answer(
+        self,
+        task: Task,
+        ctx: Context,
+        message: Message,
+        *,
+        response_url: str | None = None,
+        chat: str | None = None,
+        filed: ItemView | None = None,
+        name: str = "reply",
+    ) -> None:
+        """Queue a private answer to the person, in the transaction that finishes `task`.
+
+        It goes through `response_url` for 25 minutes after the request, else to
+        the person alone in `chat`, else by direct message.
+        """
+        with self.app.store.unit_of_work() as uow:
+            ws = uow.workspaces.get_or_create(
+                PLATFORM, ctx.workspace, now=ctx.now, timezone=self.app.settings.xdept_timezone
+            )
+            private_answer(
+                uow,
+                workspace_id=ws.id,
+                user_id=ctx.actor.user_id,
+                message=message,
+                key=f"answer:{task.platform}:{task.key}:{name}"[:200],
+                now=ctx.now,
+                handle=response_url,
+                handle_expires_at=task.received_at + RESPONSE_URL_LIFETIME,
+                chat=chat,
+                filed=self._filed(ctx, filed) if filed is not None else None,
+            )
+
+    def _filed(self, ctx: Context, view: ItemView) -> dict[str, Any]:
+        return {
+            "item_id": view.id,
+            "locale": self.core.locale(ctx),
+            "tz": self.core.timezone(ctx),
+            "style": ctx.command_style.value,
+        }
 
     def locale(self, ctx: Context | None) -> str:
         """The person's language from what Slack said, without touching the database."""
@@ -81,61 +177,13 @@ class Deps:
         return compose.error_reply(t(locale, "slack.failed", what=t(locale, what_key)))
 
 
-def team_of(body: dict[str, Any]) -> str:
-    """The workspace (team id) of any Slack payload."""
-    team = body.get("team")
-    user = body.get("user")
-    return str(
-        body.get("team_id")
-        or (team.get("id") if isinstance(team, dict) else None)
-        or (user.get("team_id") if isinstance(user, dict) else None)
-        or ""
-    )
+def _never_answered(task: Task, finish: Finish) -> None:
+    # The process that held this request stopped before answering it: Slack showed the
+    # person an error (no acknowledgement came), so they try again; nothing to do here.
+    log.info("inbox row %d (%s): its request was never answered", task.id, task.kind)
+    with finish(state=TaskState.FAILED, error="the request's process stopped before answering"):
+        pass
 
 
-def user_of(body: dict[str, Any]) -> str:
-    """The acting person of an interaction or command."""
-    user = body.get("user")
-    if isinstance(user, dict):
-        return str(user.get("id") or "")
-    return str(body.get("user_id") or "")
-
-
-def channel_of(body: dict[str, Any]) -> str | None:
-    """The channel an interaction happened in, if any."""
-    channel = body.get("channel")
-    if isinstance(channel, dict) and channel.get("id"):
-        return str(channel["id"])
-    container = body.get("container")
-    if isinstance(container, dict) and container.get("channel_id"):
-        return str(container["channel_id"])
-    return str(body["channel_id"]) if body.get("channel_id") else None
-
-
-def reply_via(response_url: str | None, message: Message, *, what: str) -> bool:
-    """Answer through a request's response_url, visible to that person only; False if lost."""
-    if not response_url:
-        log.error("no response_url to answer %s", what)
-        return False
-    rendered = render(message)
-    payload = {
-        "text": rendered.text,
-        "blocks": rendered.blocks,
-        "response_type": "ephemeral",
-        "replace_original": False,
-    }
-    webhook = WebhookClient(url=response_url, timeout=API_TIMEOUT, retry_handlers=retry_handlers())
-    try:
-        response = webhook.send_dict(payload)
-    except Exception:  # network trouble after the retries: the work is done, the answer lost
-        log.exception("could not answer %s through response_url", what)
-        return False
-    if response.status_code != 200:
-        log.error(
-            "response_url refused the answer to %s: %s %s",
-            what,
-            response.status_code,
-            response.body,
-        )
-        return False
-    return True
+# Rows of work done inside the request: a worker only sees one whose process died.
+IN_REQUEST = Route(work=_never_answered)

@@ -1,74 +1,63 @@
-"""`xdept socket`: the same listeners over Slack's Socket Mode (no public URL needed)."""
+"""`xdept socket`: the same listeners over Slack's Socket Mode (no public URL needed).
+
+Requests arrive over a websocket instead of HTTP; listeners store them in
+the same inbox before acknowledging, and this process's inbox workers (and
+the scheduler's tick) work them.
+"""
 
 from __future__ import annotations
 
 import logging
-import signal
-import threading
-from types import FrameType
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from bot.bootstrap import App, bootstrap
 from bot.config import Settings
-from handlers.slack.app import background_executor, build_bolt_app
-from handlers.slack.jobs import JobSink, LocalJobs
-from handlers.slack.messenger import SlackMessenger, make_client
-from handlers.slack.resolver import Resolver
-from handlers.slack.scheduling import Running, start_scheduler
+from handlers.runtime.service import DEFAULT_THREADS, WorkerService, wait_for_stop_signal
+from handlers.runtime.workers import LocalBell
+from handlers.slack.adapter import SlackAdapter, build_slack
+from storage.migrate import upgrade_url
 
 log = logging.getLogger(__name__)
 
 
-def build_socket_handler(
-    settings: Settings, *, jobs: JobSink | None = None
-) -> tuple[SocketModeHandler, App]:
-    """The Socket Mode handler over a fully wired app (it connects only when started)."""
-    settings.require("slack_bot_token", "slack_app_token")
-    client = make_client(settings)
-    resolver = Resolver(client)
-    app = bootstrap(
-        settings, messenger=SlackMessenger(client), channel_private=resolver.channel_private
-    )
-    signing = settings.slack_signing_secret
-    bolt = build_bolt_app(
-        app,
-        signing_secret=signing.get_secret_value() if signing else None,
-        token=settings.secret("slack_bot_token"),
-        client=client,
-        resolver=resolver,
-        jobs=jobs,
-        socket_mode=True,
-    )
-    return SocketModeHandler(bolt, app_token=settings.secret("slack_app_token")), app
+class SocketMode:
+    """The Socket Mode connection and the inbox workers beside it."""
+
+    def __init__(
+        self, settings: Settings, *, scheduler: bool, threads: int = DEFAULT_THREADS
+    ) -> None:
+        settings.require("slack_bot_token", "slack_app_token")
+        upgrade_url(settings.sqlalchemy_url)  # a database that is down stops us here, in one line
+        self._ring = LocalBell()
+        self.adapter: SlackAdapter = build_slack(settings, ring=self._ring, http=False)
+        self.service = WorkerService(
+            self.adapter.app, self.adapter.routes(), threads=threads, scheduler=scheduler
+        )
+        self._ring.workers = self.service.workers
+        self.handler = SocketModeHandler(
+            self.adapter.bolt, app_token=settings.secret("slack_app_token")
+        )
+
+    def start(self) -> None:
+        """Start the workers, then connect."""
+        self.service.start()
+        self.handler.connect()
+        log.info("connected to Slack over Socket Mode")
+
+    def stop(self) -> None:
+        """Close the connection first (no new requests), then finish the rows in hand."""
+        self.handler.close()
+        self.service.stop()
+        self.adapter.app.store.dispose()
 
 
 def run_socket(settings: Settings, *, scheduler: bool) -> int:
     """Connect to Slack and answer until SIGINT or SIGTERM; returns the exit status."""
-    # The pool is ours to shut down, so stopping leaves no thread behind.
-    pool = background_executor()
-    handler, app = build_socket_handler(settings, jobs=LocalJobs(pool))
-    stop = threading.Event()
-
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        log.info("signal %d: closing the Socket Mode connection", signum)
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    running: Running | None = None
-    if scheduler:
-        try:
-            running = start_scheduler(app)
-        except Exception:
-            log.exception("the scheduler could not start; Slack requests are still answered")
-    handler.connect()
-    log.info("connected to Slack over Socket Mode")
+    mode = SocketMode(settings, scheduler=scheduler)
+    mode.start()
     try:
-        stop.wait()
+        signum = wait_for_stop_signal()
+        log.info("signal %d: closing the Socket Mode connection", signum)
     finally:
-        handler.close()
-        if running is not None:
-            running.shutdown()
-        pool.shutdown(wait=True)
+        mode.stop()
     return 0

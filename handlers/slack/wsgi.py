@@ -1,111 +1,121 @@
-"""The WSGI application `xdept serve` runs: POST /slack/events and GET /healthz."""
+"""Slack's endpoint behind the front door: POST /slack/events.
+
+The signature is checked on the raw bytes first (slack_sdk's
+SignatureVerifier): a forged request gets 401 whatever its body, before
+anything parses it. A signed body that cannot be read (not UTF-8, not JSON
+where JSON is due, `payload=` that is not a JSON object) gets 400; an event
+without an event in it is acknowledged and ignored. Then Bolt routes the
+request to a listener; a request no listener takes is still acknowledged.
+"""
 
 from __future__ import annotations
 
-import json
+import hashlib
+import hmac
 import logging
-from collections.abc import Callable, Iterable
+import re
 from typing import Any
 
 from slack_bolt import App as BoltApp
-from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt import BoltRequest
+from slack_sdk.signature import SignatureVerifier
 
-from bot.bootstrap import App, bootstrap
 from bot.config import Settings
-from handlers.slack.app import build_bolt_app
-from handlers.slack.jobs import JobSink
-from handlers.slack.messenger import SlackMessenger, make_client
-from handlers.slack.resolver import Resolver
+from handlers.runtime.frontdoor import FrontDoor, Request, Response
+from handlers.slack.adapter import SlackAdapter, build_slack
 from storage.db import Store
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-HEALTH_PATH = "/healthz"
+_TIMESTAMP = re.compile(r"^\d{1,12}$")
+_SIGNATURE = re.compile(r"^v0=[0-9a-f]{64}$")
+# How old a signed request may be (Slack's rule, as the verifier applies it).
+FRESHNESS = 5 * 60
 
-StartResponse = Callable[..., Any]
 
+class SlackEndpoint:
+    """Verifies, reads and dispatches one Slack request."""
 
-class SlackWsgi:
-    """Routes Slack's requests to Bolt and answers health checks from the database."""
-
-    def __init__(self, bolt: BoltApp, app: App) -> None:
+    def __init__(self, bolt: BoltApp, signing_secret: str) -> None:
         self.bolt = bolt
-        self.app = app
-        self.store: Store = app.store
-        self._slack = SlackRequestHandler(bolt, path=EVENTS_PATH)
+        self.verifier = SignatureVerifier(signing_secret)
 
-    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO") or "/"
-        method = environ.get("REQUEST_METHOD", "GET")
-        if path == EVENTS_PATH:
-            if method != "POST":
-                return _answer(
-                    start_response,
-                    "405 Method Not Allowed",
-                    {"error": "use POST"},
-                    extra=[("Allow", "POST")],
-                )
-            if not _signature_headers_present(environ):
-                # Bolt would fail on a malformed timestamp with a 500; it is simply unsigned.
-                return _answer(start_response, "401 Unauthorized", {"error": "invalid request"})
-            return self._slack(environ, start_response)
-        if path == HEALTH_PATH and method in ("GET", "HEAD"):
-            if self.store.ping():
-                return _answer(start_response, "200 OK", {"ok": True, "database": "up"})
-            log.warning("health check: the database does not answer")
-            return _answer(
-                start_response, "503 Service Unavailable", {"ok": False, "database": "down"}
+    def __call__(self, request: Request) -> Response:
+        if not self._signed(request):
+            return Response.json(401, {"error": "invalid request"})
+        try:
+            text = request.body.decode("utf-8")
+            # Bolt parses the body here, as it will read it (once for both of us).
+            bolt_request = BoltRequest(
+                body=text, query=request.query, headers=dict(request.headers)
             )
-        return _answer(start_response, "404 Not Found", {"error": "not found"})
+        except Exception as exc:  # not UTF-8, not the JSON it claims to be, a shape Bolt chokes on
+            log.info("refused a signed Slack request that cannot be read: %r", exc)
+            return Response.json(400, {"error": "unreadable body"})
+        body = bolt_request.body
+        if not isinstance(body, dict):
+            log.info("refused a signed Slack request whose body is not an object")
+            return Response.json(400, {"error": "unreadable body"})
+        if body.get("type") == "event_callback" and not _has_event(body):
+            log.info("ignored an event callback without an event to handle")
+            return Response(200)
+        answer = self.bolt.dispatch(bolt_request)
+        if answer.status == 404:  # no listener: acknowledged, so Slack does not retry
+            log.info("no listener for a %s request; acknowledged", body.get("type"))
+            return Response(200)
+        headers = [(k, v) for k, values in answer.headers.items() for v in values]
+        body_out = answer.body if isinstance(answer.body, str) else str(answer.body)
+        return Response(answer.status, body_out.encode("utf-8"), headers)
 
-    def close(self) -> None:
-        """Release the database connections this app holds."""
-        self.store.dispose()
+    def _signed(self, request: Request) -> bool:
+        timestamp = request.headers.get("x-slack-request-timestamp", "")
+        signature = request.headers.get("x-slack-signature", "")
+        # Checked first: the verifier itself fails on a timestamp that is not a number.
+        if not _TIMESTAMP.match(timestamp) or not _SIGNATURE.match(signature):
+            return False
+        try:
+            return self.verifier.is_valid(
+                body=request.body, timestamp=timestamp, signature=signature
+            )
+        except UnicodeDecodeError:
+            # The verifier reads the body as text; Slack signs bytes. A body that is no
+            # text is checked on its bytes (then refused as unreadable if it was signed).
+            expected = hmac.new(
+                self.verifier.signing_secret.encode(),
+                b"v0:" + timestamp.encode() + b":" + request.body,
+                hashlib.sha256,
+            ).hexdigest()
+            return hmac.compare_digest(f"v0={expected}", signature) and self._fresh(timestamp)
+
+    def _fresh(self, timestamp: str) -> bool:
+        return abs(self.verifier.clock.now() - int(timestamp)) <= FRESHNESS
 
 
-def _signature_headers_present(environ: dict[str, Any]) -> bool:
-    timestamp = str(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or "")
-    signature = str(environ.get("HTTP_X_SLACK_SIGNATURE") or "")
-    return timestamp.isdigit() and signature.startswith("v0=")
+def _has_event(body: dict[str, Any]) -> bool:
+    event = body.get("event")
+    return isinstance(event, dict) and isinstance(event.get("type"), str)
 
 
-def _answer(
-    start_response: StartResponse,
-    status: str,
-    body: dict[str, Any],
-    *,
-    extra: list[tuple[str, str]] | None = None,
-) -> list[bytes]:
-    data = json.dumps(body).encode()
-    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
-    start_response(status, headers + (extra or []))
-    return [data]
-
-
-def create_wsgi_app(
-    settings: Settings,
-    *,
-    app: App | None = None,
-    jobs: JobSink | None = None,
-) -> SlackWsgi:
-    """Build everything a worker needs (called in each worker after the fork, never at import)."""
-    settings.require("slack_bot_token", "slack_signing_secret")
-    client = make_client(settings)
-    resolver = Resolver(client)
-    if app is None:
-        app = bootstrap(
-            settings,
-            messenger=SlackMessenger(client),
-            migrate=False,
-            channel_private=resolver.channel_private,
-        )
-    bolt = build_bolt_app(
-        app,
-        signing_secret=settings.secret("slack_signing_secret"),
-        token=settings.secret("slack_bot_token"),
-        client=client,
-        resolver=resolver,
-        jobs=jobs,
+def front_door(adapter: SlackAdapter) -> FrontDoor:
+    """The front door with Slack's endpoint and the health check over the adapter's store."""
+    secret = adapter.app.settings.secret("slack_signing_secret")
+    store = adapter.app.store
+    return FrontDoor(
+        {EVENTS_PATH: SlackEndpoint(adapter.bolt, secret)},
+        healthy=store.ping,
+        on_close=store.dispose,
     )
-    return SlackWsgi(bolt, app)
+
+
+def create_wsgi_app(settings: Settings, **kwargs: Any) -> FrontDoor:
+    """Build a worker's application (in each worker after the fork, never at import).
+
+    Its connections are not pinged before each use: the acknowledgement would wait on
+    one more round trip to the database. A connection the database dropped fails its
+    statement instead, and storing the request tries once more (handlers.runtime.inbox).
+    """
+    settings.require("slack_bot_token", "slack_signing_secret")
+    if "app" not in kwargs:
+        kwargs["store"] = Store.from_url(settings.sqlalchemy_url, pool_pre_ping=False)
+    return front_door(build_slack(settings, **kwargs))

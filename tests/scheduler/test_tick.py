@@ -9,6 +9,7 @@ from sqlalchemy import select
 from bot.domain import UpdateKind
 from bot.messages import ButtonAction, MentionSpan, MessageKind, plain
 from scheduler.tick import tick
+from storage.inbox import request_row
 from storage.models import Item, OutboxMessage, Standup, StandupReply
 from tests.conftest import at
 from tests.scheduler.conftest import World
@@ -227,12 +228,27 @@ def test_a_reminder_queued_before_the_item_closed_is_not_sent(world: World) -> N
     assert [r.state for r in world.rows("unanswered")] == ["skipped"]
 
 
-def test_the_tick_forgets_inbound_event_ids_after_a_week(world: World) -> None:
+def test_the_tick_forgets_finished_inbox_rows_after_a_week(world: World) -> None:
     world.setup(MON)
     with world.app.store.unit_of_work() as uow:
-        uow.events.first_time("slack", "Ev-old", MON - timedelta(days=8))
-        uow.events.first_time("slack", "Ev-recent", MON - timedelta(days=1))
+        for key, age in (("Ev-old", 8), ("Ev-recent", 1)):
+            received = MON - timedelta(days=age)
+            uow.inbox.add(
+                request_row(
+                    platform="slack",
+                    workspace="T1",
+                    key=key,
+                    kind="test",
+                    payload={},
+                    now=received,
+                    claim="c",
+                    lease_until=received,
+                )
+            )
+            row = uow.inbox.by_key("slack", key)
+            assert row is not None
+            uow.inbox.finish(row.id, "c", now=received)
     world.tick(MON + timedelta(minutes=5))
     with world.app.store.unit_of_work() as uow:
-        assert uow.events.first_time("slack", "Ev-recent", MON) is False
-        assert uow.events.first_time("slack", "Ev-old", MON) is True
+        assert uow.inbox.by_key("slack", "Ev-recent") is not None
+        assert uow.inbox.by_key("slack", "Ev-old") is None

@@ -69,14 +69,6 @@ def test_outbox_dedupe_key_is_unique(store: Store) -> None:
         assert uow.outbox.by_key("standup:dept:1:2026-11-23") is not None
 
 
-def test_event_ids_are_recorded_once(store: Store) -> None:
-    with store.unit_of_work() as uow:
-        assert uow.events.first_time("slack", "Ev1", NOW) is True
-    with store.unit_of_work() as uow:
-        assert uow.events.first_time("slack", "Ev1", NOW) is False
-        assert uow.events.first_time("feishu", "Ev1", NOW) is True
-
-
 class _Services:
     """The item services alone: these tests are about storage, not delivery."""
 
@@ -129,14 +121,3 @@ def test_store_ping(store: Store) -> None:
 
 def test_utc_constant_is_utc() -> None:
     assert NOW.astimezone(UTC).hour == 2
-
-
-def test_old_event_ids_are_forgotten(store: Store) -> None:
-    with store.unit_of_work() as uow:
-        uow.events.first_time("slack", "old", NOW - timedelta(days=8))
-        uow.events.first_time("slack", "new", NOW - timedelta(hours=1))
-    with store.unit_of_work() as uow:
-        assert uow.events.forget_before(NOW - timedelta(days=7)) == 1
-    with store.unit_of_work() as uow:
-        assert uow.events.first_time("slack", "old", NOW) is True
-        assert uow.events.first_time("slack", "new", NOW) is False

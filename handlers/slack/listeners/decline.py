@@ -1,15 +1,15 @@
 """Decline: the button opens a form asking why; the submission declines the item.
 
-Who may decline is checked before the form opens, so nobody types a reason
-only to be refused; the submission checks again (things change meanwhile)
-and shows any refusal inline in the form.
+Both are done inside the request, after the inbox row is stored: the form
+must open within the trigger's 3 seconds, and a refusal of the submission
+shows inline in the form. Who may decline is checked before the form opens,
+so nobody types a reason only to be refused; the submission checks again.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -18,97 +18,103 @@ from bot import compose
 from bot.domain import XdeptError
 from bot.i18n import t
 from bot.messages import ButtonAction
-from handlers.slack.listeners.buttons import clicked_value
-from handlers.slack.runtime import Deps, channel_of, reply_via, team_of, user_of
+from handlers.runtime.inbox import Route
+from handlers.slack.payloads import ButtonClick, ViewSubmission, parse
+from handlers.slack.runtime import IN_REQUEST, Deps
 from handlers.slack.views import DECLINE_FORM, REASON, decline_form, state_value
 
 log = logging.getLogger(__name__)
 
+FORM_KIND = "slack.decline_form"
+SUBMIT_KIND = "slack.decline_submit"
 ERROR_TEXT = 2000
 
 
 def register(bolt: App, deps: Deps) -> None:
     """Listen for the Decline button and its form."""
+    from handlers.slack.app import guarded
 
+    @guarded
     def on_decline(ack: Ack, body: dict[str, Any]) -> None:
+        click = parse(ButtonClick, body, what="decline click")
+        if click is not None:
+            open_form(deps, click)
         ack()
-        deps.background(f"decline form for {user_of(body)}", open_form, body, request=body)
 
+    @guarded
     def on_submit(ack: Ack, body: dict[str, Any]) -> None:
-        submit(deps, ack, body)
+        submission = parse(ViewSubmission, body, what="decline form")
+        if submission is None:
+            ack()
+            return
+        errors = submit(deps, submission)
+        if errors:
+            ack(response_action="errors", errors={REASON: errors[:ERROR_TEXT]})
+        else:
+            ack()
 
     bolt.action(ButtonAction.DECLINE.value)(on_decline)
     bolt.view_submission(DECLINE_FORM)(on_submit)
 
 
-def open_form(deps: Deps, body: dict[str, Any]) -> None:
-    """Open the reason form if the clicker may decline; otherwise say why not."""
-    user, code = user_of(body), clicked_value(body)
-    channel = channel_of(body)
-    ctx = None
+def routes(deps: Deps) -> dict[str, Route]:
+    """Both rows are done inside their requests."""
+    return {FORM_KIND: IN_REQUEST, SUBMIT_KIND: IN_REQUEST}
+
+
+def open_form(deps: Deps, click: ButtonClick) -> None:
+    """Open the reason form if the clicker may decline; otherwise say why not, privately."""
+    task = deps.store_interaction(FORM_KIND, click, claim=True)
+    if task is None:
+        return  # the same click again: handled
+    code, user, channel = click.action.value or "", click.user_id, click.channel_id
+    ctx = deps.context(task, team=click.team_id, user=user, channel=channel)
+    locale = deps.core.locale(ctx)
     try:
-        ctx = deps.resolver.context(team_id=team_of(body), user_id=user, channel_id=channel)
-        locale = deps.core.locale(ctx)
-        try:
-            view = deps.core.items.may_decline(ctx=ctx, code=code)
-        except XdeptError as exc:
-            reply_via(
-                body.get("response_url"),
-                compose.error_reply(exc.render(locale, ctx.command_style)),
-                what=f"decline {code} by {user}",
-            )
-            return
+        view = deps.core.items.may_decline(ctx=ctx, code=code)
+    except XdeptError as exc:
+        refusal = compose.error_reply(exc.render(locale, ctx.command_style))
+        deps.close(task, ctx, refusal, response_url=click.response_url, chat=channel)
+        return
+    try:
         deps.client.views_open(
-            trigger_id=body["trigger_id"],
+            trigger_id=click.trigger_id,
             view=decline_form(code=view.code, channel=channel, locale=locale),
         )
     except Exception:
         log.exception("opening the decline form for %r by %s failed", code, user)
-        reply_via(
-            body.get("response_url"),
-            deps.failure(ctx, "slack.what.button"),
-            what=f"decline {code} by {user}",
-        )
-
-
-def submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
-    """Decline with the reason given, or show what is wrong inside the form."""
-    if not deps.first_time(body):
-        ack()  # the same submission again: it was handled
+        failure = deps.failure(ctx, "slack.what.button")
+        deps.close(task, ctx, failure, response_url=click.response_url, chat=channel)
         return
-    view = body.get("view") or {}
-    values = (view.get("state") or {}).get("values") or {}
+    deps.close(task)
+
+
+def submit(deps: Deps, submission: ViewSubmission) -> str | None:
+    """Decline with the reason given; what is wrong with the form, or None when done."""
+    task = deps.store_interaction(SUBMIT_KIND, submission, claim=True)
+    if task is None:
+        return None  # the same submission again: it was handled
     try:
-        meta = json.loads(view.get("private_metadata") or "{}")
+        meta = json.loads(submission.view.private_metadata or "{}")
     except ValueError:
         meta = {}
-    code = str(meta.get("code") or "") if isinstance(meta, dict) else ""
-    channel = meta.get("c") if isinstance(meta, dict) else None
-    user = user_of(body)
-    reason = state_value(values, REASON)
-    ctx = None
+    if not isinstance(meta, dict):
+        meta = {}
+    code = str(meta.get("code") or "")
+    channel = meta.get("c") if isinstance(meta.get("c"), str) else None
+    reason = state_value(submission.values, REASON)
+    ctx = deps.context(task, team=submission.team_id, user=submission.user_id, channel=channel)
+    refusal: str | None = None
     try:
-        ctx = deps.resolver.context(team_id=team_of(body), user_id=user, channel_id=channel)
-        locale = deps.core.locale(ctx)
-        if not reason:
-            ack(response_action="errors", errors={REASON: t(locale, "form.reason_required")})
-            return
-        acting = ctx
-        _view, queued = deps.core.run(
-            lambda: deps.core.items.decline(ctx=acting, code=code, reason=reason)
-        )
-    except XdeptError as exc:
-        ack(response_action="errors", errors={REASON: exc.render(deps.locale(ctx))[:ERROR_TEXT]})
-        return
-    except Exception:
-        log.exception("declining %r by %s failed", code, user)
-        failure = deps.failure(ctx, "slack.what.form").plain()
-        ack(response_action="errors", errors={REASON: failure[:ERROR_TEXT]})
-        return
-    ack()
-    deps.background(f"delivery after declining {code}", deliver, queued, ctx.now)
-
-
-def deliver(deps: Deps, queued: list[int], now: datetime) -> None:
-    """Send what the decline queued: the edited tracking message and the note."""
-    deps.core.send(queued, now=now)
+        with deps.finishing(task):
+            if not reason:
+                refusal = t(deps.core.locale(ctx), "form.reason_required")
+            else:
+                try:  # a refusal undoes only the decline; the row is finished either way
+                    deps.core.items.decline(ctx=ctx, code=code, reason=reason)
+                except XdeptError as exc:
+                    refusal = exc.render(deps.locale(ctx), ctx.command_style)
+    except Exception:  # shown in the form: the person can submit again
+        log.exception("declining %r by %s failed", code, submission.user_id)
+        return deps.failure(ctx, "slack.what.form").plain()
+    return refusal

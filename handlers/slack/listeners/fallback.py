@@ -14,6 +14,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
+from handlers.runtime.inbox import Route
 from handlers.slack.runtime import Deps
 
 log = logging.getLogger(__name__)
@@ -35,3 +36,8 @@ def register(bolt: App, deps: Deps) -> None:
     bolt.action(ANY)(on_other_interaction)
     bolt.shortcut(ANY)(on_other_interaction)
     bolt.view(ANY)(on_other_interaction)
+
+
+def routes(deps: Deps) -> dict[str, Route]:
+    """Nothing is stored for what nobody handles."""
+    return {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
@@ -9,30 +10,43 @@ from slack_bolt import App
 
 from bot.commands import ListScope
 from bot.views import ItemView
-from handlers.slack.runtime import Deps, team_of
+from handlers.runtime.inbox import Finish, Route, Task
+from handlers.slack.payloads import EventEnvelope, HomeOpened, parse
+from handlers.slack.runtime import Deps
 from handlers.slack.views import HOME_ITEMS_PER_GROUP, HomeGroups, home_view
 
 log = logging.getLogger(__name__)
 
+KIND = "slack.home"
 # Enough pages to fill three groups and say how many more there are.
 MAX_PAGES = 10
 
 
 def register(bolt: App, deps: Deps) -> None:
     """Listen for people opening the app's Home tab."""
+    from handlers.slack.app import guarded
 
+    @guarded
     def on_home(body: dict[str, Any], event: dict[str, Any]) -> None:
-        if event.get("tab", "home") != "home":
+        envelope = parse(EventEnvelope, body, what="app_home_opened event")
+        opened = parse(HomeOpened, event, what="app_home_opened") if envelope else None
+        if envelope is None or opened is None or opened.tab != "home":
             return
-        user = str(event.get("user") or "")
-        deps.background(f"home tab of {user}", publish, team_of(body), user, request=body)
+        key = f"event:{envelope.event_id}"
+        deps.store(kind=KIND, key=key, team=envelope.team_id, payload=opened)
 
     bolt.event("app_home_opened")(on_home)
 
 
-def publish(deps: Deps, team: str, user: str) -> None:
+def routes(deps: Deps) -> dict[str, Route]:
+    """The inbox handler of the Home tab (publishing it again is harmless)."""
+    return {KIND: Route(functools.partial(publish, deps))}
+
+
+def publish(deps: Deps, task: Task, finish: Finish) -> None:
     """Build and publish one person's Home tab."""
-    ctx = deps.resolver.context(team_id=team, user_id=user)
+    user = HomeOpened.model_validate(task.payload).user
+    ctx = deps.context(task, team=task.workspace, user=user, channel=None)
     items: list[ItemView] = []
     page, pages = 1, 1
     while page <= min(pages, MAX_PAGES):

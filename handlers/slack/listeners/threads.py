@@ -1,92 +1,118 @@
 """`message` events: replies in a tracking (or stand-up) thread become updates.
 
 Bots' messages are ignored (Bolt already drops the bot's own); an edit or a
-deletion of a reply is kept as a new entry, so the trail stays whole.
+deletion of a reply is kept as a new entry, so the trail stays whole. Only
+thread replies, and changes to them, are stored in the inbox; other messages
+concern no item.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
 from slack_bolt import App
 
-from handlers.slack.runtime import Deps, team_of
+from handlers.runtime.inbox import Finish, Route, Task
+from handlers.slack.listeners.commands import bare_context
+from handlers.slack.payloads import EventEnvelope, ReplyChange, ThreadReply, parse
+from handlers.slack.runtime import Deps
 
 log = logging.getLogger(__name__)
 
+REPLY_KIND = "slack.thread_reply"
+CHANGE_KIND = "slack.reply_change"
 # Messages people write; other subtypes (joins, topic changes...) are not replies.
 _REPLY_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})
 
 
 def register(bolt: App, deps: Deps) -> None:
     """Listen for messages in channels the bot is in."""
+    from handlers.slack.app import guarded
 
+    @guarded
     def on_message(body: dict[str, Any], event: dict[str, Any]) -> None:
+        envelope = parse(EventEnvelope, body, what="message event")
+        if envelope is None:
+            return
         subtype = event.get("subtype")
+        key = f"event:{envelope.event_id}"
         if subtype in ("message_changed", "message_deleted"):
-            if _thread_of_change(event):
-                deps.background("thread reply change", record_change, body, event, request=body)
-        elif subtype in _REPLY_SUBTYPES and _is_human_reply(event):
-            where = f"{event.get('user')} in {event.get('channel')}"
-            deps.background(f"thread reply by {where}", record_reply, body, event, request=body)
+            change = parse(ReplyChange, event, what="message change")
+            if change is not None and _thread_of_change(change):
+                deps.store(kind=CHANGE_KIND, key=key, team=envelope.team_id, payload=change)
+        elif subtype in _REPLY_SUBTYPES and _may_be_reply(event):
+            reply = parse(ThreadReply, event, what="thread reply")
+            if reply is not None and reply.thread_ts != reply.ts:
+                deps.store(kind=REPLY_KIND, key=key, team=envelope.team_id, payload=reply)
 
     bolt.event("message")(on_message)
 
 
-def _is_human_reply(event: dict[str, Any]) -> bool:
-    thread = event.get("thread_ts")
-    return bool(
-        thread and thread != event.get("ts") and event.get("user") and not event.get("bot_id")
-    )
+def routes(deps: Deps) -> dict[str, Route]:
+    """The inbox handlers of thread replies and their changes."""
+    return {
+        REPLY_KIND: Route(functools.partial(record_reply, deps), functools.partial(give_up, deps)),
+        CHANGE_KIND: Route(functools.partial(record_change, deps)),
+    }
 
 
-def _thread_of_change(event: dict[str, Any]) -> str | None:
-    inner = event.get("message") or event.get("previous_message") or {}
-    if inner.get("bot_id") or inner.get("subtype") == "bot_message":
+def _may_be_reply(event: dict[str, Any]) -> bool:
+    return bool(event.get("thread_ts") and not event.get("bot_id"))
+
+
+def _thread_of_change(change: ReplyChange) -> str | None:
+    inner = change.message or change.previous_message
+    if inner is None or inner.bot_id or inner.subtype == "bot_message":
         return None
-    thread = inner.get("thread_ts")
-    if not thread or thread == inner.get("ts"):
+    if not inner.thread_ts or inner.thread_ts == inner.ts:
         return None
-    return str(thread)
+    return inner.thread_ts
 
 
-def record_reply(deps: Deps, body: dict[str, Any], event: dict[str, Any]) -> None:
+def record_reply(deps: Deps, task: Task, finish: Finish) -> None:
     """Store the reply; the first by anyone but the requester acknowledges the item."""
-    channel, user = str(event.get("channel") or ""), str(event["user"])
-    ctx = None
-    try:
-        ctx = deps.resolver.context(team_id=team_of(body), user_id=user, channel_id=channel)
-        acting = ctx
+    reply = ThreadReply.model_validate(task.payload)
+    ctx = deps.context(task, team=task.workspace, user=reply.user, channel=reply.channel)
+    with finish():
         deps.core.perform(
             lambda: deps.core.items.record_reply(
-                ctx=acting,
-                channel_id=channel,
-                thread_id=str(event["thread_ts"]),
-                message_id=str(event.get("ts") or ""),
-                text=str(event.get("text") or ""),
+                ctx=ctx,
+                channel_id=reply.channel,
+                thread_id=reply.thread_ts,
+                message_id=reply.ts,
+                text=reply.text,
             ),
             now=ctx.now,
         )
-    except Exception:
-        log.exception("recording the reply of %s in %s failed", user, channel)
-        deps.tell_privately(channel, user, deps.failure(ctx, "slack.what.reply"))
 
 
-def record_change(deps: Deps, body: dict[str, Any], event: dict[str, Any]) -> None:
+def give_up(deps: Deps, task: Task) -> None:
+    """Tell the person their reply could not be recorded."""
+    reply = ThreadReply.model_validate(task.payload)
+    ctx = bare_context(task, task.workspace, reply.user, reply.channel)
+    deps.answer(task, ctx, deps.failure(ctx, "slack.what.reply"), chat=reply.channel, name="failed")
+
+
+def record_change(deps: Deps, task: Task, finish: Finish) -> None:
     """Keep an edit (new text) or a deletion (no text) of a thread reply."""
-    channel = str(event.get("channel") or "")
-    deleted = event.get("subtype") == "message_deleted"
-    inner = (event.get("previous_message") if deleted else event.get("message")) or {}
-    user = inner.get("user") or (event.get("previous_message") or {}).get("user")
-    if not user:
-        log.info("a change in %s without an author was not recorded", channel)
-        return
-    ctx = deps.resolver.context(team_id=team_of(body), user_id=str(user), channel_id=channel)
-    deps.core.items.record_reply_change(
-        ctx=ctx,
-        channel_id=channel,
-        thread_id=str(inner.get("thread_ts")),
-        message_id=str(event.get("deleted_ts") or inner.get("ts") or ""),
-        text=None if deleted else str(inner.get("text") or ""),
+    change = ReplyChange.model_validate(task.payload)
+    deleted = change.subtype == "message_deleted"
+    inner = (change.previous_message if deleted else change.message) or change.previous_message
+    user = (inner.user if inner else None) or (
+        change.previous_message.user if change.previous_message else None
     )
+    thread = _thread_of_change(change)
+    if not user or inner is None or thread is None:
+        log.info("a change in %s without an author was not recorded", change.channel)
+        return
+    ctx = deps.context(task, team=task.workspace, user=user, channel=change.channel)
+    with finish():
+        deps.core.items.record_reply_change(
+            ctx=ctx,
+            channel_id=change.channel,
+            thread_id=thread,
+            message_id=change.deleted_ts or inner.ts or "",
+            text=None if deleted else (inner.text or ""),
+        )

@@ -1,8 +1,9 @@
 """The Slack adapter under test: `xdept serve`'s WSGI app on a free port, a FakeSlack behind it.
 
-`slack_server` serves the same WSGI application gunicorn runs (create_wsgi_app)
-from a threaded WSGI server in this process, so tests can read the store.
-Requests are signed and shaped exactly as Slack's (tests/fakes/slack_payloads).
+`slack_server` serves the same front door gunicorn runs (handlers.slack.wsgi)
+from a threaded WSGI server in this process, with inbox workers in threads
+of this process too, so tests can read the store. Requests are signed and
+shaped exactly as Slack's (tests/fakes/slack_payloads).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import socketserver
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -23,11 +23,13 @@ from bot.bootstrap import App, bootstrap
 from bot.config import Settings
 from bot.context import Actor, Context
 from bot.views import ItemView
+from handlers.runtime.service import WorkerService
+from handlers.runtime.workers import LocalBell
+from handlers.slack.adapter import build_slack
 from handlers.slack.escapes import neutral_text
-from handlers.slack.jobs import LocalJobs
 from handlers.slack.messenger import SlackMessenger, make_client
 from handlers.slack.resolver import Resolver
-from handlers.slack.wsgi import create_wsgi_app
+from handlers.slack.wsgi import front_door
 from storage.db import Store
 from tests.conftest import make_settings
 from tests.fakes.fake_slack import FakeSlack
@@ -57,36 +59,6 @@ LOGISTICS_GROUP = "SLOG"
 
 # Slack gives an app 3 seconds to answer.
 ACK_BUDGET = 3.0
-
-
-class TrackingExecutor(ThreadPoolExecutor):
-    """A thread pool that can wait until every task handed to it has finished."""
-
-    def __init__(self, max_workers: int) -> None:
-        super().__init__(max_workers=max_workers, thread_name_prefix="test-slack")
-        self._busy = 0
-        self._idle = threading.Condition()
-
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
-        """Run fn, counted until it returns."""
-        with self._idle:
-            self._busy += 1
-
-        def run() -> Any:
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                with self._idle:
-                    self._busy -= 1
-                    self._idle.notify_all()
-
-        return super().submit(run)
-
-    def wait_idle(self, timeout: float = 10.0) -> None:
-        """Block until no task is queued or running; fail after `timeout`."""
-        with self._idle:
-            if not self._idle.wait_for(lambda: self._busy == 0, timeout=timeout):
-                raise AssertionError(f"background work still running after {timeout}s")
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -121,12 +93,12 @@ class SlackServer:
     app: App
     slack: FakeSlack
     settings: Settings
-    executor: TrackingExecutor
+    workers: WorkerService
     timings: list[float] = field(default_factory=list)
 
     def settle(self) -> None:
-        """Wait until the work every answered request left behind is done."""
-        self.executor.wait_idle()
+        """Wait until the work every answered request left in the inbox is done."""
+        self.workers.workers.wait_idle()
 
     @property
     def events_url(self) -> str:
@@ -273,7 +245,7 @@ def serve_wsgi(wsgi: Any) -> tuple[str, WSGIServer, threading.Thread]:
 
 @pytest.fixture
 def slack_server(store: Store, slack: FakeSlack) -> Iterator[SlackServer]:
-    """`xdept serve`'s WSGI app over the store (both databases) and the fake Slack."""
+    """`xdept serve`'s front door over the store (both databases) and the fake Slack."""
     settings = make_settings(
         slack_bot_token=TOKEN,
         slack_signing_secret=SECRET,
@@ -288,14 +260,17 @@ def slack_server(store: Store, slack: FakeSlack) -> Iterator[SlackServer]:
         sleep=lambda _seconds: None,
         channel_private=Resolver(client).channel_private,
     )
-    executor = TrackingExecutor(max_workers=8)
-    wsgi = create_wsgi_app(settings, app=app, jobs=LocalJobs(executor))
-    url, server, thread = serve_wsgi(wsgi)
+    ring = LocalBell()
+    adapter = build_slack(settings, app=app, ring=ring)
+    workers = WorkerService(app, adapter.routes(), threads=4, poll=0.2)
+    ring.workers = workers.workers
+    workers.start()
+    url, server, thread = serve_wsgi(front_door(adapter))
     try:
-        yield SlackServer(url=url, app=app, slack=slack, settings=settings, executor=executor)
+        yield SlackServer(url=url, app=app, slack=slack, settings=settings, workers=workers)
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
-        # Background work finishes before the next test empties the database.
-        executor.shutdown(wait=True)
+        # Inbox work finishes before the next test empties the database.
+        assert workers.stop(timeout=20)

@@ -77,6 +77,8 @@ def test_a_channel_it_cannot_post_in_is_reported_to_the_lead_once(
     for n in range(3):
         assert f"XD-{n + 1}" in slack_server.reply_to(f"ask @logistics request {n}")
     lead_dm = slack.dm_channel(WANG)
+    slack.wait_for_messages(lead_dm, 1)  # sent after the requester's answer
+    slack_server.settle()
     told = slack.messages(lead_dm)
     assert len(told) == 1
     if channel_state != "archived":

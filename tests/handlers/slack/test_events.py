@@ -223,7 +223,7 @@ def test_an_outsiders_thread_reply_is_kept_but_stops_no_clock(slack_server: Slac
     slack = slack_server.slack
     item = _tracked(slack_server)
     _reply(slack_server, item, BOB, "I had the same problem last week")
-    slack_server.executor.wait_idle()
+    slack_server.settle()
     after = slack_server.item(item.code)
     assert after.status is Status.OPEN and after.first_response_at is None
     assert slack.calls_to("chat.update") == []

@@ -1,4 +1,4 @@
-"""`xdept serve` for real (gunicorn), health checks, Socket Mode, the scheduler slot."""
+"""`xdept serve` for real (gunicorn and its inbox process), health checks, Socket Mode."""
 
 from __future__ import annotations
 
@@ -11,23 +11,20 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.error import HTTPError
 from urllib.request import ProxyHandler, build_opener
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.bootstrap import bootstrap
 from bot.cli import main
-from handlers.slack.background import Background
-from handlers.slack.jobs import Job
 from handlers.slack.messenger import SlackMessenger, make_client
-from handlers.slack.socket import build_socket_handler
+from handlers.slack.socket import SocketMode
 from handlers.slack.wsgi import create_wsgi_app
-from storage.db import Store, make_engine
+from storage.db import Store
 from storage.migrate import upgrade
-from storage.models import ProcessedEvent
+from storage.models import InboxTask
 from tests.conftest import make_settings
 from tests.fakes.fake_slack import FakeSlack
 from tests.fakes.slack_payloads import signed_post, slash_command_body
@@ -122,11 +119,11 @@ def served(tmp_path: Path, slack: FakeSlack) -> Iterator[Served]:
     booted = 0
     log: list[str] = []
     assert process.stderr is not None
-    for line in process.stderr:  # wait for both workers to have built their app
+    for line in process.stderr:  # wait for both HTTP workers and the inbox process
         log.append(line)
         if "Booting worker" in line:
             booted += 1
-        if booted == 2 and _get(f"http://127.0.0.1:{port}/healthz") == 200:
+        if booted == 3 and _get(f"http://127.0.0.1:{port}/healthz") == 200:
             break
     else:
         pytest.fail("xdept serve did not start:\n" + "".join(log))
@@ -155,16 +152,17 @@ def test_xdept_serve_answers_slack_over_gunicorn(served: Served, slack: FakeSlac
     store = Store.from_url(served.db)
     try:
         with store.unit_of_work() as uow:
-            seen = uow.session.scalar(select(func.count()).select_from(ProcessedEvent))
-        assert seen == 1
+            rows = list(uow.session.scalars(select(InboxTask)))
+        assert [(r.kind, r.state) for r in rows] == [("slack.command", "done")]
     finally:
         store.dispose()
     assert len(slack.response_posts("help")) == 1
     assert slack.response_posts("forged") == []
-    # The reply came from the background process, which also ran the scheduler's tick,
-    # and everything stopped cleanly.
+    # The reply came from the inbox process, which also ran the scheduler's tick, and
+    # everything stopped cleanly.
     text = "".join(log)
-    assert "the scheduler ticks in background process" in text
+    assert "works the inbox with 8 threads; scheduler on" in text
+    assert "inbox process" in text and "stopped" in text
     assert "Traceback" not in text
 
 
@@ -181,56 +179,24 @@ def test_serve_and_socket_need_their_secrets(
     assert "SLACK_APP_TOKEN" in capsys.readouterr().err
 
 
-def test_socket_mode_uses_the_same_listeners(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, slack: FakeSlack
-) -> None:
+def test_socket_mode_uses_the_same_listeners(tmp_path: Path, slack: FakeSlack) -> None:
     settings = make_settings(
         database_url=f"sqlite:///{tmp_path / 'socket.db'}",
         slack_bot_token=TOKEN,
         slack_app_token="xapp-test",
         slack_api_url=slack.api_url,
     )
-    handler, app = build_socket_handler(settings)
+
+    migrated = Store.from_url(settings.sqlalchemy_url)
+    upgrade(migrated.engine)
+    migrated.dispose()
+    mode = SocketMode(settings, scheduler=False)
     try:
-        names = {listener.ack_function.__name__ for listener in handler.app._listeners}
+        names = {listener.ack_function.__name__ for listener in mode.handler.app._listeners}
         assert {"on_command", "on_submit", "on_message", "on_reaction", "on_home"} <= names
-        assert handler.app_token == "xapp-test"
-        assert app.store.ping()
+        assert mode.handler.app_token == "xapp-test"
+        assert "slack.command" in mode.service.runner.routes
+        assert mode.adapter.app.store.ping()
     finally:
-        handler.client.close()
-        app.store.dispose()
-
-
-def _say_pid(deps: Any, user: str) -> None:
-    """A job: tell `user` which process ran it."""
-    from bot.messages import Message, MessageKind, Section, text
-
-    note = Message(kind=MessageKind.NOTE, sections=[Section(body=[text(f"pid {os.getpid()}")])])
-    deps.app.messenger.dm(user=user, message=note)
-
-
-def test_the_background_process_runs_jobs_and_is_restarted(
-    tmp_path: Path, slack: FakeSlack
-) -> None:
-    settings = make_settings(
-        database_url=f"sqlite:///{tmp_path / 'background.db'}",
-        slack_bot_token=TOKEN,
-        slack_api_url=slack.api_url,
-    )
-    engine = make_engine(settings.sqlalchemy_url)
-    upgrade(engine)
-    engine.dispose()
-    background = Background(settings, scheduler=False)
-    background.start()
-    try:
-        jobs = background.jobs()
-        dm = slack.dm_channel(ALICE)
-        jobs.submit(Job("say pid", _say_pid, (ALICE,)), None)  # type: ignore[arg-type]
-        first = int(slack.wait_for_messages(dm, 1)[0].text.split()[-1])
-        assert first != os.getpid()
-        os.kill(first, signal.SIGKILL)  # the supervisor starts another
-        jobs.submit(Job("say pid", _say_pid, (ALICE,)), None)  # type: ignore[arg-type]
-        second = int(slack.wait_for_messages(dm, 2, timeout=15)[1].text.split()[-1])
-        assert second != first
-    finally:
-        background.stop()
+        mode.handler.client.close()
+        mode.adapter.app.store.dispose()

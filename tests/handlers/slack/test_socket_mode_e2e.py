@@ -21,6 +21,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from sqlalchemy import select
 
 from bot.domain import Status
+from handlers.runtime import service as service_module
 from handlers.slack import socket as socket_command
 from storage.db import Store
 from storage.models import Item
@@ -105,15 +106,14 @@ def _run_in_thread(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Running:
         SIGINT=signal.SIGINT,
         signal=lambda signum, handler: handlers.__setitem__(signum, handler),
     )
-    monkeypatch.setattr(socket_command, "signal", fake_signal)
-    build = socket_command.build_socket_handler
+    monkeypatch.setattr(service_module, "signal", fake_signal)
 
-    def build_and_keep(settings: Any, **kwargs: Any) -> tuple[SocketModeHandler, Any]:
-        handler, app = build(settings, **kwargs)
-        running.handlers.append(handler)
-        return handler, app
+    class Kept(socket_command.SocketMode):
+        def start(self) -> None:
+            running.handlers.append(self.handler)
+            super().start()
 
-    monkeypatch.setattr(socket_command, "build_socket_handler", build_and_keep)
+    monkeypatch.setattr(socket_command, "SocketMode", Kept)
     running.thread.start()
     return running
 

@@ -1,0 +1,169 @@
+"""Inbox workers: threads that claim rows and run them, woken by a doorbell or by polling.
+
+A listener that stored a row rings the doorbell so a worker starts at once;
+rows stored by other processes or replicas (and rows whose claim lapsed) are
+found by polling. Stopping finishes the rows in hand and claims no more:
+whatever is not done stays in the inbox for the next process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import threading
+import time
+
+from handlers.runtime.inbox import Clock, Inbox, Runner, wall_clock
+
+log = logging.getLogger(__name__)
+
+# How often an idle worker looks for rows nobody rang for (other processes, lapsed claims).
+POLL_SECONDS = 1.0
+# After a database error, how long a worker waits before it tries again.
+ERROR_PAUSE = 2.0
+
+
+class InboxWorkers:
+    """A pool of threads working the inbox."""
+
+    def __init__(
+        self,
+        inbox: Inbox,
+        runner: Runner,
+        *,
+        threads: int,
+        poll: float = POLL_SECONDS,
+        clock: Clock = wall_clock,
+        name: str = "xdept-inbox",
+    ) -> None:
+        self.inbox = inbox
+        self.runner = runner
+        self.threads = threads
+        self.poll = poll
+        self.clock = clock
+        self.name = name
+        self._cond = threading.Condition()
+        self._rings = 0
+        self._busy = 0
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        """Start the threads (in the process that will run them: after any fork)."""
+        for n in range(self.threads):
+            thread = threading.Thread(target=self._loop, name=f"{self.name}-{n}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def wake(self) -> None:
+        """A row was stored: let one idle worker look now."""
+        with self._cond:
+            self._rings += 1
+            self._cond.notify()
+
+    def stop(self, timeout: float = 30.0) -> bool:
+        """Claim no more rows, finish those in hand; False if some were still running."""
+        self._stopping.set()
+        with self._cond:
+            self._cond.notify_all()
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        running = [t.name for t in self._threads if t.is_alive()]
+        if running:
+            log.error("inbox workers still running after %.0fs: %s", timeout, running)
+        return not running
+
+    @property
+    def busy(self) -> int:
+        """Rows being worked right now."""
+        with self._cond:
+            return self._busy
+
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        """Block until no row is open and no worker busy (tests); fail after `timeout`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            # Busy before and after: a row finished between the two looks closed while
+            # its worker is still sending what it queued.
+            if self.busy == 0 and self.inbox.open_count() == 0 and self.busy == 0:
+                return
+            self.wake()
+            time.sleep(0.01)  # waiting on other threads' work
+        raise AssertionError(f"inbox work still open after {timeout}s")
+
+    def _loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                task = self.inbox.claim(now=self.clock())
+            except Exception:
+                log.exception("could not claim inbox work; trying again in %.0fs", ERROR_PAUSE)
+                self._stopping.wait(ERROR_PAUSE)
+                continue
+            if task is None:
+                self._idle()
+                continue
+            with self._cond:
+                self._busy += 1
+                if self._rings:  # a burst: let another worker look too
+                    self._cond.notify()
+            try:
+                self.runner.run(task)
+            except Exception:  # the runner reports its own failures; this is the last net
+                log.exception("inbox row %d: unexpected failure", task.id)
+            finally:
+                with self._cond:
+                    self._busy -= 1
+
+    def _idle(self) -> None:
+        with self._cond:
+            if self._rings == 0 and not self._stopping.is_set():
+                self._cond.wait(self.poll)
+            self._rings = max(0, self._rings - 1)
+
+
+class Doorbell:
+    """Rings the inbox workers of another process on this host (a datagram, lossy by design).
+
+    Made before the processes fork: the listeners' processes ring, the workers'
+    process listens. A ring carries nothing; a lost one only means the workers
+    find the row by polling a moment later.
+    """
+
+    def __init__(self) -> None:
+        self._listen, self._ring = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self._ring.setblocking(False)
+
+    def ring(self) -> None:
+        """Tell the workers a row is waiting; never blocks."""
+        # Full (the workers are busy or gone): they find the row by polling.
+        with contextlib.suppress(OSError):
+            self._ring.send(b"\0")
+
+    def listen(self, workers: InboxWorkers) -> threading.Thread:
+        """Wake `workers` on every ring, from a thread of this process."""
+
+        def loop() -> None:
+            while True:
+                try:
+                    self._listen.recv(64)
+                except OSError:
+                    return
+                workers.wake()
+
+        thread = threading.Thread(target=loop, name="xdept-doorbell", daemon=True)
+        thread.start()
+        return thread
+
+
+class LocalBell:
+    """The doorbell of a process whose listeners and workers live together (Socket Mode,
+    tests): a ring wakes this process's workers, once they are there."""
+
+    def __init__(self) -> None:
+        self.workers: InboxWorkers | None = None
+
+    def __call__(self) -> None:
+        if self.workers is not None:
+            self.workers.wake()

@@ -1,0 +1,42 @@
+"""`xdept worker`: more inbox workers, in a process of their own, on any host.
+
+It claims rows from the same database as every `xdept serve`, with the same
+leases, so any number of them can run beside the servers. SIGTERM or SIGINT
+stops it after the rows in hand; what is not done stays in the inbox.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from bot.config import Settings
+from handlers.runtime.service import WorkerService, wait_for_stop_signal
+from handlers.slack.adapter import build_slack
+from storage.migrate import upgrade_url
+
+log = logging.getLogger(__name__)
+
+
+def run_worker(settings: Settings, *, threads: int, scheduler: bool) -> int:
+    """Work the inbox until SIGTERM or SIGINT; returns the exit status."""
+    settings.require("slack_bot_token")
+    # Workers may start before any server: the schema must be current, and a database that
+    # is down stops the worker here, in one line.
+    upgrade_url(settings.sqlalchemy_url)
+    adapter = build_slack(settings, http=False)  # it answers no requests itself
+    service = WorkerService(adapter.app, adapter.routes(), threads=threads, scheduler=scheduler)
+    service.start()
+    log.info(
+        "worker %d works the inbox with %d threads; scheduler %s",
+        os.getpid(),
+        threads,
+        "on" if scheduler else "off",
+    )
+    try:
+        signum = wait_for_stop_signal()
+        log.info("signal %d: finishing the rows in hand", signum)
+    finally:
+        finished = service.stop()
+        adapter.app.store.dispose()
+    return 0 if finished else 1

@@ -11,6 +11,7 @@ from bot.config import Settings
 from bot.context import Context
 from bot.core import Core
 from bot.messages import Message
+from bot.metrics import CountedDelivery
 from bot.ports import Messenger, Messengers, OneMessenger
 from scheduler.delivery import Deliverer
 from storage.db import Store
@@ -43,7 +44,7 @@ def bootstrap(
     store: Store | None = None,
     migrate: bool = True,
     sleep: Callable[[float], None] | None = None,
-    channel_private: Callable[[str], bool] | None = None,
+    channel_private: Callable[[str, str], bool] | None = None,
 ) -> App:
     """Build the app; tests pass a store, a messenger and a sleep of their own.
 
@@ -64,7 +65,7 @@ def bootstrap(
     core = Core(
         store=store,
         settings=settings,
-        delivery=deliverer,
+        delivery=CountedDelivery(deliverer),
         summary=lambda ctx: _post_summary(store, settings, ctx),
         channel_private=channel_private,
     )

@@ -178,6 +178,16 @@ class Settings(BaseSettings):
             return SlackMode.SINGLE
         return SlackMode.NONE
 
+    def require_slack(self) -> SlackMode:
+        """The Slack mode, or ConfigError naming what to set when Slack is not set up."""
+        mode = self.slack_mode
+        if mode is SlackMode.NONE:
+            raise ConfigError(
+                "Slack is not set up: set SLACK_BOT_TOKEN (one workspace), or SLACK_CLIENT_ID, "
+                "SLACK_CLIENT_SECRET and XDEPT_SECRET_KEY (installs through OAuth)"
+            )
+        return mode
+
     @property
     def secret_keys(self) -> list[str]:
         """XDEPT_SECRET_KEY's keys in order (the first encrypts); empty when unset."""

@@ -61,7 +61,7 @@ class Core:
         settings: Settings,
         delivery: RowDelivery,
         summary: Callable[[Context], Message] | None = None,
-        channel_private: Callable[[str], bool] | None = None,
+        channel_private: Callable[[str, str], bool] | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -71,9 +71,9 @@ class Core:
         self.lookup = Lookup(settings)
         self._delivery = delivery
         self._summary = summary
-        # Adapters that can tell private channels apart pass a check; items in
-        # private channels are not shown to everyone.
-        self._channel_private = channel_private or (lambda _channel: False)
+        # Adapters that can tell private channels apart pass a check (workspace, channel);
+        # items in private channels are not shown to everyone.
+        self._channel_private = channel_private or (lambda _workspace, _channel: False)
 
     def run(self, work: Callable[[], T]) -> tuple[T, list[int]]:
         """Run a use case; its result and the outbox rows it queued (not yet sent)."""
@@ -233,12 +233,12 @@ class Core:
                 )
             case c.DeptAdd(key=key, fields=fields):
                 d = self.departments.add(
-                    ctx=ctx, key=key, fields=fields, channel_private=self._private(fields)
+                    ctx=ctx, key=key, fields=fields, channel_private=self._private(ctx, fields)
                 )
                 return compose.simple(locale, "reply.dept_added", key=d.key, name=d.name)
             case c.DeptSet(key=key, fields=fields):
                 d = self.departments.set(
-                    ctx=ctx, key=key, fields=fields, channel_private=self._private(fields)
+                    ctx=ctx, key=key, fields=fields, channel_private=self._private(ctx, fields)
                 )
                 return compose.department_reply(d, locale=locale, style=style)
             case c.DeptList():
@@ -267,12 +267,12 @@ class Core:
                 return self._summary(ctx)
         raise AssertionError(f"unhandled command {cmd!r}")
 
-    def _private(self, fields: list[c.FieldOp]) -> bool | None:
+    def _private(self, ctx: Context, fields: list[c.FieldOp]) -> bool | None:
         """Whether a channel named among the fields is private (None if none is named)."""
         for op in fields:
             if op.field is c.DeptField.CHANNEL and op.target is not None:
                 channel = op.target.id or op.target.name or ""
-                return self._channel_private(channel)
+                return self._channel_private(ctx.workspace, channel)
         return None
 
     def _status(self, view: ItemView, locale: str) -> Message:

@@ -33,6 +33,7 @@ from bot.config import ConfigError, Settings
 from handlers.gunicorn_args import gunicorn_cmd_options
 from handlers.runtime.frontdoor import FrontDoor
 from handlers.runtime.gunicorn import apply_options, gunicorn_options
+from handlers.runtime.multiproc import child_exit
 from handlers.runtime.service import DEFAULT_THREADS, WorkerService
 from handlers.runtime.workers import Doorbell
 
@@ -195,6 +196,9 @@ def _preload(url: str) -> None:
     import handlers.slack.adapter  # noqa: F401
     import handlers.slack.wsgi  # noqa: F401
     import scheduler.runner  # noqa: F401
+    from storage.migrate import head_revision
+
+    head_revision()  # /readyz compares against it; read once, shared by every worker
 
     # The database driver is imported by the first engine; load it here instead.
     make_url(url).get_dialect().import_dbapi()
@@ -213,7 +217,8 @@ def serve(
     inbox_threads: int = DEFAULT_THREADS,
 ) -> int:
     """Run the server until it is stopped (SIGTERM/SIGINT); returns the exit status."""
-    settings.require("slack_bot_token", "slack_signing_secret")
+    settings.require("slack_signing_secret")
+    settings.require_slack()  # one workspace or installs through OAuth, not both
     _migrate(settings.sqlalchemy_url)  # once, here, not in every worker at the same time
     log.info(
         "serving Slack on %s:%d with %d workers x %d threads and an inbox process of %d "
@@ -233,7 +238,7 @@ def serve(
     tuned.pop("worker_class", None)
     options = gunicorn_options(host=host, port=port, workers=http_workers + 1, threads=threads)
     options.update(tuned)
-    options.update(worker_class=XdeptWorker, pre_fork=_choose_role)
+    options.update(worker_class=XdeptWorker, pre_fork=_choose_role, child_exit=child_exit)
     server = XdeptServer(
         settings,
         options,

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 def run_worker(settings: Settings, *, threads: int, scheduler: bool) -> int:
     """Work the inbox until SIGTERM or SIGINT; returns the exit status."""
-    settings.require("slack_bot_token")
+    settings.require_slack()  # which teams' tokens the workers use
     # Workers may start before any server: the schema must be current, and a database that
     # is down stops the worker here, in one line.
     upgrade_url(settings.sqlalchemy_url)

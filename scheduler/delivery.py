@@ -236,7 +236,7 @@ class Deliverer:
         """Deliver one row; returns a Retry-After to wait out, if the platform asked for one.
 
         Three short transactions: claim, plan, record. Nothing is held open while the
-        chat platform answers, so a slow Slack never blocks other writers.
+        chat platform answers, so a slow platform never blocks other writers.
         """
         if not self._claim(row_id, now, retry=retry):
             return None

@@ -165,7 +165,8 @@ class Resolver:
         if cached is not None:
             return cached
         try:
-            channel = self.client_for(team_id).conversations_info(channel=channel_id)["channel"]
+            client = self.client_for(team_id)
+            channel = client.conversations_info(channel=channel_id)["channel"]
         except SlackApiError as exc:
             if exc.response.get("error") == "channel_not_found":
                 return self._private.put((team_id, channel_id), True, CHANNEL_TTL)

@@ -27,6 +27,7 @@ from bot.lookup import Lookup, normalize_locale
 from bot.messages import LinkSpan, Message, MessageKind, Section, mention, text
 from bot.services import ItemService
 from bot.views import ItemView
+from bot.workspaces import WorkspaceService
 from storage.db import Store
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ class Core:
         self.items = ItemService(store, settings)
         self.departments = DepartmentService(store, settings)
         self.exports = ExportService(store, settings)
+        self.workspaces = WorkspaceService(store, settings)
         self.lookup = Lookup(settings)
         self._delivery = delivery
         self._summary = summary
@@ -109,8 +111,12 @@ class Core:
             return self.lookup.locale_of(uow, ws, ctx.actor.user_id)
 
     def timezone(self, ctx: Context) -> str:
-        """The actor's zone, else the workspace default."""
-        return ctx.actor.timezone or self.settings.xdept_timezone
+        """The actor's zone, else the workspace's (`workspace set tz:`, else XDEPT_TIMEZONE)."""
+        if ctx.actor.timezone:
+            return ctx.actor.timezone
+        with self.store.unit_of_work() as uow:
+            ws = uow.workspaces.get(ctx.platform, ctx.workspace)
+            return ws.timezone if ws is not None else self.settings.xdept_timezone
 
     def run_command(
         self, ctx: Context, line: str, *, mentions: c.Mentions | None = None
@@ -261,6 +267,10 @@ class Core:
             case c.Export(dept=dept, since=since):
                 export = self.exports.export(ctx=ctx, dept=dept, since=since)
                 return compose.simple(locale, "reply.export", rows=export.rows)
+            case c.WorkspaceShow():
+                return self.workspaces.show(ctx=ctx, locale=locale)
+            case c.WorkspaceSet(ops=ops):
+                return self.workspaces.set(ctx=ctx, ops=ops, locale=locale)
             case c.Summary():
                 if self._summary is None:
                     return compose.error_reply("summary is not available in this process")

@@ -23,6 +23,7 @@ from bot.limits import fitted
 from bot.views import DepartmentView, ItemView, UpdateView
 from storage.db import UnitOfWork
 from storage.models import Department, Item, Person, Workspace
+from storage.tenancy_models import WorkspaceSettings
 
 # The longest display name stored (the column's size).
 NAME_LIMIT = 200
@@ -70,9 +71,14 @@ class Lookup:
         return (person.timezone if person and person.timezone else None) or ws.timezone
 
     def locale_of(self, uow: UnitOfWork, ws: Workspace, user_id: str) -> str:
-        """A person's language: platform locale, else XDEPT_LOCALE."""
+        """A person's language: platform locale, else the workspace's (XDEPT_LOCALE by default)."""
         person = uow.people.get(ws.id, user_id)
-        return normalize_locale(person.locale if person else None, self.settings.xdept_locale)
+        return normalize_locale(person.locale if person else None, self.workspace_locale(uow, ws))
+
+    def workspace_locale(self, uow: UnitOfWork, ws: Workspace) -> str:
+        """The workspace's own language (`workspace set locale:`), else XDEPT_LOCALE."""
+        own = uow.session.get(WorkspaceSettings, ws.id)
+        return (own.locale if own is not None else None) or self.settings.xdept_locale
 
     def item(self, uow: UnitOfWork, ws: Workspace, code: str, *, lock: bool = True) -> Item:
         """The item with that code, or NotFound."""

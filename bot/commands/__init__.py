@@ -37,6 +37,10 @@ from bot.commands.models import (
     Snooze,
     Summary,
     Todo,
+    WorkspaceField,
+    WorkspaceOp,
+    WorkspaceSet,
+    WorkspaceShow,
 )
 from bot.commands.scan import normalize_code
 from bot.commands.targets import Mentions, Target, TargetKind, read_target
@@ -79,6 +83,10 @@ __all__ = [
     "Target",
     "TargetKind",
     "Todo",
+    "WorkspaceField",
+    "WorkspaceOp",
+    "WorkspaceSet",
+    "WorkspaceShow",
     "help_text",
     "normalize_code",
     "parse_command",

@@ -55,6 +55,7 @@ from bot.commands.models import (
     Snooze,
     Summary,
     Todo,
+    WorkspaceShow,
 )
 from bot.commands.scan import (
     DEPT_KINDS,
@@ -79,6 +80,7 @@ from bot.commands.words import (
     lookup_subcommand,
     usage_lines,
 )
+from bot.commands.workspace_grammar import WORKSPACE_PARSERS, lookup_workspace_subcommand
 
 __all__ = ["parse_command"]
 
@@ -245,6 +247,16 @@ def _help(r: Reading) -> Command:
     return Help(topic=f"dept {sub}" if topic == "dept" and sub else topic)
 
 
+def _workspace(r: Reading) -> Command:
+    token = r.scan.take()
+    if token is None:
+        return WorkspaceShow()
+    sub = lookup_workspace_subcommand(word(token.raw))
+    if sub is None:
+        raise _unknown(r, token.raw, word(token.raw), ("show", "set"), prefix="workspace ")
+    return WORKSPACE_PARSERS[sub](r)
+
+
 def _dept(r: Reading) -> Command:
     token = r.scan.take()
     if token is None:
@@ -276,6 +288,7 @@ _PARSERS: dict[str, _Parser] = {
     "back": _back,
     "export": _export,
     "summary": _summary,
+    "workspace": _workspace,
     "help": _help,
 }
 

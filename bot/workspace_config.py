@@ -54,6 +54,12 @@ def require_admin(uow: UnitOfWork, settings: Settings, ctx: Context) -> None:
     if ctx.actor.is_admin:
         return
     ws = uow.workspaces.get(ctx.platform, ctx.workspace)
-    admins = config_of(uow, settings, ws).admins if ws is not None else settings.admins
+    if ws is not None:
+        admins = config_of(uow, settings, ws).admins
+    else:  # its first request: no settings of its own yet, but maybe an installer
+        installer = InstallationRepository(uow.session, None).installer(
+            platform=ctx.platform, workspace=ctx.workspace
+        )
+        admins = settings.admins | ({installer} if installer else set())
     if admins and ctx.actor.user_id not in admins:
         raise PermissionDenied("err.admin_only", admins=", ".join(sorted(admins)))

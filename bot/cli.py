@@ -172,7 +172,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from handlers.runtime.multiproc import prepare_multiprocess_dir
 
         # Before prometheus-client is first imported: its mode is fixed then.
-        prepare_multiprocess_dir()
+        prepare_multiprocess_dir(settings.prometheus_multiproc_dir)
         from handlers.slack.server import serve
 
         port = args.port or settings.port

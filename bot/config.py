@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     xdept_log_format: Literal["text", "json"] = "text"
     port: int = 3000
     gunicorn_cmd_args: str | None = None
+    # Where `xdept serve`'s processes keep their metric files (handlers.runtime.multiproc).
+    prometheus_multiproc_dir: str | None = None
 
     @field_validator("xdept_timezone")
     @classmethod

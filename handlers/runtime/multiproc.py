@@ -13,14 +13,16 @@ from typing import Any
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
-def prepare_multiprocess_dir() -> str:
+def prepare_multiprocess_dir(path: str | None = None) -> str:
     """A fresh directory for every process's counts, set in the environment the workers inherit.
 
-    An operator's PROMETHEUS_MULTIPROC_DIR is used and emptied (counts of an earlier
-    run must not add up with this one's); without one, a new temporary directory.
+    An operator's PROMETHEUS_MULTIPROC_DIR (`path`, from the environment or .env) is used
+    and emptied (counts of an earlier run must not add up with this one's); without one,
+    a new temporary directory.
     """
-    path = os.environ.get(MULTIPROC_ENV)
+    path = path or os.environ.get(MULTIPROC_ENV)
     if path:
+        os.environ[MULTIPROC_ENV] = path
         os.makedirs(path, exist_ok=True)
         for name in os.listdir(path):
             if name.endswith(".db"):

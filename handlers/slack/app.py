@@ -35,6 +35,7 @@ from handlers.slack.listeners import (
 )
 from handlers.slack.messenger import base_client
 from handlers.slack.runtime import Deps, StoreUnavailable
+from handlers.slack.tenancy import served_only
 
 log = logging.getLogger(__name__)
 
@@ -136,4 +137,5 @@ def slack_routes(deps: Deps) -> dict[str, Route]:
     routes: dict[str, Route] = {}
     for module in LISTENERS:
         routes.update(module.routes(deps))
-    return routes
+    # Only rows of teams this server serves are worked (the same rule as the gate's).
+    return {kind: served_only(route, deps.clients) for kind, route in routes.items()}

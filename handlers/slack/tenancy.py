@@ -30,11 +30,13 @@ from slack_bolt.context import BoltContext
 
 from bot.config import Settings
 from bot.i18n import t
+from handlers.runtime.inbox import Finish, Route, Task
 from handlers.slack.clients import SlackClients
 from handlers.slack.installation_store import PLATFORM, DatabaseInstallationStore
 from handlers.slack.oauth import install_url
 from handlers.slack.team_tokens import NotInstalled, TeamAuth, TokenUnchecked
 from storage.db import Store, UnitOfWork
+from storage.inbox import TaskState
 from storage.stopping import cancel_pending
 from storage.tenancy_models import InstallationState
 
@@ -59,6 +61,25 @@ def stop_team(uow: UnitOfWork, team: str, now: datetime) -> None:
             stopped.inbox,
             stopped.outbox,
         )
+
+
+def served_only(route: Route, clients: SlackClients) -> Route:
+    """An inbox handler that first checks its row's team is still served.
+
+    A row stored for a team that has since removed the app (or, after switching
+    SLACK_BOT_TOKEN, another team's) is cancelled: nothing is done and nothing sent.
+    """
+
+    def work(task: Task, finish: Finish) -> None:
+        try:
+            clients.auth(task.workspace)
+        except NotInstalled as exc:
+            log.warning("inbox row %d (%s): %s; cancelled", task.id, task.kind, exc)
+            with finish(state=TaskState.CANCELLED, error=str(exc)):
+                return
+        route.work(task, finish)
+
+    return Route(work=work, give_up=route.give_up)
 
 
 class TeamAuthorize(Authorize):

@@ -59,7 +59,7 @@ def default_response_url(team_id: str = TEAM_ID) -> str:
     return f"https://hooks.slack.com/commands/{team_id}/{next(_counter)}/{uuid.uuid4().hex[:24]}"
 
 
-def channel_type(channel: str) -> str:
+def channel_type_of(channel: str) -> str:
     if channel.startswith("D"):
         return "im"
     if channel.startswith("G"):

@@ -12,7 +12,7 @@ from tests.fakes.slack.payloads import (
     JSON,
     TEAM_ID,
     VERIFICATION_TOKEN,
-    channel_type,
+    channel_type_of,
     new_event_id,
     new_ts,
     rich_text,
@@ -125,7 +125,7 @@ def message_event(
         event["edited"] = edited if isinstance(edited, dict) else {"user": user, "ts": edited}
     event["channel"] = channel
     event["event_ts"] = ts
-    event["channel_type"] = channel_type or channel_type(channel)
+    event["channel_type"] = channel_type or channel_type_of(channel)
     return event
 
 
@@ -172,7 +172,7 @@ def message_changed_event(
         "hidden": True,
         "ts": ts,
         "event_ts": ts,
-        "channel_type": channel_type(channel),
+        "channel_type": channel_type_of(channel),
     }
 
 
@@ -202,7 +202,7 @@ def message_deleted_event(
         "deleted_ts": deleted_ts,
         "ts": ts,
         "event_ts": ts,
-        "channel_type": channel_type(channel),
+        "channel_type": channel_type_of(channel),
     }
 
 

@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.fakes.fake_slack import FakeSlack
-from tests.fakes.slack_payloads import signed_post, slash_command_body
+from tests.fakes.slack import FakeSlack, signed_post, slash_command_body
 from tests.handlers.slack.conftest import ALICE, SECRET
 from tests.slow.conftest import Xdept, _opener, environment, free_port, get_status
 

@@ -10,6 +10,7 @@ the database in clear text, nor in the log.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import logging
 import urllib.error
@@ -48,6 +49,7 @@ from tests.fakes.slack import (
 from tests.handlers.slack.conftest import serve_wsgi
 
 SECRET = "many-signing-secret"
+_names = itertools.count(1)
 CLIENT_ID = "1234.5678"
 CLIENT_SECRET = "many-client-secret"
 PUBLIC = "https://xdept.example.test"
@@ -72,12 +74,14 @@ class Team:
 
 TA = Team("TA", "code-a", "xoxb-11-team-a-Secret7", "UAINST", "UAREQ", "UALEAD", "CAOPS")
 TB = Team("TB", "code-b", "xoxb-22-team-b-Secret8", "UBINST", "UBREQ", "UBLEAD", "CBOPS")
+# Team A installing again after removing the app: a new code, a new token.
+TA2 = Team("TA", "code-a2", "xoxb-44-team-a-Again10", "UAINST", "UAREQ", "UALEAD", "CAOPS")
 TC = Team("TC", "code-c", "xoxb-33-team-c-Secret9", "UCINST", "UCREQ", "UCLEAD", "CCOPS")
 
 
 def seed(slack: FakeSlack) -> None:
     slack.set_oauth_client(CLIENT_ID, CLIENT_SECRET)
-    for team in (TA, TB, TC):
+    for team in (TA, TB, TC, TA2):
         slack.add_install(
             team.code,
             team_id=team.id,
@@ -137,7 +141,7 @@ class Server:
 
     def command(self, team: Team, line: str, *, user: str | None = None) -> str:
         """Type `/xdept <line>` in `team`; its private answer's text."""
-        name = f"{team.id}-{len(self.slack.calls())}-{line[:10]}"
+        name = f"{team.id}-{next(_names)}"
         body = slash_command_body(
             line,
             user_id=user or team.requester,
@@ -205,13 +209,13 @@ def server(store: Store, slack: FakeSlack) -> Iterator[Server]:
 
 
 def team_of_token(token: str | None) -> Team | None:
-    return next((t for t in (TA, TB, TC) if t.token == token), None)
+    return next((t for t in (TA, TB, TC, TA2) if t.token == token), None)
 
 
 def assert_each_call_used_its_teams_token(slack: FakeSlack, since: int = 0) -> int:
     """Every Web API call that names a team's channel or person carried that team's token."""
     checked = 0
-    for call in slack.calls()[since:]:
+    for call in slack.calls[since:]:
         if call.method in ("oauth.v2.access",) or not call.path.startswith("/api/"):
             continue
         team = team_of_token(call.token)
@@ -263,25 +267,36 @@ def test_two_teams_each_served_with_their_own_token_a_third_refused(server: Serv
     assert assert_each_call_used_its_teams_token(server.slack) > 10
 
     # Scheduled work: the follow-ups go out through each team's own token.
-    calls = len(server.slack.calls())
-    posted = {t.id: len(server.slack.messages(t.channel)) for t in (TA, TB)}
+    calls = len(server.slack.calls)
     later = datetime.now(UTC) + timedelta(days=4)
     report = tick_and_deliver(server.adapter.app, now=later)
     assert report.delivery.sent >= 2, report.lines()
-    for team in (TA, TB):
-        assert len(server.slack.messages(team.channel)) > posted[team.id]
-    assert assert_each_call_used_its_teams_token(server.slack, since=calls) >= 2
+    scheduled = server.slack.calls[calls:]
+    # Each requester is offered the escalation by direct message, from their own team's bot.
+    assert {
+        (c.token, c.params.get("users")) for c in scheduled if c.method == "conversations.open"
+    } == {
+        (TA.token, TA.requester),
+        (TB.token, TB.requester),
+    }
+    assert assert_each_call_used_its_teams_token(server.slack, since=calls) >= 4
 
     # A team that never installed: a private "not installed" with the link; nothing kept.
-    calls = len(server.slack.calls())
+    calls = len(server.slack.calls)
     inbox = len(rows(server.store, InboxTask))
     answer = server.command(TC, "ask @ops anything")
     assert "not installed in this Slack workspace" in answer
     assert PUBLIC + INSTALL_PATH in answer
-    event = {"type": "app_mention", "user": TC.requester, "text": "<@UBOTTC> help",
-             "channel": TC.channel, "ts": "1700000000.000100", "event_ts": "1700000000.000100"}
+    event = {
+        "type": "app_mention",
+        "user": TC.requester,
+        "text": "<@UBOTTC> help",
+        "channel": TC.channel,
+        "ts": "1700000000.000100",
+        "event_ts": "1700000000.000100",
+    }
     assert server.event(TC, event).status == 200
-    assert len(server.slack.calls()) == calls  # nothing posted, with any token
+    assert len(server.slack.calls) == calls  # nothing posted, with any token
     assert len(rows(server.store, InboxTask)) == inbox
     assert workspace_id(server.store, TC) is None
 
@@ -297,35 +312,46 @@ def test_uninstall_between_ticks_cancels_that_teams_outbox_only(server: Server) 
     queued = tick(server.store, server.settings, now=later)
     assert queued.messages >= 2
     pending_a = [
-        r for r in rows(server.store, OutboxMessage, workspace_id=workspace_id(server.store, TA))
+        r
+        for r in rows(server.store, OutboxMessage, workspace_id=workspace_id(server.store, TA))
         if r.state == "pending"
     ]
     assert pending_a
     # Team A removes the app before the delivery runs.
     uninstalled = {"type": "app_uninstalled", "event_ts": "1700000001.000100"}
     assert server.event(TA, uninstalled).status == 200
-    calls = len(server.slack.calls())
+    calls = len(server.slack.calls)
     server.adapter.app.deliverer.deliver_pending(now=later)
-    sent_since = server.slack.calls()[calls:]
+    sent_since = server.slack.calls[calls:]
     assert sent_since and all(c.token == TB.token for c in sent_since)
-    states = {r.state for r in rows(server.store, OutboxMessage,
-                                    workspace_id=workspace_id(server.store, TA))
-              if r.id in {p.id for p in pending_a}}
+    states = {
+        r.state
+        for r in rows(server.store, OutboxMessage, workspace_id=workspace_id(server.store, TA))
+        if r.id in {p.id for p in pending_a}
+    }
     assert states == {"cancelled"}
     assert rows(server.store, Installation, workspace="TA")[0].state == "uninstalled"
     assert rows(server.store, Installation, workspace="TA")[0].secrets is None
     # Told so, privately; not retried.
     assert "not installed" in server.command(TA, "list")
-    # Reinstalling resumes.
-    server.install(TA)
-    assert "XD-2" in server.command(TA, "ask @ops one more thing")
+    # Reinstalling resumes, with the new token.
+    server.install(TA2)
+    calls = len(server.slack.calls)
+    assert "XD-2" in server.command(TA2, "ask @ops one more thing")
+    server.settle()
+    assert {c.token for c in server.slack.calls[calls:] if c.path.startswith("/api/")} == {
+        TA2.token
+    }
 
 
 def test_revoking_the_bot_token_stops_the_team(server: Server) -> None:
     server.install(TB)
     server.file_request(TB)
-    revoked = {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["UBOTTB"]},
-               "event_ts": "1700000002.000100"}
+    revoked = {
+        "type": "tokens_revoked",
+        "tokens": {"oauth": [], "bot": ["UBOTTB"]},
+        "event_ts": "1700000002.000100",
+    }
     assert server.event(TB, revoked).status == 200
     assert rows(server.store, Installation, workspace="TB")[0].state == "uninstalled"
     assert "not installed" in server.command(TB, "list")
@@ -358,7 +384,7 @@ def test_purge_deletes_one_team_and_leaves_the_other_whole(server: Server) -> No
     after = counts()
     assert all(after[name] <= before[name] for name in before)
     # Team B still works, with its own token.
-    calls = len(server.slack.calls())
+    calls = len(server.slack.calls)
     assert "XD-2" in server.command(TB, "ask @ops after the purge")
     server.settle()
     assert assert_each_call_used_its_teams_token(server.slack, since=calls) >= 1
@@ -386,8 +412,9 @@ def test_tokens_are_never_in_clear_text_in_the_database_nor_the_log(
     server: Server, log_state: None
 ) -> None:
     stream = io.StringIO()
-    configure_logging(server.settings.model_copy(update={"xdept_log_level": "DEBUG"}),
-                      stream=stream)
+    configure_logging(
+        server.settings.model_copy(update={"xdept_log_level": "DEBUG"}), stream=stream
+    )
     for team in (TA, TB):
         server.install(team)
         server.file_request(team)

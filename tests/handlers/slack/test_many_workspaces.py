@@ -434,3 +434,23 @@ def test_tokens_are_never_in_clear_text_in_the_database_nor_the_log(
         assert team.token not in everything
         assert team.token not in logged
     assert CLIENT_SECRET not in logged and CLIENT_SECRET not in everything
+
+
+def test_a_token_no_key_opens_means_reinstall_and_people_are_told(server: Server) -> None:
+    from storage.crypto import SecretBox
+
+    server.install(TA)
+    # The key that sealed team A's token is gone (replaced without a rotation).
+    stranger = SecretBox([generate_key()])
+    with server.store.unit_of_work() as uow:
+        install = uow.session.scalars(select(Installation).filter_by(workspace="TA")).one()
+        install.secrets = stranger.seal('{"bot_token": "xoxb-unreadable"}')
+    calls = len(server.slack.calls)
+    answer = server.command(TA, "list")
+    assert "must be installed again" in answer and PUBLIC + INSTALL_PATH in answer
+    assert rows(server.store, Installation, workspace="TA")[0].state == "needs_reinstall"
+    assert len(server.slack.calls) == calls
+    # Installing again heals it.
+    server.install(TA2)
+    assert "installed" not in server.command(TA2, "list")
+    assert rows(server.store, Installation, workspace="TA")[0].state == "active"

@@ -145,10 +145,13 @@ class Tenancy:
     ) -> BoltResponse:
         """Let a request of a served team through; answer any other one here."""
         body = req.body if isinstance(req.body, dict) else {}
-        if body.get("type") in _NO_TEAM_TYPES or _event_type(body) in REMOVAL_EVENTS:
+        kind = body.get("type")
+        if (isinstance(kind, str) and kind in _NO_TEAM_TYPES) or _event_type(
+            body
+        ) in REMOVAL_EVENTS:
             return next()
         team = req.context.team_id
-        if not team:
+        if not isinstance(team, str) or not team:
             self._refused("?", "the request names no team")
             return BoltResponse(status=200, body="")
         try:
@@ -217,6 +220,11 @@ class Tenancy:
 
     def _stop_single(self, team: str) -> None:
         # One workspace: SLACK_BOT_TOKEN no longer works there; nothing more can be sent.
+        try:
+            self.clients.auth(team)
+        except (NotInstalled, TokenUnchecked) as exc:
+            log.warning("ignored the removal of the app from team %s: %s", team, exc)
+            return
         with self.store.unit_of_work() as uow:
             stop_team(uow, team, self._clock())
         log.warning(

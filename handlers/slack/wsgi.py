@@ -133,7 +133,7 @@ def request_kind(body: dict[str, Any]) -> str:
     kind = body.get("type")
     if kind == "event_callback":
         return "event"
-    if kind in _INTERACTIONS:
+    if isinstance(kind, str) and kind in _INTERACTIONS:
         return "interaction"
     return "other"
 

@@ -21,16 +21,21 @@ def register(bolt: App, deps: Deps) -> None:
         deps.tenancy.removed(team=str(body.get("team_id") or ""), enterprise=_enterprise(body))
 
     def on_revoked(body: dict[str, Any], event: dict[str, Any]) -> None:
-        tokens = event.get("tokens") or {}
+        tokens = event.get("tokens")
+        tokens = tokens if isinstance(tokens, dict) else {}
         deps.tenancy.revoked(
             team=str(body.get("team_id") or ""),
             enterprise=_enterprise(body),
-            bots=[str(b) for b in tokens.get("bot") or []],
-            users=[str(u) for u in tokens.get("oauth") or []],
+            bots=_ids(tokens.get("bot")),
+            users=_ids(tokens.get("oauth")),
         )
 
     bolt.event("app_uninstalled")(on_uninstalled)
     bolt.event("tokens_revoked")(on_revoked)
+
+
+def _ids(value: object) -> list[str]:
+    return [str(v) for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 def _enterprise(body: dict[str, Any]) -> str | None:

@@ -332,7 +332,17 @@ def test_uninstall_between_ticks_cancels_that_teams_outbox_only(server: Server) 
     assert states == {"cancelled"}
     assert rows(server.store, Installation, workspace="TA")[0].state == "uninstalled"
     assert rows(server.store, Installation, workspace="TA")[0].secrets is None
-    # Told so, privately; not retried.
+    # Later ticks queue nothing that reaches Slack for team A: its directory answers
+    # `auth` at once, and such a row is given up, not retried.
+    calls = len(server.slack.calls)
+    tick_and_deliver(server.adapter.app, now=later + timedelta(days=3))
+    assert all(c.token != TA.token for c in server.slack.calls[calls:])
+    a_rows = rows(server.store, OutboxMessage, workspace_id=workspace_id(server.store, TA))
+    given_up = [r for r in a_rows if r.state == "failed"]
+    assert given_up
+    assert all(r.attempts == 1 and (r.last_error or "").startswith("auth") for r in given_up)
+    assert not [r for r in a_rows if r.state == "pending"]
+    # Told so, privately.
     assert "not installed" in server.command(TA, "list")
     # Reinstalling resumes, with the new token.
     server.install(TA2)

@@ -55,8 +55,12 @@ def bootstrap(
     store = store or Store.from_url(settings.sqlalchemy_url)
     if migrate:
         upgrade(store.engine)
+    if messengers is None and messenger is None and messenger_factory is not None:
+        messenger = messenger_factory(settings)
     if messengers is None:
-        messengers = OneMessenger(messenger or (messenger_factory or _slack_messenger)(settings))
+        messengers = (
+            OneMessenger(messenger) if messenger is not None else _chat_messengers(settings, store)
+        )
     deliverer = (
         Deliverer(store, messengers, settings, sleep=sleep)
         if sleep is not None
@@ -81,7 +85,9 @@ def _post_summary(store: Store, settings: Settings, ctx: Context) -> Message:
     return SummaryService(store, settings).post_now(ctx=ctx)
 
 
-def _slack_messenger(settings: Settings) -> Messenger:
-    from handlers.slack.messenger import SlackMessenger, make_client
+def _chat_messengers(settings: Settings, store: Store) -> Messengers:
+    # Each workspace's messenger with its own credentials (`xdept scheduler run-once`).
+    from handlers.slack.adapter import chat_messengers, slack_teams
+    from handlers.slack.clients import SlackMessengers
 
-    return SlackMessenger(make_client(settings))
+    return chat_messengers(SlackMessengers(slack_teams(settings, store).clients))

@@ -464,3 +464,21 @@ def test_a_token_no_key_opens_means_reinstall_and_people_are_told(server: Server
     server.install(TA2)
     assert "installed" not in server.command(TA2, "list")
     assert rows(server.store, Installation, workspace="TA")[0].state == "active"
+
+
+def test_scheduler_run_once_sends_with_each_teams_token(
+    server: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from scheduler.runner import run_once
+
+    for team in (TA, TB):
+        server.install(team)
+        server.file_request(team)
+    url = server.store.engine.url.render_as_string(hide_password=False)
+    calls = len(server.slack.calls)
+    settings = server.settings.model_copy(update={"database_url": url})
+    assert run_once(settings, at=datetime.now(UTC) + timedelta(days=4)) == 0
+    assert "delivery: sent 2" in capsys.readouterr().out
+    tokens = {c.token for c in server.slack.calls[calls:]}
+    assert tokens == {TA.token, TB.token}
+    assert assert_each_call_used_its_teams_token(server.slack, since=calls) >= 4

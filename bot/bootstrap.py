@@ -7,12 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.config import Settings
+from bot.config import Settings, SlackMode
 from bot.context import Context
 from bot.core import Core
 from bot.messages import Message
 from bot.metrics import CountedDelivery
-from bot.ports import Messenger, Messengers, OneMessenger
+from bot.ports import ByPlatform, Messenger, Messengers, OneMessenger
 from scheduler.delivery import Deliverer
 from storage.db import Store
 from storage.migrate import upgrade
@@ -59,7 +59,7 @@ def bootstrap(
         messenger = messenger_factory(settings)
     if messengers is None:
         messengers = (
-            OneMessenger(messenger) if messenger is not None else _chat_messengers(settings, store)
+            OneMessenger(messenger) if messenger is not None else chat_messengers(settings, store)
         )
     deliverer = (
         Deliverer(store, messengers, settings, sleep=sleep)
@@ -85,9 +85,22 @@ def _post_summary(store: Store, settings: Settings, ctx: Context) -> Message:
     return SummaryService(store, settings).post_now(ctx=ctx)
 
 
-def _chat_messengers(settings: Settings, store: Store) -> Messengers:
-    # Each workspace's messenger with its own credentials (`xdept scheduler run-once`).
-    from handlers.slack.adapter import chat_messengers, slack_teams
+def chat_messengers(
+    settings: Settings, store: Store, *, slack: Messengers | None = None
+) -> Messengers:
+    """Every platform's directory of messengers this server is set up for: the delivery
+    asks it for each workspace's messenger, with that workspace's own credentials.
+
+    `slack`: the Slack adapter's own directory (sharing its clients); built here otherwise.
+    """
+    directories: dict[str, Messengers] = {}
+    if settings.slack_mode is not SlackMode.NONE:
+        directories["slack"] = slack or _slack_directory(settings, store)
+    return ByPlatform(directories)
+
+
+def _slack_directory(settings: Settings, store: Store) -> Messengers:
+    from handlers.slack.adapter import slack_teams
     from handlers.slack.clients import SlackMessengers
 
-    return chat_messengers(SlackMessengers(slack_teams(settings, store).clients))
+    return SlackMessengers(slack_teams(settings, store).clients)

@@ -18,13 +18,12 @@ from dataclasses import dataclass
 from slack_bolt import App as BoltApp
 from slack_bolt.oauth.oauth_flow import OAuthFlow
 
-from bot.bootstrap import App, bootstrap
+from bot.bootstrap import App, bootstrap, chat_messengers
 from bot.config import ConfigError, Settings, SlackMode
-from bot.ports import ByPlatform, Messengers
 from handlers.runtime.inbox import Inbox, Route
 from handlers.slack.app import build_bolt_app, slack_routes
 from handlers.slack.clients import SlackClients, SlackMessengers
-from handlers.slack.installation_store import PLATFORM, DatabaseInstallationStore
+from handlers.slack.installation_store import DatabaseInstallationStore
 from handlers.slack.messenger import make_client
 from handlers.slack.oauth import make_oauth_flow, secret_box
 from handlers.slack.resolver import Resolver
@@ -76,11 +75,6 @@ def slack_teams(
     return SlackTeams(SlackClients(settings, tokens), None, None)
 
 
-def chat_messengers(slack: Messengers) -> Messengers:
-    """Every platform's directory of messengers, for the scheduler's delivery."""
-    return ByPlatform({PLATFORM: slack})
-
-
 def build_slack(
     settings: Settings,
     *,
@@ -109,7 +103,7 @@ def build_slack(
     if app is None:
         app = bootstrap(
             settings,
-            messengers=chat_messengers(SlackMessengers(teams.clients)),
+            messengers=chat_messengers(settings, store, slack=SlackMessengers(teams.clients)),
             store=store,
             migrate=False,
             channel_private=resolver.channel_private,

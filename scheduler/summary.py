@@ -30,6 +30,7 @@ from scheduler.facts import DeptInfo
 from scheduler.metrics import DeptWeek, median, p90, week_metrics
 from storage.db import Store, UnitOfWork
 from storage.models import OutboxMessage, Workspace
+from storage.tenancy_models import WorkspaceSettings
 
 SUMMARY_TIME = time(9, 0)
 # A bot that was down on Monday morning still posts the summary until Tuesday 09:00.
@@ -426,6 +427,18 @@ def _all_written(session: Session, keys: list[str]) -> bool:
         select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys))
     ).all()
     return len(set(found)) == len(set(keys))
+
+
+def summary_may_be_due(session: Session, settings: Settings, now: datetime) -> bool:
+    """Whether it is Monday morning in XDEPT_TIMEZONE or in a zone a workspace set for itself
+    (a cheap look before the summaries' work)."""
+    zones = {settings.xdept_timezone}
+    zones.update(
+        session.scalars(
+            select(WorkspaceSettings.timezone).where(WorkspaceSettings.timezone.is_not(None))
+        )
+    )
+    return any(due_period(now, zone) is not None for zone in zones)
 
 
 def post_due_summaries(uow: UnitOfWork, settings: Settings, *, now: datetime) -> int:

@@ -151,3 +151,43 @@ def test_the_summary_goes_to_the_workspace_channel(app: App, ctx: CtxFactory) ->
     assert "XD-1" in run(app, ctx, "UALICE", "ask @ops boxes", workspace="TB").plain()
     other = run(app, ctx, "UADMIN", "summary", is_admin=True, workspace="TB", now=LATER).plain()
     assert "#CWEEK" not in other and "1" in other, other
+
+
+def test_the_weekly_summary_comes_on_monday_morning_in_the_workspaces_zone(
+    app: App, ctx: CtxFactory
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import select
+
+    from scheduler.tick import tick
+    from storage.models import OutboxMessage
+
+    berlin = ZoneInfo("Europe/Berlin")
+    for team in ("TA", "TB"):
+        run(
+            app,
+            ctx,
+            "UADMIN",
+            "dept add ops <#COPS|ops> lead:<@UL|l> escalate:<@UZ|z>",
+            is_admin=True,
+            workspace=team,
+        )
+        assert "XD-1" in run(app, ctx, "UALICE", "ask @ops pallets", workspace=team).plain()
+    run(app, ctx, "UADMIN", "workspace set tz:Europe/Berlin", is_admin=True, workspace="TA")
+
+    def summaries(team: str) -> int:
+        with app.store.unit_of_work() as uow:
+            ws = uow.workspaces.get("slack", team)
+            assert ws is not None
+            found = uow.session.scalars(
+                select(OutboxMessage.id).filter_by(workspace_id=ws.id, kind="summary")
+            )
+            return len(found.all())
+
+    # Monday 09:00 in Shanghai (XDEPT_TIMEZONE): team B's summary, not team A's.
+    tick(app.store, app.settings, now=at(2026, 11, 30, 9, 5), use_lease=False)
+    assert (summaries("TA"), summaries("TB")) == (0, 1)
+    # Monday 09:00 in Berlin: team A's.
+    tick(app.store, app.settings, now=datetime(2026, 11, 30, 9, 5, tzinfo=berlin), use_lease=False)
+    assert (summaries("TA"), summaries("TB")) == (1, 1)

@@ -49,6 +49,9 @@ _NO_TEAM_TYPES = frozenset({"url_verification", "ssl_check"})
 # A refused team is logged once in this many seconds.
 LOG_EVERY = 3600.0
 _AUTH_KEY = "xdept_team_auth"
+# Marks a refusal for the front door's metrics (it strips the header before answering).
+OUTCOME_HEADER = "x-xdept-outcome"
+NOT_SERVED = "not_installed"
 
 
 def stop_team(uow: UnitOfWork, team: str, now: datetime) -> None:
@@ -153,7 +156,7 @@ class Tenancy:
         team = req.context.team_id
         if not isinstance(team, str) or not team:
             self._refused("?", "the request names no team")
-            return BoltResponse(status=200, body="")
+            return BoltResponse(status=200, body="", headers={OUTCOME_HEADER: NOT_SERVED})
         try:
             req.context[_AUTH_KEY] = self.clients.auth(team)
         except NotInstalled as exc:
@@ -167,7 +170,7 @@ class Tenancy:
 
     def _refusal(self, body: dict[str, Any], exc: NotInstalled) -> BoltResponse:
         if "command" not in body:
-            return BoltResponse(status=200, body="")
+            return BoltResponse(status=200, body="", headers={OUTCOME_HEADER: NOT_SERVED})
         locale = self.settings.xdept_locale
         if self.installations is None:
             words = t(locale, "slack.other_workspace")
@@ -182,7 +185,7 @@ class Tenancy:
         return BoltResponse(
             status=200,
             body=json.dumps({"response_type": "ephemeral", "text": words}),
-            headers={"content-type": "application/json;charset=utf-8"},
+            headers={"content-type": "application/json;charset=utf-8", OUTCOME_HEADER: NOT_SERVED},
         )
 
     def _refused(self, team: str, why: str) -> None:

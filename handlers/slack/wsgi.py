@@ -30,6 +30,7 @@ from handlers.runtime.ready import ReadyPage
 from handlers.slack.adapter import SlackAdapter, build_slack
 from handlers.slack.installation_store import PLATFORM
 from handlers.slack.oauth import INSTALL_PATH, REDIRECT_PATH
+from handlers.slack.tenancy import OUTCOME_HEADER
 from storage.db import Store
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,13 @@ class SlackEndpoint:
         started = time.perf_counter()
         kind, response = self._answer(request)
         ACK_SECONDS.labels(PLATFORM).observe(time.perf_counter() - started)
-        REQUESTS.labels(PLATFORM, kind, _outcome(response.status)).inc()
+        outcome = _outcome(response.status)
+        if any(name.lower() == OUTCOME_HEADER for name, _ in response.headers):
+            # The gate refused the team: its own word for the metrics, not sent to Slack.
+            outcome = next(v for n, v in response.headers if n.lower() == OUTCOME_HEADER)
+            headers = [(n, v) for n, v in response.headers if n.lower() != OUTCOME_HEADER]
+            response = Response(response.status, response.body, headers)
+        REQUESTS.labels(PLATFORM, kind, outcome).inc()
         return response
 
     def _answer(self, request: Request) -> tuple[str, Response]:

@@ -297,6 +297,12 @@ def test_two_teams_each_served_with_their_own_token_a_third_refused(server: Serv
     }
     assert server.event(TC, event).status == 200
     assert len(server.slack.calls) == calls  # nothing posted, with any token
+    # Counted apart, and the marker the gate leaves for the metrics never reaches Slack.
+    raw = server.post(slash_command_body("list", user_id=TC.requester, team_id=TC.id))
+    assert raw.status == 200 and "x-xdept-outcome" not in raw.headers
+    _, metrics, _ = server.get("/metrics")
+    assert 'kind="command",outcome="not_installed"' in metrics
+    assert 'kind="event",outcome="not_installed"' in metrics
     assert len(rows(server.store, InboxTask)) == inbox
     assert workspace_id(server.store, TC) is None
 

@@ -23,7 +23,7 @@ from bot.messages import (
     text,
 )
 from bot.timefmt import format_due, format_instant
-from bot.views import DepartmentView, ItemPage, ItemView
+from bot.views import HINT_IMPACT, DepartmentView, ItemPage, ItemView
 
 
 def due_span(at: datetime, *, now: datetime, tz: str, locale: str) -> DateSpan:
@@ -242,6 +242,10 @@ def filed_reply(
     if not view.due_at:
         sections.append(
             Section(body=tr(locale, "reply.no_due_hint", code=view.code, cmd=style.prefix))
+        )
+    if HINT_IMPACT in view.hints:
+        sections.append(
+            Section(body=tr(locale, "reply.no_impact_hint", code=view.code, cmd=style.prefix))
         )
     if link:
         sections.append(

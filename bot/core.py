@@ -16,12 +16,14 @@ from typing import Protocol, TypeVar
 
 from bot import commands as c
 from bot import compose
+from bot import followup_text as say
 from bot.config import Settings
 from bot.context import Context
 from bot.departments import DepartmentService
 from bot.domain import XdeptError
 from bot.export import ExportService
 from bot.i18n import tr
+from bot.items.followup import read_status
 from bot.limits import clean
 from bot.lookup import Lookup, normalize_locale
 from bot.messages import LinkSpan, Message, MessageKind, Section, mention, text
@@ -99,14 +101,16 @@ class Core:
         return result
 
     def locale(self, ctx: Context) -> str:
-        """The actor's language."""
-        if ctx.actor.locale:
-            return normalize_locale(ctx.actor.locale, self.settings.xdept_locale)
+        """The actor's language: their own choice (`lang`), else the platform's, else the
+        workspace default."""
         with self.store.unit_of_work() as uow:
             ws = uow.workspaces.get(ctx.platform, ctx.workspace)
-            if ws is None:
-                return self.settings.xdept_locale
-            return self.lookup.locale_of(uow, ws, ctx.actor.user_id)
+            person = uow.people.get(ws.id, ctx.actor.user_id) if ws is not None else None
+            chosen = person.language if person is not None else None
+        return normalize_locale(
+            chosen or ctx.actor.locale or (person.locale if person else None),
+            self.settings.xdept_locale,
+        )
 
     def timezone(self, ctx: Context) -> str:
         """The actor's zone, else the workspace default."""
@@ -149,7 +153,9 @@ class Core:
     def filed_reply(self, ctx: Context, view: ItemView, locale: str) -> Message:
         """Confirmation of a filing, with the tracking message's link once it is posted."""
         try:
-            fresh = self.items.show(ctx=ctx, code=view.code)
+            fresh = self.items.show(ctx=ctx, code=view.code).model_copy(
+                update={"hints": view.hints}
+            )
         except XdeptError:
             fresh = view
         return compose.filed_reply(
@@ -261,10 +267,39 @@ class Core:
             case c.Export(dept=dept, since=since):
                 export = self.exports.export(ctx=ctx, dept=dept, since=since)
                 return compose.simple(locale, "reply.export", rows=export.rows)
+            case c.Progress() | c.StatusReport() | c.Edit() | c.History():
+                return self._follow_up(ctx, cmd, locale)
+            case c.Language(locale=chosen):
+                self.departments.set_language(ctx=ctx, locale=chosen)
+                return compose.simple(chosen, "reply.lang")
             case c.Summary():
                 if self._summary is None:
                     return compose.error_reply("summary is not available in this process")
                 return self._summary(ctx)
+        raise AssertionError(f"unhandled command {cmd!r}")
+
+    def _follow_up(self, ctx: Context, cmd: c.Command, locale: str) -> Message:
+        """`update`, `status`, `edit`, `history`."""
+        tz, style = self.timezone(ctx), ctx.command_style
+        match cmd:
+            case c.Progress(code=code, text=body):
+                view = self.items.progress(ctx=ctx, code=code, text=body)
+                return compose.simple(locale, "reply.progress", code=view.code)
+            case c.StatusReport(code=code, text=""):
+                view, parts = self.items.status_prefill(ctx=ctx, code=code)
+                return say.status_template(view.code, parts.as_dict(), locale=locale, style=style)
+            case c.StatusReport(code=code, text=body):
+                view = self.items.status(ctx=ctx, code=code, parts=read_status(body))
+                return compose.simple(locale, "reply.status", code=view.code)
+            case c.Edit(code=code, text=body):
+                view = self.items.edit(ctx=ctx, code=code, text=body)
+                return compose.reply(tr(locale, "reply.edited", code=view.code, cmd=style.prefix))
+            case c.History(code=code, page=page):
+                h = self.items.history(ctx=ctx, code=code, page=page)
+                return say.history_reply(
+                    h.item, h.updates, page=h.page, pages=h.pages, total=h.total,
+                    locale=locale, tz=tz, style=style,
+                )  # fmt: skip
         raise AssertionError(f"unhandled command {cmd!r}")
 
     def _private(self, fields: list[c.FieldOp]) -> bool | None:

@@ -144,6 +144,14 @@ class DepartmentService:
             person = uow.people.get_or_create(ws.id, ctx.actor.user_id, now=ctx.now)
             person.away_until = None
 
+    def set_language(self, *, ctx: Context, locale: str) -> None:
+        """My language, chosen: it wins over the platform's locale from now on."""
+        with self.store.unit_of_work() as uow:
+            ws = self.lookup.workspace(uow, ctx)
+            person = uow.people.get_or_create(ws.id, ctx.actor.user_id, now=ctx.now)
+            person.language = locale
+            person.updated_at = ctx.now
+
     # -- field application ----------------------------------------------------------------------
 
     def _open_count(self, uow: UnitOfWork, dept: Department) -> int:

@@ -53,6 +53,10 @@ class UpdateKind(StrEnum):
     DECLINED = "declined"
     CANCELLED = "cancelled"
     REOPENED = "reopened"
+    EDITED = "edited"  # text corrected; data keeps the old text
+    MOVED = "moved"  # sent to another department
+    PROGRESS = "progress"  # a quick progress note (`update`)
+    STATUS = "status"  # a four-part status (`status`)
 
 
 class Role(StrEnum):

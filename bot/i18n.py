@@ -242,6 +242,10 @@ _T: dict[str, tuple[str, str]] = {
     "update.declined": ("declined", "拒绝"),
     "update.cancelled": ("cancelled", "取消"),
     "update.reopened": ("reopened", "重新打开"),
+    "update.edited": ("edited the text", "修改了内容"),
+    "update.moved": ("moved it", "转至其他部门"),
+    "update.progress": ("noted progress", "更新进展"),
+    "update.status": ("posted a status", "发布了状态汇报"),
     # -- replies and notes -------------------------------------------------------------------
     "reply.filed": ("Filed {code} for {target}.", "已提交 {code}，对象：{target}。"),
     "reply.filed_due": (
@@ -251,6 +255,13 @@ _T: dict[str, tuple[str, str]] = {
     "reply.no_due_hint": (
         "No due date was given; set one with `{cmd} due {code} <when>` so follow-ups can run.",
         "未设置截止时间；可用 `{cmd} due {code} <时间>` 设置，以便按时跟进。",
+    ),
+    "reply.no_impact_hint": (
+        "No impact was given: what does it block, and for whom? Add it with "
+        "`{cmd} edit {code} impact: <what it blocks>` (a suggestion with `suggest: <what>`); "
+        "an escalation quotes both. Next time type them after the request.",
+        "未说明影响：这件事卡住了什么、影响到谁？可用 `{cmd} edit {code} 影响：<影响范围>` 补充"
+        "（建议可用 `建议：<你的建议>`），升级时会一并附上。下次可以直接写在请求内容后面。",
     ),
     "reply.link": ("Tracking message: {link}", "跟踪消息：{link}"),
     "reply.changed": ("{code} is now {status}.", "{code} 当前状态：{status}。"),
@@ -270,6 +281,10 @@ _T: dict[str, tuple[str, str]] = {
         "已记录你外出至 {until}：期间不再提醒你，催办会转给你的部门负责人。",
     ),
     "reply.back": ("Welcome back: reminders are on again.", "欢迎回来，提醒已恢复。"),
+    "reply.lang": (
+        "From now on I will write to you in English.",
+        "好的，之后我会用中文和你沟通。",
+    ),
     "reply.dept_added": ("Department {key} ({name}) added.", "已添加部门 {key}（{name}）。"),
     "reply.dept_updated": ("Department {key} updated.", "部门 {key} 已更新。"),
     "reply.dept_removed": ("Department {key} removed.", "部门 {key} 已删除。"),

@@ -8,6 +8,9 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.domain import ItemKind, Status, UpdateKind
 
+HINT_DUE = "due"
+HINT_IMPACT = "impact"
+
 
 class UpdateView(BaseModel):
     """One audit-trail entry."""
@@ -77,6 +80,8 @@ class ItemView(BaseModel):
     suggestion: str | None = None
     close_reason: str | None = None
     updates: list[UpdateView] = []
+    # What the filing's confirmation should point out is missing (HINT_*); set by a filing.
+    hints: tuple[str, ...] = ()
 
 
 class ItemPage(BaseModel):

@@ -91,6 +91,12 @@ class Person(Base):
     is_bot: Mapped[bool] = mapped_column(default=False)
     away_until: Mapped[datetime | None]
     updated_at: Mapped[datetime]
+    # Chosen with `lang`; it wins over the platform's locale, which `locale` mirrors.
+    language: Mapped[str | None] = mapped_column(String(8))
+    # Left the workspace: treated as away for good (their nudges go to the leads).
+    deactivated_at: Mapped[datetime | None]
+    # Hints a confirmation already gave this person (each is given once).
+    hints_given: Mapped[list[str]] = mapped_column(default=list)
 
 
 class Department(Base):

@@ -45,14 +45,19 @@ from bot.commands.models import (
     Decline,
     DeptList,
     Done,
+    Edit,
     Escalate,
     Export,
     Help,
+    History,
+    Language,
     ListItems,
     ListScope,
+    Progress,
     Reopen,
     Show,
     Snooze,
+    StatusReport,
     Summary,
     Todo,
 )
@@ -188,6 +193,47 @@ def _assign(r: Reading) -> Command:
     return Assign(code=code, assignee=assignee)
 
 
+def _progress(r: Reading) -> Command:
+    code = item_code(r)
+    return Progress(code=code, text=free_text(r, "progress"))
+
+
+def _status(r: Reading) -> Command:
+    code = item_code(r)
+    return StatusReport(code=code, text=r.targets.readable(r.scan.rest()))
+
+
+def _edit(r: Reading) -> Command:
+    code = item_code(r)
+    return Edit(code=code, text=free_text(r, "text"))
+
+
+def _history(r: Reading) -> Command:
+    code = item_code(r)
+    page = 1
+    token = r.scan.take()
+    if token is not None:
+        found = _page(r, token)
+        if found is None:
+            raise r.fail(ErrorCode.UNEXPECTED_ARGUMENT, value=r.shown(token.raw))
+        page = found
+    end(r)
+    return History(code=code, page=page)
+
+
+_LANGUAGES = {"zh": "zh", "中文": "zh", "汉语": "zh", "cn": "zh", "en": "en", "english": "en",
+              "英文": "en", "英语": "en"}  # fmt: skip
+
+
+def _lang(r: Reading) -> Command:
+    token = r.scan.take()
+    if token is None or word(token.raw) not in _LANGUAGES:
+        raw = token.raw if token is not None else ""
+        raise r.fail(ErrorCode.BAD_VALUE, field="lang", value=r.shown(raw))
+    end(r)
+    return Language(locale=_LANGUAGES[word(token.raw)])  # type: ignore[arg-type]
+
+
 def _away(r: Reading) -> Command:
     return Away(when=when(r))
 
@@ -271,6 +317,11 @@ _PARSERS: dict[str, _Parser] = {
     "escalate": _code_only(Escalate),
     "due": _due,
     "assign": _assign,
+    "status": _status,
+    "update": _progress,
+    "edit": _edit,
+    "history": _history,
+    "lang": _lang,
     "dept": _dept,
     "away": _away,
     "back": _back,

@@ -198,6 +198,46 @@ class Summary(_Command):
     name: Literal["summary"] = "summary"
 
 
+class Progress(_Command):
+    """A quick progress note on an item, posted in its thread (`update XD-12 <text>`)."""
+
+    name: Literal["update"] = "update"
+    code: str
+    text: str
+
+
+class StatusReport(_Command):
+    """A four-part status; `text` holds its parts as typed (`current: ... impact: ...`),
+    empty when the person wants the form (or, without forms, the template)."""
+
+    name: Literal["status"] = "status"
+    code: str
+    text: str = ""
+
+
+class Edit(_Command):
+    """Correct an item's text (its `impact:`/`suggest:` parts too); the old text is kept."""
+
+    name: Literal["edit"] = "edit"
+    code: str
+    text: str
+
+
+class History(_Command):
+    """Every update of an item, a page at a time."""
+
+    name: Literal["history"] = "history"
+    code: str
+    page: int = 1
+
+
+class Language(_Command):
+    """My language: "zh" or "en"."""
+
+    name: Literal["lang"] = "lang"
+    locale: Literal["zh", "en"]
+
+
 class Help(_Command):
     """The command list, or one command's help (`topic` is canonical: "ask", "dept add")."""
 
@@ -229,6 +269,11 @@ Command = Annotated[
     | Back
     | Export
     | Summary
+    | Progress
+    | StatusReport
+    | Edit
+    | History
+    | Language
     | Help,
     Field(discriminator="name"),
 ]

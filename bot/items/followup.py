@@ -113,10 +113,15 @@ class FollowUp(ItemServiceBase):
 
     def status(self, *, ctx: Context, code: str, parts: FourParts) -> ItemView:
         """Post a four-part status in the thread, record it, and keep its impact and
-        suggestion on the item (an escalation quotes the latest)."""
-        cleaned = FourParts(**{k: (bounded_optional(v) or "") for k, v in parts.as_dict().items()})
-        if not cleaned.current.strip():
+        suggestion on the item (an escalation quotes the latest). Parts left empty are
+        the item's own (its text as background, its impact and suggestion)."""
+        given = {k: (bounded_optional(v) or "").strip() for k, v in parts.as_dict().items()}
+        if not given["current"]:
             raise InvalidInput("err.status_current")
+        _view, known = self.status_prefill(ctx=ctx, code=code)
+        cleaned = FourParts(
+            **{k: given[k] or (known.as_dict()[k] if k != "current" else "") for k in given}
+        )
         with self.store.unit_of_work() as uow:
             _ws, item = self._load(uow, ctx, code)
             check_status_update(*self._standing(ctx, item), "status")

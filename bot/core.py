@@ -64,6 +64,7 @@ class Core:
         delivery: RowDelivery,
         summary: Callable[[Context], Message] | None = None,
         channel_private: Callable[[str], bool] | None = None,
+        person_locale: Callable[[str, str], str | None] | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -76,6 +77,9 @@ class Core:
         # Adapters that can tell private channels apart pass a check; items in
         # private channels are not shown to everyone.
         self._channel_private = channel_private or (lambda _channel: False)
+        # Adapters that can look a person up (workspace, user id -> platform locale) pass
+        # it, so someone the bot never heard from is addressed in their own language.
+        self._person_locale = person_locale or (lambda _ws, _user: None)
 
     def run(self, work: Callable[[], T]) -> tuple[T, list[int]]:
         """Run a use case; its result and the outbox rows it queued (not yet sent)."""
@@ -142,6 +146,7 @@ class Core:
     def reply_to_command(self, ctx: Context, command: c.Command) -> Reply:
         """`execute`, with the item the command filed if it filed one."""
         locale = self.locale(ctx)
+        self._learn_languages(ctx, command)
         try:
             result = self.perform(lambda: self._run(ctx, command, locale), now=ctx.now)
         except XdeptError as exc:
@@ -301,6 +306,43 @@ class Core:
                     locale=locale, tz=tz, style=style,
                 )  # fmt: skip
         raise AssertionError(f"unhandled command {cmd!r}")
+
+    def _learn_languages(self, ctx: Context, command: c.Command) -> None:
+        """Before a department is added or an escalation is sent, look up the language
+        of the people it names whom the bot has not heard from (leads, the contact)."""
+        people: list[str] = []
+        if isinstance(command, c.DeptAdd | c.DeptSet):
+            people = [
+                op.target.id
+                for op in command.fields
+                if op.field in (c.DeptField.LEAD, c.DeptField.ESCALATE)
+                and op.target is not None
+                and op.target.id
+            ]
+        elif isinstance(command, c.Escalate):
+            try:
+                view = self.items.show(ctx=ctx, code=command.code)
+                dept = self.departments.show(ctx=ctx, key=view.department_key or "")
+            except XdeptError:
+                return  # the command itself will say what is wrong
+            people = [dept.escalation_contact_id] if dept.escalation_contact_id else []
+        if not people:
+            return
+        with self.store.unit_of_work() as uow:
+            ws = self.lookup.workspace(uow, ctx)
+            for user_id in people:
+                person = uow.people.get(ws.id, user_id)
+                if person is not None and (person.language or person.locale):
+                    continue
+                try:
+                    found = self._person_locale(ctx.workspace, user_id)
+                except Exception:  # a lookup that fails leaves the workspace default
+                    log.warning("could not look up the language of %s", user_id, exc_info=True)
+                    continue
+                if found:
+                    person = person or uow.people.get_or_create(ws.id, user_id, now=ctx.now)
+                    person.locale = found
+                    person.updated_at = ctx.now
 
     def _private(self, fields: list[c.FieldOp]) -> bool | None:
         """Whether a channel named among the fields is private (None if none is named)."""

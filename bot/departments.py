@@ -67,8 +67,19 @@ class DepartmentService:
                 raise InvalidInput("err.dept_needs_channel", key=key)
             if not dept.user_ids(Role.LEAD):
                 raise InvalidInput("err.dept_needs_lead", key=key)
+            if dept.locale is None:
+                # Its channel speaks its (first) lead's language unless told otherwise.
+                dept.locale = self._lead_language(uow, ws, dept)
             uow.departments.add(dept)
             return department_view(dept)
+
+    def _lead_language(self, uow: UnitOfWork, ws: Workspace, dept: Department) -> str | None:
+        for lead in dept.user_ids(Role.LEAD):
+            person = uow.people.get(ws.id, lead)
+            chosen = (person.language or person.locale) if person else None
+            if chosen:
+                return "zh" if chosen.lower().startswith("zh") else "en"
+        return None
 
     def set(
         self, *, ctx: Context, key: str, fields: list[FieldOp], channel_private: bool | None = None

@@ -73,13 +73,14 @@ class FollowUp(ItemServiceBase):
             check_status_update(*self._standing(ctx, item), "update")
             facts, party = self._standing(ctx, item)
             first = self._first_response(item, ctx, facts, party)
+            self._acknowledge(uow, item, ctx, first=first)
             uow.items.add_update(
                 item, kind=UpdateKind.PROGRESS, actor_id=ctx.actor.user_id, at=ctx.now, text=text
             )
             note = say.progress_note(
                 self._view(uow, item), actor=ctx.actor.user_id, text=text, locale=self._locale(item)
             )
-            self._post(uow, item, ctx, note, first=first)
+            self._note(uow, item, ctx, note)
             return self._view(uow, item)
 
     def status_prefill(self, *, ctx: Context, code: str) -> tuple[ItemView, FourParts]:
@@ -127,6 +128,7 @@ class FollowUp(ItemServiceBase):
             check_status_update(*self._standing(ctx, item), "status")
             facts, party = self._standing(ctx, item)
             first = self._first_response(item, ctx, facts, party)
+            self._acknowledge(uow, item, ctx, first=first)
             if cleaned.background:
                 item.background = cleaned.background if cleaned.background != item.text else None
             item.impact = cleaned.impact or item.impact
@@ -145,7 +147,7 @@ class FollowUp(ItemServiceBase):
                 parts=cleaned.as_dict(),
                 locale=self._locale(item),
             )
-            self._post(uow, item, ctx, note, first=first)
+            self._note(uow, item, ctx, note)
             return self._view(uow, item)
 
     def edit(self, *, ctx: Context, code: str, text: str) -> ItemView:
@@ -207,12 +209,9 @@ class FollowUp(ItemServiceBase):
         count = len(uow.items.updates(item.id))
         outbox.thread_message(uow, item, note, key=f"item:{item.id}:note:u{count}", now=ctx.now)
 
-    def _post(
-        self, uow: UnitOfWork, item: Item, ctx: Context, note: Message, *, first: bool
-    ) -> None:
-        """Post the note; a first response acknowledges an open request, as a reply does."""
+    def _acknowledge(self, uow: UnitOfWork, item: Item, ctx: Context, *, first: bool) -> None:
+        """A first response acknowledges an open request, as a thread reply does."""
         if first and item.status == Status.OPEN.value:
             self._transition(uow, item, ctx, Status.ACKNOWLEDGED, UpdateKind.ACKNOWLEDGED)
         elif first:
             self._changed(uow, item, ctx)
-        self._note(uow, item, ctx, note)

@@ -28,6 +28,7 @@ from handlers.slack.listeners import (
     home,
     mention,
     reactions,
+    status,
     threads,
     track,
 )
@@ -36,7 +37,7 @@ from handlers.slack.runtime import Deps, StoreUnavailable
 log = logging.getLogger(__name__)
 
 # Fallback last: Bolt gives a request to the first listener that matches it.
-LISTENERS = (commands, buttons, decline, track, threads, reactions, home, mention, fallback)
+LISTENERS = (commands, buttons, decline, status, track, threads, reactions, home, mention, fallback)
 
 
 class _TokenInClient(logging.Filter):

@@ -13,7 +13,9 @@ from tests.conftest import CtxFactory
 
 
 def _thread(messenger: RecordingMessenger, chat: str = "C0LOG") -> list[str]:
-    return [s.message.plain() for s in messenger.sent if s.thread_id and s.message and s.chat == chat]
+    return [
+        s.message.plain() for s in messenger.sent if s.thread_id and s.message and s.chat == chat
+    ]
 
 
 def test_confirmation_says_what_is_missing_and_the_impact_hint_comes_once(

@@ -32,6 +32,7 @@ from bot.config import Settings, normalize_database_url
 from bot.messages import Message, MessageKind, Section
 from bot.messages import text as span
 from bot.outbox import OutboxAction
+from bot.ports import OneMessenger
 from scheduler.delivery import Deliverer
 from scheduler.tick import tick
 from storage.db import Store, make_engine
@@ -386,7 +387,7 @@ def bench_delivery(messages: int = 300) -> dict[str, Any]:
 
 
 def _deliver(store: Store, messenger: Any, settings: Settings) -> dict[str, Any]:
-    deliverer = Deliverer(store, messenger, settings)
+    deliverer = Deliverer(store, OneMessenger(messenger), settings)
     begin = time.perf_counter()
     report = deliverer.deliver_pending(now=NOW, limit=1000)
     seconds = time.perf_counter() - begin

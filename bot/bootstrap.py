@@ -11,7 +11,7 @@ from bot.config import Settings
 from bot.context import Context
 from bot.core import Core
 from bot.messages import Message
-from bot.ports import Messenger
+from bot.ports import Messenger, Messengers, OneMessenger
 from scheduler.delivery import Deliverer
 from storage.db import Store
 from storage.migrate import upgrade
@@ -25,7 +25,7 @@ class App:
 
     settings: Settings
     store: Store
-    messenger: Messenger
+    messengers: Messengers
     core: Core
     deliverer: Deliverer
 
@@ -38,6 +38,7 @@ def bootstrap(
     settings: Settings | None = None,
     *,
     messenger: Messenger | None = None,
+    messengers: Messengers | None = None,
     messenger_factory: Callable[[Settings], Messenger] | None = None,
     store: Store | None = None,
     migrate: bool = True,
@@ -45,17 +46,21 @@ def bootstrap(
     channel_private: Callable[[str], bool] | None = None,
     person_locale: Callable[[str, str], str | None] | None = None,
 ) -> App:
-    """Build the app; tests pass a store, a messenger and a sleep of their own."""
+    """Build the app; tests pass a store, a messenger and a sleep of their own.
+
+    `messengers` finds each workspace's messenger (many workspaces, several platforms);
+    a single `messenger` (or the factory's) speaks for every workspace.
+    """
     settings = settings or Settings()
     store = store or Store.from_url(settings.sqlalchemy_url)
     if migrate:
         upgrade(store.engine)
-    if messenger is None:
-        messenger = (messenger_factory or _slack_messenger)(settings)
+    if messengers is None:
+        messengers = OneMessenger(messenger or (messenger_factory or _slack_messenger)(settings))
     deliverer = (
-        Deliverer(store, messenger, settings, sleep=sleep)
+        Deliverer(store, messengers, settings, sleep=sleep)
         if sleep is not None
-        else Deliverer(store, messenger, settings)
+        else Deliverer(store, messengers, settings)
     )
     core = Core(
         store=store,
@@ -65,7 +70,9 @@ def bootstrap(
         channel_private=channel_private,
         person_locale=person_locale,
     )
-    return App(settings=settings, store=store, messenger=messenger, core=core, deliverer=deliverer)
+    return App(
+        settings=settings, store=store, messengers=messengers, core=core, deliverer=deliverer
+    )
 
 
 def _post_summary(store: Store, settings: Settings, ctx: Context) -> Message:

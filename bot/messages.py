@@ -1,4 +1,4 @@
-"""What the bot says, as platform-neutral models; adapters render them (Block Kit, cards, text).
+"""What the bot says, as platform-neutral models; adapters render them (blocks, cards, text).
 
 User text is kept in TextSpans and never parsed for markup, so nobody can forge a
 mention or a link; mentions, links and dates are spans of their own kinds.

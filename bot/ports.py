@@ -120,3 +120,47 @@ class Messenger(Protocol):
     def permalink(self, *, ref: MessageRef) -> str | None:
         """A link to a posted message, if the platform has one."""
         ...
+
+
+class WorkspaceAddress(BaseModel):
+    """A workspace as its platform names it: which platform, and its team or tenant id."""
+
+    model_config = ConfigDict(frozen=True)
+
+    platform: str
+    external_id: str
+
+
+class Messengers(Protocol):
+    """Finds the Messenger that speaks for one workspace: its platform, its credentials."""
+
+    def for_workspace(self, workspace: WorkspaceAddress) -> Messenger:
+        """The messenger for this workspace; DeliveryError(AUTH) if the bot may not speak there."""
+        ...
+
+
+class OneMessenger:
+    """Every workspace through the same Messenger: one workspace, the demo, the tests."""
+
+    def __init__(self, messenger: Messenger) -> None:
+        self.messenger = messenger
+
+    def for_workspace(self, workspace: WorkspaceAddress) -> Messenger:
+        """The one messenger, whatever the workspace."""
+        return self.messenger
+
+
+class ByPlatform:
+    """Each platform's workspaces through that platform's directory of messengers."""
+
+    def __init__(self, directories: dict[str, Messengers]) -> None:
+        self._directories = dict(directories)
+
+    def for_workspace(self, workspace: WorkspaceAddress) -> Messenger:
+        """The messenger of the workspace's platform; AUTH if this server does not serve it."""
+        directory = self._directories.get(workspace.platform)
+        if directory is None:
+            raise DeliveryError(
+                DeliveryCode.AUTH, f"this server is not set up for {workspace.platform}"
+            )
+        return directory.for_workspace(workspace)

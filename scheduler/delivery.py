@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time as _time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -24,10 +24,17 @@ from bot.i18n import register, t
 from bot.lookup import Lookup, normalize_locale
 from bot.messages import Message, MessageKind, Section, text
 from bot.outbox import OutboxAction, direct_message, file_from_payload
-from bot.ports import DeliveryCode, DeliveryError, MessageRef, Messenger
+from bot.ports import (
+    DeliveryCode,
+    DeliveryError,
+    MessageRef,
+    Messenger,
+    Messengers,
+    WorkspaceAddress,
+)
 from scheduler.answers import Answer, plan_answer, send_answer
 from storage.db import Store, UnitOfWork
-from storage.models import Item, OutboxMessage, Standup
+from storage.models import Item, OutboxMessage, Standup, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +102,7 @@ class _Plan:
     item_id: int | None = None  # a tracking message: remember where it landed
     standup_id: int | None = None
     answer: Answer | None = None  # a private answer (scheduler.answers)
+    workspace: WorkspaceAddress | None = None  # whose messenger sends it (set by _plan)
 
 
 @dataclass(frozen=True)
@@ -122,12 +130,12 @@ class _Defer(Exception):
 
 
 class Deliverer:
-    """Sends pending outbox rows through a Messenger."""
+    """Sends pending outbox rows, each through its workspace's Messenger."""
 
     def __init__(
         self,
         store: Store,
-        messenger: Messenger,
+        messengers: Messengers,
         settings: Settings,
         *,
         sleep: Callable[[float], None] = _time.sleep,
@@ -135,7 +143,7 @@ class Deliverer:
         max_wait: float = 30.0,
     ) -> None:
         self.store = store
-        self.messenger = messenger
+        self.messengers = messengers
         self.settings = settings
         self._lookup = Lookup(settings)
         self._sleep = sleep
@@ -228,7 +236,7 @@ class Deliverer:
         """Deliver one row; returns a Retry-After to wait out, if the platform asked for one.
 
         Three short transactions: claim, plan, record. Nothing is held open while the
-        chat platform answers, so a slow Slack never blocks other writers.
+        chat platform answers, so a slow platform never blocks other writers.
         """
         if not self._claim(row_id, now, retry=retry):
             return None
@@ -305,6 +313,19 @@ class Deliverer:
     # -- sending ------------------------------------------------------------------------------
 
     def _plan(self, uow: UnitOfWork, row: OutboxMessage, now: datetime) -> _Plan | None:
+        """What to send for a row, and through whose messenger; None to skip it."""
+        plan = self._plan_send(uow, row, now)
+        if plan is None:
+            return None
+        return replace(plan, workspace=self._address(uow, row.workspace_id))
+
+    def _address(self, uow: UnitOfWork, workspace_id: int) -> WorkspaceAddress:
+        ws = uow.session.get(Workspace, workspace_id)
+        if ws is None:
+            raise DeliveryError(DeliveryCode.GONE, f"workspace {workspace_id} no longer exists")
+        return WorkspaceAddress(platform=ws.platform, external_id=ws.external_id)
+
+    def _plan_send(self, uow: UnitOfWork, row: OutboxMessage, now: datetime) -> _Plan | None:
         """What to send for a row, decided from the database; None to skip it."""
         if self._moot_reminder(uow, row):
             return None
@@ -395,8 +416,6 @@ class Deliverer:
         return compose.tracking_message(view, locale=locale, now=now, tz=tz)
 
     def _workspace_tz(self, uow: UnitOfWork, workspace_id: int) -> str:
-        from storage.models import Workspace
-
         ws = uow.session.get(Workspace, workspace_id)
         return ws.timezone if ws else self.settings.xdept_timezone
 
@@ -424,25 +443,29 @@ class Deliverer:
 
     def _execute(self, plan: _Plan) -> _Result:
         """Talk to the chat platform; no database work happens here."""
+        assert plan.workspace is not None
+        messenger = self.messengers.for_workspace(plan.workspace)
         if plan.answer is not None:
-            send_answer(self.messenger, plan.answer)
+            send_answer(messenger, plan.answer)
             return _Result(ref=None, permalink=None)
         if plan.kind == "update":
             assert plan.channel and plan.thread_id
-            self.messenger.update(
+            messenger.update(
                 ref=MessageRef(chat=plan.channel, message_id=plan.thread_id), message=plan.message
             )
             return _Result(ref=None, permalink=None)
         if plan.kind == "dm":
             assert plan.user
-            ref = self.messenger.dm(user=plan.user, message=plan.message)
+            ref = messenger.dm(user=plan.user, message=plan.message)
         else:
             assert plan.channel
-            ref = self._post(chat=plan.channel, message=plan.message, thread_id=plan.thread_id)
+            ref = self._post(
+                messenger, chat=plan.channel, message=plan.message, thread_id=plan.thread_id
+            )
         if plan.attachment is not None:
             name, content, title = plan.attachment
-            self.messenger.upload(chat=ref.chat, filename=name, content=content, title=title)
-        permalink = self.messenger.permalink(ref=ref) if plan.item_id is not None else None
+            messenger.upload(chat=ref.chat, filename=name, content=content, title=title)
+        permalink = messenger.permalink(ref=ref) if plan.item_id is not None else None
         return _Result(ref=ref, permalink=permalink)
 
     def _record(
@@ -462,16 +485,18 @@ class Deliverer:
             if standup is not None:
                 standup.channel_id, standup.message_id = result.ref.chat, result.ref.message_id
 
-    def _post(self, *, chat: str, message: Message, thread_id: str | None = None) -> MessageRef:
+    def _post(
+        self, messenger: Messenger, *, chat: str, message: Message, thread_id: str | None = None
+    ) -> MessageRef:
         """Post, keeping the platform's pace between two messages to one chat."""
         last = self._last_post.get(chat)
-        interval = self.messenger.chat_interval
+        interval = messenger.chat_interval
         if last is not None:
             gap = self._monotonic() - last
             if gap < interval:
                 self._sleep(interval - gap)
         try:
-            return self.messenger.post(chat=chat, message=message, thread_id=thread_id)
+            return messenger.post(chat=chat, message=message, thread_id=thread_id)
         finally:
             self._last_post[chat] = self._monotonic()
 

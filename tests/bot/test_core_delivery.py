@@ -8,7 +8,9 @@ from bot.bootstrap import App
 from bot.compose import reply
 from bot.messages import MessageKind, text
 from bot.outbox import channel_message
+from bot.ports import ByPlatform, Messenger, WorkspaceAddress
 from handlers.console.messenger import RecordingMessenger
+from scheduler.delivery import Deliverer
 from storage.models import OutboxMessage
 from tests.bot.test_services import MON, item, run, setup_departments
 from tests.conftest import CtxFactory
@@ -79,3 +81,27 @@ def test_a_refused_command_queues_nothing(
     assert len(messenger.sent) == before
     with app.store.unit_of_work() as uow:
         assert uow.outbox.due_ids(MON + timedelta(days=1), limit=10) == []
+
+
+def test_each_row_goes_through_its_own_workspaces_messenger(app: App) -> None:
+    first, second = RecordingMessenger(), RecordingMessenger()
+    by_team = {"T1": first, "T2": second}
+
+    class PerTeam:
+        def for_workspace(self, workspace: WorkspaceAddress) -> Messenger:
+            return by_team[workspace.external_id]
+
+    rows = [_queue_elsewhere(app, workspace=team, chat=f"C-{team}") for team in ("T1", "T2")]
+    deliverer = Deliverer(app.store, ByPlatform({"slack": PerTeam()}), app.settings)
+    report = deliverer.deliver_rows(rows, now=MON)
+    assert report.sent == 2
+    assert [s.chat for s in first.sent] == ["C-T1"]
+    assert [s.chat for s in second.sent] == ["C-T2"]
+
+
+def test_a_platform_this_server_does_not_serve_fails_the_row_for_good(app: App) -> None:
+    row = _queue_elsewhere(app, workspace="T1", chat="C-T1")
+    deliverer = Deliverer(app.store, ByPlatform({}), app.settings)
+    report = deliverer.deliver_rows([row], now=MON)
+    assert report.failed == 1 and report.sent == 0
+    assert _state(app, row) == "failed"

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from bot.bootstrap import bootstrap
 from bot.config import Settings
 from bot.messages import Message, MessageKind
-from bot.ports import DeliveryCode, DeliveryError, MessageRef
+from bot.ports import DeliveryCode, DeliveryError, MessageRef, OneMessenger
 from handlers.console.messenger import RecordingMessenger
 from scheduler.delivery import STALE_CLAIM, Deliverer
 from scheduler.tick import tick
@@ -73,7 +73,9 @@ def test_two_schedulers_ticking_the_same_instant_send_each_message_once(
     world.setup(MON)
     file_requests(world)
     stores = [store, replica(store)]
-    deliverers = [Deliverer(s, world.messenger, settings, sleep=lambda _s: None) for s in stores]
+    deliverers = [
+        Deliverer(s, OneMessenger(world.messenger), settings, sleep=lambda _s: None) for s in stores
+    ]
     before = len(world.messenger.sent)
     try:
         for now in BUSY:
@@ -130,7 +132,7 @@ def test_a_crash_between_writing_and_sending_sends_once_after_restart(
     restarted = replica(store)
     try:
         messenger = RecordingMessenger()
-        deliverer = Deliverer(restarted, messenger, settings, sleep=lambda _s: None)
+        deliverer = Deliverer(restarted, OneMessenger(messenger), settings, sleep=lambda _s: None)
         deliverer.deliver_pending(now=now + timedelta(minutes=1))
         deliverer.deliver_pending(now=now + timedelta(minutes=2))
         tick(restarted, settings, now=now + timedelta(minutes=2))
@@ -155,7 +157,7 @@ def test_a_send_interrupted_after_its_claim_is_retried_once_the_claim_is_stale(
             .where(OutboxMessage.kind == "unanswered")
             .values(state="sending", next_attempt_at=now)
         )
-    deliverer = Deliverer(store, world.messenger, settings, sleep=lambda _s: None)
+    deliverer = Deliverer(store, OneMessenger(world.messenger), settings, sleep=lambda _s: None)
     deliverer.deliver_pending(now=now + timedelta(minutes=1))
     assert world.said(MessageKind.UNANSWERED) == []  # another sender may still be at it
     deliverer.deliver_pending(now=now + STALE_CLAIM + timedelta(minutes=1))

@@ -272,7 +272,7 @@ class Core:
             case c.Export(dept=dept, since=since):
                 export = self.exports.export(ctx=ctx, dept=dept, since=since)
                 return compose.simple(locale, "reply.export", rows=export.rows)
-            case c.Progress() | c.StatusReport() | c.Edit() | c.History():
+            case c.Progress() | c.StatusReport() | c.Edit() | c.History() | c.Move():
                 return self._follow_up(ctx, cmd, locale)
             case c.Language(locale=chosen):
                 self.departments.set_language(ctx=ctx, locale=chosen)
@@ -284,7 +284,7 @@ class Core:
         raise AssertionError(f"unhandled command {cmd!r}")
 
     def _follow_up(self, ctx: Context, cmd: c.Command, locale: str) -> Message:
-        """`update`, `status`, `edit`, `history`."""
+        """`update`, `status`, `edit`, `history`, `move`."""
         tz, style = self.timezone(ctx), ctx.command_style
         match cmd:
             case c.Progress(code=code, text=body):
@@ -305,6 +305,11 @@ class Core:
                     h.item, h.updates, page=h.page, pages=h.pages, total=h.total,
                     locale=locale, tz=tz, style=style,
                 )  # fmt: skip
+            case c.Move(code=code, target=target):
+                view = self.items.move(ctx=ctx, code=code, target=target)
+                return compose.reply(
+                    tr(locale, "reply.moved", code=view.code, dept=text(view.department_name or ""))
+                )
         raise AssertionError(f"unhandled command {cmd!r}")
 
     def _learn_languages(self, ctx: Context, command: c.Command) -> None:

@@ -266,6 +266,17 @@ def check_edit(facts: ItemFacts, actor: Party) -> None:
     _require_active(facts, "edit")
 
 
+def check_move(facts: ItemFacts, actor: Party, *, new_leads: Collection[str]) -> None:
+    """`move`: a request, by its requester or a lead of the department it leaves or joins."""
+    if actor.user_id != facts.requester_id and not (
+        actor.user_id in facts.leads or actor.user_id in new_leads
+    ):
+        raise PermissionDenied("err.move_who", code=facts.code)
+    if facts.kind is not ItemKind.REQUEST:
+        raise InvalidInput("err.move_not_request", code=facts.code)
+    _require_active(facts, "move")
+
+
 def may_show(facts: ItemFacts, actor: Party, *, public: bool) -> bool:
     """`show`, `history`: items a person asked, owns, or waits on their department, or public."""
     who = actor.user_id

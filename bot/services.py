@@ -7,10 +7,11 @@ from bot.items.changes import StateChanges
 from bot.items.conversation import Conversation
 from bot.items.filing import Filing
 from bot.items.followup import FollowUp
+from bot.items.moving import Moving
 from bot.items.reading import PAGE_SIZE, Reading
 
 __all__ = ["PAGE_SIZE", "ItemService", "person_id"]
 
 
-class ItemService(Filing, StateChanges, Conversation, FollowUp, Reading):
+class ItemService(Filing, StateChanges, Conversation, FollowUp, Moving, Reading):
     """Filing items, moving them through their states, their threads, follow-ups, reading."""

@@ -108,6 +108,8 @@ class ItemRow:
     channel_id: str | None
     permalink: str | None
     version: int
+    clock_started_at: datetime | None = None
+    moves: int = 0
 
     @property
     def code(self) -> str:
@@ -163,6 +165,8 @@ _ITEM_COLUMNS = (
     Item.channel_id,
     Item.permalink,
     Item.version,
+    Item.clock_started_at,
+    Item.moves,
 )
 
 
@@ -317,13 +321,14 @@ def clock_of(item: ItemRow, *, due_set: datetime | None, dept: DeptInfo | None) 
         item_id=item.id,
         kind=item.kind,
         status=item.status,
-        created_at=item.created_at,
+        created_at=item.clock_started_at or item.created_at,
         due_at=item.due_at,
         due_set_at=due_set,
         first_response_at=item.first_response_at,
         snoozed_until=item.snoozed_until,
         escalated_at=item.escalated_at,
         can_escalate=bool(dept and dept.escalation_contact_id and dept.removed_at is None),
+        round=item.moves,
     )
 
 

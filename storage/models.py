@@ -226,6 +226,10 @@ class Item(Base):
     close_reason: Mapped[str | None] = mapped_column(Text)
     # Bumped on every change; the tracking message edits are keyed by it.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # A move to another department restarts the first-response clocks from here, and
+    # each move gives the item's once-only reminders fresh keys.
+    clock_started_at: Mapped[datetime | None]
+    moves: Mapped[int] = mapped_column(Integer, default=0)
 
     department: Mapped[Department | None] = relationship(lazy="joined")
 

@@ -53,6 +53,7 @@ from bot.commands.models import (
     Language,
     ListItems,
     ListScope,
+    Move,
     Progress,
     Reopen,
     Show,
@@ -67,6 +68,7 @@ from bot.commands.scan import (
     Reading,
     Scanner,
     Token,
+    check_kind,
     dept_ref,
     end,
     free_text,
@@ -208,6 +210,24 @@ def _edit(r: Reading) -> Command:
     return Edit(code=code, text=free_text(r, "text"))
 
 
+def _move(r: Reading) -> Command:
+    code = item_code(r)
+    token = r.scan.peek()
+    if token is not None and word(token.raw) in ("to", "给", "至", "到"):
+        r.scan.take()
+    token = r.scan.take()
+    if token is None:
+        raise r.fail(ErrorCode.MISSING_TARGET, wanted="department")
+    target, cut, _after = r.targets.leading(token.raw)
+    if target is None:
+        raw = token.raw[:cut] if cut else token.raw
+        code_ = ErrorCode.BAD_TARGET if cut else ErrorCode.MISSING_TARGET
+        raise r.fail(code_, value=r.shown(raw), wanted="department")
+    check_kind(r, target, token.raw[:cut], DEPT_KINDS, "department")
+    end(r)
+    return Move(code=code, target=target)
+
+
 def _history(r: Reading) -> Command:
     code = item_code(r)
     page = 1
@@ -320,6 +340,7 @@ _PARSERS: dict[str, _Parser] = {
     "status": _status,
     "update": _progress,
     "edit": _edit,
+    "move": _move,
     "history": _history,
     "lang": _lang,
     "dept": _dept,

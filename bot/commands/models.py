@@ -223,6 +223,14 @@ class Edit(_Command):
     text: str
 
 
+class Move(_Command):
+    """Send a request to another department."""
+
+    name: Literal["move"] = "move"
+    code: str
+    target: Target
+
+
 class History(_Command):
     """Every update of an item, a page at a time."""
 
@@ -272,6 +280,7 @@ Command = Annotated[
     | Progress
     | StatusReport
     | Edit
+    | Move
     | History
     | Language
     | Help,

@@ -116,3 +116,38 @@ def test_lang_is_a_persons_own_choice_over_the_platform_locale(app: App, ctx: Ct
     assert bad.kind is MessageKind.ERROR and "zh" in bad.plain()
     run(app, ctx, "mei", "语言 英文")
     assert "Filed XD-2" in run(app, ctx, "mei", "ask @logistics b by Friday", locale="zh").plain()
+
+
+def test_move_sends_a_request_to_another_department_with_fresh_clocks(
+    app: App, ctx: CtxFactory, messenger: RecordingMessenger
+) -> None:
+    from scheduler.runner import tick_and_deliver
+
+    setup_departments(app, ctx)
+    run(app, ctx, "mei", "ask @logistics refund order 12345 by Friday")
+    run(app, ctx, "chen", "ack XD-1", MON + timedelta(minutes=5))
+    old_message = item(app, 1).message_id
+    refused = run(app, ctx, "chen", "move XD-1 @customer-service")
+    assert refused.kind is MessageKind.ERROR and "lead of either department" in refused.plain()
+    same = run(app, ctx, "mei", "move XD-1 @物流")
+    assert same.kind is MessageKind.ERROR and "nothing was changed" in same.plain()
+    later = MON + timedelta(hours=1)
+    reply = run(app, ctx, "lily", "转部门 XD-1 给 @customer-service", later)  # the new lead
+    assert reply.kind is not MessageKind.ERROR and "客服部" in reply.plain(), reply.plain()
+    moved = item(app, 1)
+    assert moved.channel_id == "C0CS" and moved.status == "open" and moved.owner_id is None
+    assert moved.first_response_at is None and moved.clock_started_at == later
+    posts = [
+        s for s in messenger.of("post") if s.message and s.message.kind is MessageKind.TRACKING
+    ]
+    assert [p.chat for p in posts] == ["C0LOG", "C0CS"] and moved.message_id == posts[-1].message_id
+    edits = [s for s in messenger.of("update") if s.message_id == old_message]
+    assert edits and "followed up in" in edits[-1].message.plain()  # type: ignore[union-attr]
+    # The unanswered clock runs again from the move: 8 business hours later, one nudge to CS.
+    tick_and_deliver(app, now=later + timedelta(hours=7))
+    assert not [s for s in messenger.sent if s.message and s.message.kind.value == "unanswered"]
+    tick_and_deliver(app, now=later + timedelta(days=1, hours=2))
+    nudges = [s for s in messenger.sent if s.message and s.message.kind.value == "unanswered"]
+    assert len(nudges) == 1 and nudges[0].chat == "C0CS"
+    history = run(app, ctx, "mei", "history XD-1").plain()
+    assert "moved it" in history

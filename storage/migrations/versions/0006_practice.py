@@ -1,4 +1,4 @@
-"""people: a language of their own choosing, deactivation, hints already given
+"""people: a language of their own choosing, deactivation, hints already given; items: moves
 
 Revision ID: 0006
 Revises: 0005
@@ -30,8 +30,17 @@ def upgrade() -> None:
             sa.Column("hints_given", sa.JSON(), nullable=False, server_default="[]")
         )
 
+    with op.batch_alter_table("items", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("clock_started_at", storage.models.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch_op.add_column(sa.Column("moves", sa.Integer(), nullable=False, server_default="0"))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("items", schema=None) as batch_op:
+        batch_op.drop_column("moves")
+        batch_op.drop_column("clock_started_at")
     with op.batch_alter_table("people", schema=None) as batch_op:
         batch_op.drop_column("hints_given")
         batch_op.drop_column("deactivated_at")

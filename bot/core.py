@@ -271,7 +271,9 @@ class Core:
                 return compose.simple(locale, "reply.back")
             case c.Export(dept=dept, since=since):
                 export = self.exports.export(ctx=ctx, dept=dept, since=since)
-                return compose.simple(locale, "reply.export", rows=export.rows)
+                return compose.simple(
+                    locale, "reply.export", rows=export.rows, updates=export.updates
+                )
             case c.Progress() | c.StatusReport() | c.Edit() | c.History() | c.Move():
                 return self._follow_up(ctx, cmd, locale)
             case c.Language(locale=chosen):

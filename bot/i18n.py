@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.context import CommandStyle
@@ -168,7 +169,8 @@ _T: dict[str, tuple[str, str]] = {
         "{key} 至少需要保留一位负责人，请先添加其他负责人再移除 @{user}。",
     ),
     "err.dept_has_open": (
-        "Department {key} still has {count} open item(s): {codes}. Close or reassign them first.",
+        "Department {key} still has {count} open [[count:item|items]]: {codes}. "
+        "Close or reassign them first.",
         "部门 {key} 还有 {count} 个未关闭事项：{codes}。请先关闭或转交。",
     ),
     "err.alias_taken": (
@@ -289,8 +291,9 @@ _T: dict[str, tuple[str, str]] = {
     "reply.dept_updated": ("Department {key} updated.", "部门 {key} 已更新。"),
     "reply.dept_removed": ("Department {key} removed.", "部门 {key} 已删除。"),
     "reply.export": (
-        "Exported {rows} item(s); the CSV is on its way to you in a direct message.",
-        "已导出 {rows} 个事项，CSV 文件已通过私信发给你。",
+        "Exported {rows} [[rows:item|items]] and their {updates} [[updates:update|updates]]; "
+        "two CSV files (items, updates) are on their way to you in a direct message.",
+        "已导出 {rows} 个事项及其 {updates} 条动态，两个 CSV 文件（事项、动态）已通过私信发给你。",
     ),
     "reply.nothing": ("Nothing to show.", "暂无内容。"),
     "note.status": (
@@ -314,7 +317,7 @@ _T: dict[str, tuple[str, str]] = {
         "{code} 已由 {actor} 升级给 {contact}。",
     ),
     "list.title": (
-        "{scope}: {total} item(s), page {page} of {pages}",
+        "{scope}: {total} [[total:item|items]], page {page} of {pages}",
         "{scope}：共 {total} 项，第 {page}/{pages} 页",
     ),
     "list.more": (
@@ -340,12 +343,30 @@ _T: dict[str, tuple[str, str]] = {
 }
 
 
+# "[[n:item|items]]": the singular when the param n is 1, else the plural (English counts).
+_PLURAL = re.compile(r"\[\[(\w+):([^|\]]*)\|([^\]]*)\]\]")
+
+
+def plural(template: str, params: dict[str, Any]) -> str:
+    """The template with each `[[n:one|many]]` chosen by the number in param n."""
+
+    def choose(match: re.Match[str]) -> str:
+        value = params.get(match.group(1))
+        try:
+            one = float(str(value)) == 1
+        except ValueError:
+            one = False
+        return match.group(2) if one else match.group(3)
+
+    return _PLURAL.sub(choose, template)
+
+
 def t(locale: str, key: str, /, **params: Any) -> str:
     """The text for a key in 'en' or 'zh' with `{name}` params filled; unknown keys show the key."""
     pair = _T.get(key)
     if pair is None:
         return key
-    template = pair[1] if locale == "zh" else pair[0]
+    template = plural(pair[1] if locale == "zh" else pair[0], params)
     try:
         return template.format(**{"cmd": DEFAULT_STYLE.prefix, **params})
     except (KeyError, IndexError):
@@ -356,7 +377,7 @@ def tr(locale: str, key: str, /, **params: Any) -> Rich:
     """Like t(), but params may be spans (mentions, links, dates)."""
     pair = _T.get(key)
     template = key if pair is None else (pair[1] if locale == "zh" else pair[0])
-    return fill(template, **{"cmd": DEFAULT_STYLE.prefix, **params})
+    return fill(plural(template, params), **{"cmd": DEFAULT_STYLE.prefix, **params})
 
 
 def has(key: str) -> bool:

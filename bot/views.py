@@ -119,3 +119,7 @@ class Export(BaseModel):
     filename: str
     content: bytes
     rows: int
+    # The second file: every update of those items.
+    updates_filename: str = ""
+    updates_content: bytes = b""
+    updates: int = 0

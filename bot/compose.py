@@ -413,6 +413,9 @@ def department_reply(
     sections: list[Section] = []
     if d.open_to_all:
         sections.append(Section(body=tr(locale, "dept.open", key=d.key, cmd=style.prefix)))
+    if d.gone:
+        gone = join([[mention(u)] for u in d.gone], "、" if locale == "zh" else ", ")
+        sections.append(Section(body=tr(locale, "dept.gone", people=gone, cmd=style.prefix)))
     return Message(
         kind=MessageKind.DEPARTMENT,
         title=title,

@@ -130,7 +130,27 @@ class DepartmentService:
         with self.store.unit_of_work() as uow:
             ws = self.lookup.workspace(uow, ctx)
             dept = self.lookup.department_by_key(uow, ws, key)
-            return department_view(dept, open_items=self._open_count(uow, dept))
+            view = department_view(dept, open_items=self._open_count(uow, dept))
+            return view.model_copy(update={"gone": self._gone(uow, ws, dept)})
+
+    def _gone(self, uow: UnitOfWork, ws: Workspace, dept: Department) -> list[str]:
+        ids = [p.user_id for p in dept.people]
+        if dept.escalation_contact_id:
+            ids.append(dept.escalation_contact_id)
+        found = uow.people.many(ws.id, ids)
+        return sorted({u for u in ids if u in found and found[u].deactivated_at is not None})
+
+    def person_left(self, *, ctx: Context, user_id: str, left: bool) -> None:
+        """The platform says a person was deactivated (or came back): from now on they are
+        treated as away for good, and `dept show` lists them."""
+        with self.store.unit_of_work() as uow:
+            ws = self.lookup.workspace(uow, ctx)
+            person = uow.people.get_or_create(ws.id, user_id, now=ctx.now)
+            if left and person.deactivated_at is None:
+                person.deactivated_at = ctx.now
+            elif not left:
+                person.deactivated_at = None
+            person.updated_at = ctx.now
 
     def away(self, *, ctx: Context, when: str) -> datetime:
         """I am away until `when` (read in my zone); returns that instant."""

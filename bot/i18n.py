@@ -336,6 +336,12 @@ _T: dict[str, tuple[str, str]] = {
         "（或用 member:@某人 添加成员）。",
     ),
     "dept.title": ("Departments", "部门列表"),
+    "dept.gone": (
+        "Left the workspace: {people}. They are treated as away for good (their nudges go "
+        "to the leads); remove them with `{cmd} dept set <key> -lead:@x` or `-member:@x`.",
+        "已离开工作区：{people}。视为长期不在（催办转给部门负责人）；可用 "
+        "`{cmd} dept set <key> -lead:@x` 或 `-member:@x` 移除。",
+    ),
     "dept.none": (
         "No departments yet. Add one: `{cmd} dept add <key> #channel lead:@person`.",
         "还没有部门。添加：`{cmd} dept add <key> #频道 lead:@负责人`。",

@@ -44,6 +44,8 @@ class DepartmentView(BaseModel):
     first_response: str
     escalate_after: str
     open_items: int = 0
+    # Its people who have left the workspace (treated as away for good).
+    gone: list[str] = []
     # Only leads are known members, so anyone may acknowledge its requests.
     open_to_all: bool = False
 

@@ -81,10 +81,11 @@ class PersonInfo:
     away_until: datetime | None
     locale: str | None
     timezone: str | None
+    deactivated: bool = False  # left the workspace: away for good
 
     def away(self, now: datetime) -> bool:
-        """Out of office at `now`."""
-        return self.away_until is not None and self.away_until > now
+        """Out of office at `now` (or gone)."""
+        return self.deactivated or (self.away_until is not None and self.away_until > now)
 
 
 @dataclass(frozen=True)
@@ -225,12 +226,20 @@ def people(
     found: dict[tuple[int, str], PersonInfo] = {}
     for ws_id, ids in by_ws.items():
         rows = session.execute(
-            select(Person.user_id, Person.away_until, Person.locale, Person.timezone).where(
-                Person.workspace_id == ws_id, Person.user_id.in_(sorted(ids))
-            )
+            select(
+                Person.user_id,
+                Person.away_until,
+                Person.language,
+                Person.locale,
+                Person.timezone,
+                Person.deactivated_at,
+            ).where(Person.workspace_id == ws_id, Person.user_id.in_(sorted(ids)))
         )
-        for user_id, away_until, locale, tz in rows:
-            found[(ws_id, user_id)] = PersonInfo(user_id, away_until, locale, tz)
+        for user_id, away_until, chosen, locale, tz, gone in rows:
+            # A language the person chose wins over the platform's.
+            found[(ws_id, user_id)] = PersonInfo(
+                user_id, away_until, chosen or locale, tz, deactivated=gone is not None
+            )
     return found
 
 

@@ -27,6 +27,7 @@ from handlers.slack.listeners import (
     fallback,
     home,
     mention,
+    people,
     reactions,
     status,
     threads,
@@ -37,7 +38,19 @@ from handlers.slack.runtime import Deps, StoreUnavailable
 log = logging.getLogger(__name__)
 
 # Fallback last: Bolt gives a request to the first listener that matches it.
-LISTENERS = (commands, buttons, decline, status, track, threads, reactions, home, mention, fallback)
+LISTENERS = (
+    commands,
+    buttons,
+    decline,
+    status,
+    track,
+    threads,
+    reactions,
+    home,
+    people,
+    mention,
+    fallback,
+)
 
 
 class _TokenInClient(logging.Filter):

@@ -252,3 +252,18 @@ def test_the_tick_forgets_finished_inbox_rows_after_a_week(world: World) -> None
     with world.app.store.unit_of_work() as uow:
         assert uow.inbox.by_key("slack", "Ev-recent") is not None
         assert uow.inbox.by_key("slack", "Ev-old") is None
+
+
+def test_a_deactivated_owner_is_away_for_good_and_dept_show_lists_them(world: World) -> None:
+    world.setup(MON)
+    code = world.ask("请停止线下拒单 by Wednesday", at(2026, 11, 23, 9, 0))
+    world.run("chen", f"ack {code}", at(2026, 11, 23, 9, 10), channel="C0LOG")
+    core = world.app.core
+    core.departments.person_left(
+        ctx=world.ctx("chen", at(2026, 11, 23, 9, 20)), user_id="chen", left=True
+    )
+    world.step(at(2026, 11, 24, 17, 0), at(2026, 11, 25, 18, 0), timedelta(minutes=30))
+    overdue = world.said(MessageKind.OVERDUE)
+    assert len(overdue) == 1 and mentions(overdue[0])[0] == "wang"
+    shown = world.run("admin", "dept show logistics", at(2026, 11, 25, 18, 5)).plain()
+    assert "Left the workspace" in shown and "-member:@x" in shown

@@ -36,6 +36,7 @@ EVENT_SCOPES = {
     "message.channels": "channels:history",
     "message.groups": "groups:history",
     "reaction_added": "reactions:read",
+    "user_change": "users:read",
 }
 
 

@@ -93,3 +93,16 @@ def test_a_department_speaks_its_leads_language_and_a_contact_is_looked_up(
         assert ws is not None
         contact = uow.people.get(ws.id, ZHAO)
         assert contact is not None and contact.locale == "zh-CN"  # known before any escalation
+
+
+def test_a_deactivated_person_is_recorded_from_user_change(slack_server: SlackServer) -> None:
+    slack_server.add_logistics()
+    event = {"type": "user_change", "user": {"id": CHEN, "deleted": True, "name": "chen"}}
+    slack_server.event(event)
+    slack_server.settle()
+    shown = slack_server.app.core.departments.show(ctx=slack_server.ctx(CHEN), key="logistics")
+    assert shown.gone == [CHEN]
+    slack_server.event({"type": "user_change", "user": {"id": CHEN, "deleted": False}})
+    slack_server.settle()
+    shown = slack_server.app.core.departments.show(ctx=slack_server.ctx(CHEN), key="logistics")
+    assert shown.gone == []

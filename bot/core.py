@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Protocol, TypeVar
 
 from bot import commands as c
-from bot import compose
+from bot import compose, minutes_text
 from bot import followup_text as say
 from bot.config import Settings
 from bot.context import Context
@@ -274,7 +274,7 @@ class Core:
                 return compose.simple(
                     locale, "reply.export", rows=export.rows, updates=export.updates
                 )
-            case c.Progress() | c.StatusReport() | c.Edit() | c.History() | c.Move():
+            case c.Progress() | c.StatusReport() | c.Edit() | c.History() | c.Move() | c.Minutes():
                 return self._follow_up(ctx, cmd, locale)
             case c.Language(locale=chosen):
                 self.departments.set_language(ctx=ctx, locale=chosen)
@@ -307,12 +307,29 @@ class Core:
                     h.item, h.updates, page=h.page, pages=h.pages, total=h.total,
                     locale=locale, tz=tz, style=style,
                 )  # fmt: skip
+            case c.Minutes(text=""):
+                return compose.reply(tr(locale, "minutes.paste", cmd=style.prefix))
+            case c.Minutes(text=notes, confirm=False, mentions=mentions):
+                lines = self.items.read_minutes(ctx=ctx, notes=notes, mentions=mentions)
+                return minutes_text.preview(lines, locale=locale, tz=tz, style=style)
+            case c.Minutes(text=notes, confirm=True, mentions=mentions):
+                done = self.items.file_minutes(
+                    ctx=ctx, notes=notes, mentions=mentions, locale=self._channel_locale(ctx)
+                )
+                return minutes_text.filed_reply(done.items, done.skipped, locale=locale)
             case c.Move(code=code, target=target):
                 view = self.items.move(ctx=ctx, code=code, target=target)
                 return compose.reply(
                     tr(locale, "reply.moved", code=view.code, dept=text(view.department_name or ""))
                 )
         raise AssertionError(f"unhandled command {cmd!r}")
+
+    def _channel_locale(self, ctx: Context) -> str:
+        """The language of a channel: its department's, else the workspace default."""
+        with self.store.unit_of_work() as uow:
+            ws = self.lookup.workspace(uow, ctx)
+            dept = uow.departments.by_channel(ws.id, ctx.channel_id) if ctx.channel_id else None
+            return normalize_locale(dept.locale if dept else None, self.settings.xdept_locale)
 
     def _learn_languages(self, ctx: Context, command: c.Command) -> None:
         """Before a department is added or an escalation is sent, look up the language

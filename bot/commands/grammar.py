@@ -53,6 +53,7 @@ from bot.commands.models import (
     Language,
     ListItems,
     ListScope,
+    Minutes,
     Move,
     Progress,
     Reopen,
@@ -228,6 +229,19 @@ def _move(r: Reading) -> Command:
     return Move(code=code, target=target)
 
 
+_CONFIRM = frozenset({"confirm", "file", "确认", "提交"})
+
+
+def _minutes(r: Reading) -> Command:
+    token = r.scan.peek()
+    confirm = token is not None and word(token.raw) in _CONFIRM
+    if confirm:
+        r.scan.take()
+    # The notes keep their lines and placeholders: each line is read for its own target.
+    notes = r.scan.src[r.scan.pos :].strip()
+    return Minutes(text=notes, confirm=confirm, mentions=dict(r.targets.mentions))
+
+
 def _history(r: Reading) -> Command:
     code = item_code(r)
     page = 1
@@ -342,6 +356,7 @@ _PARSERS: dict[str, _Parser] = {
     "edit": _edit,
     "move": _move,
     "history": _history,
+    "minutes": _minutes,
     "lang": _lang,
     "dept": _dept,
     "away": _away,

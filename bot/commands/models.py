@@ -246,6 +246,16 @@ class Language(_Command):
     locale: Literal["zh", "en"]
 
 
+class Minutes(_Command):
+    """Meeting notes to turn into items: a preview, or with `confirm` the filing. `text` is
+    as typed (placeholders kept) and `mentions` says what each placeholder stands for."""
+
+    name: Literal["minutes"] = "minutes"
+    text: str = ""
+    confirm: bool = False
+    mentions: dict[str, Target] = {}
+
+
 class Help(_Command):
     """The command list, or one command's help (`topic` is canonical: "ask", "dept add")."""
 
@@ -281,6 +291,7 @@ Command = Annotated[
     | StatusReport
     | Edit
     | Move
+    | Minutes
     | History
     | Language
     | Help,

@@ -314,7 +314,7 @@ class Core:
                 return minutes_text.preview(lines, locale=locale, tz=tz, style=style)
             case c.Minutes(text=notes, confirm=True, mentions=mentions):
                 done = self.items.file_minutes(
-                    ctx=ctx, notes=notes, mentions=mentions, locale=self._channel_locale(ctx)
+                    ctx=ctx, notes=notes, mentions=mentions, locale=self.channel_locale(ctx)
                 )
                 return minutes_text.filed_reply(done.items, done.skipped, locale=locale)
             case c.Move(code=code, target=target):
@@ -324,7 +324,7 @@ class Core:
                 )
         raise AssertionError(f"unhandled command {cmd!r}")
 
-    def _channel_locale(self, ctx: Context) -> str:
+    def channel_locale(self, ctx: Context) -> str:
         """The language of a channel: its department's, else the workspace default."""
         with self.store.unit_of_work() as uow:
             ws = self.lookup.workspace(uow, ctx)

@@ -349,3 +349,30 @@ def default_policy(tz: str) -> Policy:
 def leads_of(found: dict[int, dict[str, list[str]]], department_id: int) -> list[str]:
     """A department's leads from a roles() answer."""
     return list(found.get(department_id, {}).get(Role.LEAD.value, []))
+
+
+def last_standup_replies(
+    session: Session, department_id: int, before: str
+) -> tuple[str, list[tuple[str, str]]] | None:
+    """The replies to the department's previous stand-up (the last before a local date):
+    its date and (who, text) of each, oldest first. None when it had none."""
+    from storage.models import Standup, StandupReply
+
+    row = session.execute(
+        select(Standup.id, Standup.local_date)
+        .where(
+            Standup.department_id == department_id,
+            Standup.local_date < before,
+        )
+        .order_by(Standup.local_date.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    replies = session.execute(
+        select(StandupReply.user_id, StandupReply.text)
+        .where(StandupReply.standup_id == row.id)
+        .order_by(StandupReply.at, StandupReply.id)
+    )
+    found = [(user, body) for user, body in replies]
+    return (row.local_date, found) if found else None

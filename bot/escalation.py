@@ -17,7 +17,7 @@ register(
         "esc.title": ("Escalation: {code} needs your help", "升级：{code} 需要你的协助"),
         "esc.background": (
             "{requester} asked {target} on {created}: “{text}”",
-            "{requester} 于 {created} 向 {target} 提出：「{text}」",
+            "{requester}于 {created} 向{target}提出：「{text}」",
         ),
         "esc.background_due": (" It was due {due}.", "截止时间为 {due}。"),
         "esc.extra_background": (
@@ -31,7 +31,7 @@ register(
         ),
         "esc.state_first": (
             "First response from {who} after {after} business hours; status now {status}.",
-            "{who} 在 {after} 个工作小时后首次响应；当前状态：{status}。",
+            "{who}在 {after} 个工作小时后首次响应；当前状态：{status}。",
         ),
         "esc.state_events": ("What happened since:", "此后的进展："),
         "esc.state_event": ("• {when} {who} {what}", "• {when}，{who}{what}"),
@@ -48,12 +48,12 @@ register(
         "esc.impact_extra": ("\nWhat it blocks: {impact}", "\n影响范围：{impact}"),
         "esc.impact_unknown": (
             "\nWhat it blocks: not stated; {requester} can tell.",
-            "\n影响范围：提出人未说明，可向 {requester} 了解。",
+            "\n影响范围：提出人未说明，可向{requester}了解。",
         ),
         "esc.suggestion_default": (
             "Please make sure {target} names an owner and answers in the thread, or tells "
             "{requester} who should handle it.",
-            "请协调 {target} 指定负责人并在讨论串中回复，或告知 {requester} 应由谁处理。",
+            "请协调{target}指定负责人并在讨论串中回复，或告知{requester}应由谁处理。",
         ),
         "esc.link": ("Thread: {link}", "讨论串：{link}"),
     }

@@ -43,11 +43,11 @@ _T: dict[str, tuple[str, str]] = {
     ),
     "err.done_who": (
         "Only a lead of the target department, the owner or the requester can mark {code} done.",
-        "只有目标部门的负责人、该事项的负责人或提出人可以将 {code} 标记为已完成。",
+        "只有目标部门的部门负责人、该事项的负责人或提出人可以将 {code} 标记为已完成。",
     ),
     "err.decline_who": (
         "Only a lead of the target department or the owner can decline {code}.",
-        "只有目标部门的负责人或该事项的负责人可以拒绝 {code}。",
+        "只有目标部门的部门负责人或该事项的负责人可以拒绝 {code}。",
     ),
     "err.cancel_who": (
         "Only the person who filed {code} can cancel it.",
@@ -96,7 +96,7 @@ _T: dict[str, tuple[str, str]] = {
         "I don't know a department called “{name}”, and none is registered yet. An admin can add "
         "one: `{cmd} dept add <key> #channel lead:@person`.",
         "没有名为「{name}」的部门，目前还没有登记任何部门。管理员可用 "
-        "`{cmd} dept add <key> #频道 lead:@负责人` 添加。",
+        "`{cmd} dept add <key> #频道 lead:@部门负责人` 添加。",
     ),
     "err.target_is_person": (
         "“{name}” is a person, not a department. Ask a department with `{cmd} ask @dept ...`, "
@@ -158,15 +158,15 @@ _T: dict[str, tuple[str, str]] = {
     ),
     "err.dept_needs_channel": (
         "Department {key} needs a channel: `{cmd} dept add {key} #channel lead:@person`.",
-        "部门 {key} 需要指定频道：`{cmd} dept add {key} #频道 lead:@负责人`。",
+        "部门 {key} 需要指定频道：`{cmd} dept add {key} #频道 lead:@部门负责人`。",
     ),
     "err.dept_needs_lead": (
         "Department {key} needs at least one lead (lead:@person), who is nudged for it.",
-        "部门 {key} 至少需要一位负责人（lead:@某人），催办会提醒他们。",
+        "部门 {key} 至少需要一位部门负责人（lead:@某人），催办会提醒他们。",
     ),
     "err.dept_last_lead": (
         "{key} must keep at least one lead; add another before removing @{user}.",
-        "{key} 至少需要保留一位负责人，请先添加其他负责人再移除 @{user}。",
+        "{key} 至少需要保留一位部门负责人，请先添加其他部门负责人再移除 @{user}。",
     ),
     "err.dept_has_open": (
         "Department {key} still has {count} open [[count:item|items]]: {codes}. "
@@ -228,7 +228,7 @@ _T: dict[str, tuple[str, str]] = {
     "value.not_yet": ("none yet", "暂无"),
     "button.ack": ("Acknowledge", "确认收到"),
     "button.done": ("Done", "已完成"),
-    "button.snooze": ("Snooze 1 day", "稍后提醒(1天)"),
+    "button.snooze": ("Snooze 1 day", "稍后提醒（1天）"),
     "button.decline": ("Decline", "拒绝"),
     "button.escalate": ("Escalate", "升级"),
     "update.created": ("filed", "提交"),
@@ -268,7 +268,7 @@ _T: dict[str, tuple[str, str]] = {
     "reply.link": ("Tracking message: {link}", "跟踪消息：{link}"),
     "reply.changed": ("{code} is now {status}.", "{code} 当前状态：{status}。"),
     "reply.due_set": ("{code} is now due {due}.", "{code} 的截止时间已改为 {due}。"),
-    "reply.assigned": ("{code} is now owned by {owner}.", "{code} 已转交给 {owner}。"),
+    "reply.assigned": ("{code} is now owned by {owner}.", "{code} 已转交给{owner}。"),
     "reply.snoozed": (
         "{code} is snoozed until {until}; reminders wait until then.",
         "{code} 已设置稍后提醒，{until} 前不再催办。",
@@ -276,7 +276,7 @@ _T: dict[str, tuple[str, str]] = {
     "reply.escalated": (
         "{code} was escalated to {contact} with the background, current state, impact and "
         "suggestion.",
-        "{code} 已升级给 {contact}，附背景、现状、影响和建议。",
+        "{code} 已升级给{contact}，附背景、现状、影响和建议。",
     ),
     "reply.away": (
         "You are away until {until}: no prompts for you, and nudges go to your lead.",
@@ -302,7 +302,7 @@ _T: dict[str, tuple[str, str]] = {
     ),
     "note.declined": (
         "{requester} {code} was declined by {actor}: {reason}",
-        "{requester} {code} 被 {actor} 拒绝，原因：{reason}",
+        "{requester} {code} 被{actor}拒绝，原因：{reason}",
     ),
     "note.due": (
         "{requester} {code} is now due {due} ({actor}).",
@@ -310,11 +310,11 @@ _T: dict[str, tuple[str, str]] = {
     ),
     "note.assigned": (
         "{requester} {code} is now owned by {owner} ({actor}).",
-        "{requester} {code} 已转交给 {owner}（{actor}）。",
+        "{requester} {code} 已转交给{owner}（{actor}）。",
     ),
     "note.escalated": (
         "{code} was escalated to {contact} by {actor}.",
-        "{code} 已由 {actor} 升级给 {contact}。",
+        "{code} 已由{actor}升级给{contact}。",
     ),
     "list.title": (
         "{scope}: {total} [[total:item|items]], page {page} of {pages}",
@@ -344,7 +344,7 @@ _T: dict[str, tuple[str, str]] = {
     ),
     "dept.none": (
         "No departments yet. Add one: `{cmd} dept add <key> #channel lead:@person`.",
-        "还没有部门。添加：`{cmd} dept add <key> #频道 lead:@负责人`。",
+        "还没有部门。添加：`{cmd} dept add <key> #频道 lead:@部门负责人`。",
     ),
 }
 

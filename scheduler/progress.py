@@ -23,7 +23,7 @@ QUOTE = 60
 register(
     {
         "progress.heading": ("Progress: open items", "进展：未完成事项"),
-        "progress.heading_dept": ("Progress of {name}: open items", "{name} 进展：未完成事项"),
+        "progress.heading_dept": ("Progress of {name}: open items", "{name}进展：未完成事项"),
         "progress.row": (
             "{code} · {status} · {owner} · due {due} · {last}",
             "{code} · {status} · {owner} · 截止 {due} · {last}",

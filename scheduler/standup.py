@@ -23,7 +23,7 @@ register(
         "standup.ask": (
             "{who} Reply in this thread: what moved since yesterday, what is next, what is "
             "blocked?",
-            "{who} 请在本讨论串回复：昨天的进展、今天的计划、遇到的阻碍。",
+            "{who}请在本讨论串回复：昨天的进展、今天的计划、遇到的阻碍。",
         ),
         "standup.ask_nobody": (
             "Reply in this thread: what moved since yesterday, what is next, what is blocked?",
@@ -35,14 +35,14 @@ register(
         "standup.open": ("🔵 Open", "🔵 进行中"),
         "standup.none": (
             "Nothing is waiting on {name} today. 🎉",
-            "今天没有等待 {name} 处理的事项。🎉",
+            "今天没有等待{name}处理的事项。🎉",
         ),
         "standup.more": (
             "…and {n} more: `/xdept list dept {key}`",
             "……还有 {n} 项：`/xdept list dept {key}`",
         ),
-        "standup.from": ("from {who}", "提出人 {who}"),
-        "standup.owner": ("owner {who}", "负责人 {who}"),
+        "standup.from": ("from {who}", "提出人{who}"),
+        "standup.owner": ("owner {who}", "负责人{who}"),
         "standup.no_due": ("no due date", "未设截止时间"),
         "standup.previous": ("💬 Last stand-up ({date})", "💬 上次站会（{date}）"),
         "standup.previous_more": ("…and {n} more in that thread", "……该讨论串中还有 {n} 条"),

@@ -42,11 +42,11 @@ register(
         "summary.title_now": ("📊 This week so far · {period}", "📊 本周至今 · {period}"),
         "summary.title_dept": (
             "📊 Weekly summary for {name} · {period}",
-            "📊 {name} 周报 · {period}",
+            "📊 {name}周报 · {period}",
         ),
         "summary.title_dept_now": (
             "📊 {name} this week so far · {period}",
-            "📊 {name} 本周至今 · {period}",
+            "📊 {name}本周至今 · {period}",
         ),
         "summary.counts": (
             "Opened {opened} · closed {closed} (done {done}, declined {declined}, cancelled "
@@ -75,11 +75,11 @@ register(
         "summary.escalated": ("Escalated: {codes}", "已升级：{codes}"),
         "summary.standups": (
             "Stand-up replies: {n} from {people} people",
-            "站会回复：{n} 条，来自 {people} 人",
+            "站会回复：{n} 条，来自{people}人",
         ),
         "summary.thanks": (
             "🙏 Thanks to {people} for answering fastest.",
-            "🙏 感谢 {people} 最快响应。",
+            "🙏 感谢{people}最快响应。",
         ),
         "summary.thanks_one": ("{who} ({hours} h)", "{who}（{hours} 工作小时）"),
         "summary.fastest_depts": (

@@ -25,7 +25,7 @@ register(
         ),
         "err.move_same": (
             "{code} is already with {dept}; nothing was changed.",
-            "{code} 已在 {dept}，未做更改。",
+            "{code} 已在{dept}，未做更改。",
         ),
         "note.moved_away": (
             "{code} was moved to {dept} by {actor}; it is followed up in {channel} from now on.",

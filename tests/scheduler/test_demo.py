@@ -26,7 +26,7 @@ def test_the_demo_tells_the_whole_story(capsys: pytest.CaptureFixture[str]) -> N
         "reacted ✅ to XD-1",  # the lead's ✅
         "📊 周报",  # Monday's weekly summary
         "已升级：XD-1",
-        "感谢 @Chen 陈晨",
+        "感谢@Chen 陈晨",
         "xdept-response-times.png",
         "我发起的请求",  # list and show at the end
     ]

@@ -404,6 +404,7 @@ def write_summary(
         )
         return Posted([channel], len(ordered))
     posted: list[str] = []
+    charts: dict[str, bytes | None] = {}  # one chart per language, drawn once
     for week in ordered:
         dept = depts[week.dept_id]
         key = f"{key_prefix}:dept:{dept.id}:{period.label}"
@@ -421,7 +422,9 @@ def write_summary(
             )
             continue
         locale = normalize_locale(dept.locale, settings.xdept_locale)
-        png = chart_for(ordered, period, locale)
+        if locale not in charts:
+            charts[locale] = chart_for(ordered, period, locale)
+        png = charts[locale]
         attachment = (CHART_NAME, png, t(locale, "summary.chart")) if png else None
         rows = progress_rows(session, [dept.id])
         table = progress_section(rows, locale=locale, tz=period.tz, name=dept.name)

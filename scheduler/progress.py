@@ -33,8 +33,8 @@ register(
         "progress.no_due": ("none", "未设"),
         "progress.no_owner": ("no owner", "未指定负责人"),
         "progress.more": (
-            "…and {n} more: `/xdept list dept <key>`",
-            "……还有 {n} 项：`/xdept list dept <部门>`",
+            "…and {n} more: `{cmd} list dept <key>`",
+            "……还有 {n} 项：`{cmd} list dept <部门>`",
         ),
         "progress.none": ("No open items. 🎉", "没有未完成事项。🎉"),
     }

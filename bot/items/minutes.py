@@ -27,7 +27,7 @@ from bot.views import ItemView
 from storage.db import UnitOfWork
 from storage.models import Department, DepartmentPerson, Person, Workspace
 
-# Notes longer than this are no meeting's action items (a Slack text input holds 3,000).
+# Notes longer than this are no meeting's action items (a chat's form field holds less).
 MINUTES_LIMIT = 20_000
 MAX_LINES = 60
 # "1.", "1)", "-", "*", "•", "·", "（1）", "[ ]" before a line's text.

@@ -6,7 +6,7 @@ from typing import Any
 
 from handlers.slack.listeners.minutes import SHORTCUT
 from handlers.slack.minutes_view import NOTES, PASTE_FORM, PREVIEW_FORM
-from tests.fakes.slack_payloads import message_shortcut_body, view_submission_body
+from tests.fakes.slack import message_shortcut_body, view_submission_body
 from tests.handlers.slack.conftest import ALICE, CHEN, LOGISTICS, SERVICE, SlackServer
 
 NOTES_TEXT = (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.slack.status_view import STATUS_FORM
-from tests.fakes.slack_payloads import view_submission_body
+from tests.fakes.slack import view_submission_body
 from tests.handlers.slack.conftest import BOB, CHEN, LOGISTICS, SlackServer
 
 

@@ -69,11 +69,7 @@ class FollowUp(ItemServiceBase):
         if not text.strip():
             raise InvalidInput("err.empty_text")
         with self.store.unit_of_work() as uow:
-            _ws, item = self._load(uow, ctx, code)
-            check_status_update(*self._standing(ctx, item), "update")
-            facts, party = self._standing(ctx, item)
-            first = self._first_response(item, ctx, facts, party)
-            self._acknowledge(uow, item, ctx, first=first)
+            item = self._answering(uow, ctx, code, "update")
             uow.items.add_update(
                 item, kind=UpdateKind.PROGRESS, actor_id=ctx.actor.user_id, at=ctx.now, text=text
             )
@@ -124,11 +120,7 @@ class FollowUp(ItemServiceBase):
             **{k: given[k] or (known.as_dict()[k] if k != "current" else "") for k in given}
         )
         with self.store.unit_of_work() as uow:
-            _ws, item = self._load(uow, ctx, code)
-            check_status_update(*self._standing(ctx, item), "status")
-            facts, party = self._standing(ctx, item)
-            first = self._first_response(item, ctx, facts, party)
-            self._acknowledge(uow, item, ctx, first=first)
+            item = self._answering(uow, ctx, code, "status")
             if cleaned.background:
                 item.background = cleaned.background if cleaned.background != item.text else None
             item.impact = cleaned.impact or item.impact
@@ -209,9 +201,15 @@ class FollowUp(ItemServiceBase):
         count = len(uow.items.updates(item.id))
         outbox.thread_message(uow, item, note, key=f"item:{item.id}:note:u{count}", now=ctx.now)
 
-    def _acknowledge(self, uow: UnitOfWork, item: Item, ctx: Context, *, first: bool) -> None:
-        """A first response acknowledges an open request, as a thread reply does."""
+    def _answering(self, uow: UnitOfWork, ctx: Context, code: str, action: str) -> Item:
+        """The item someone posts `update` or `status` on, if they may; their first one is
+        the first response and acknowledges an open request, as a thread reply does."""
+        _ws, item = self._load(uow, ctx, code)
+        facts, party = self._standing(ctx, item)
+        check_status_update(facts, party, action)
+        first = self._first_response(item, ctx, facts, party)
         if first and item.status == Status.OPEN.value:
             self._transition(uow, item, ctx, Status.ACKNOWLEDGED, UpdateKind.ACKNOWLEDGED)
         elif first:
             self._changed(uow, item, ctx)
+        return item

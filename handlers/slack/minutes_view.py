@@ -14,9 +14,8 @@ from bot.messages import plain
 from handlers.slack.blocks import JSON, plain_text
 from handlers.slack.views import (
     HINT_TEXT,
-    METADATA_MAX,
-    VIEW_TITLE,
     input_block,
+    modal,
     state_value,
     text_input,
 )
@@ -53,7 +52,7 @@ def _metadata(channel: str | None, mentions: Mapping[str, Target]) -> str:
     data: dict[str, Any] = {"c": channel}
     if mentions:
         data["m"] = {key: target.model_dump(exclude_none=True) for key, target in mentions.items()}
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))[:METADATA_MAX]
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def read_metadata(raw: str) -> tuple[str | None, dict[str, Target]]:
@@ -76,22 +75,20 @@ def read_metadata(raw: str) -> tuple[str | None, dict[str, Target]]:
 
 def paste_form(*, channel: str | None, locale: str) -> JSON:
     """The modal to paste the notes into."""
-    return {
-        "type": "modal",
-        "callback_id": PASTE_FORM,
-        "title": plain_text(t(locale, "form.minutes.title"), VIEW_TITLE),
-        "submit": plain_text(t(locale, "form.minutes.read"), VIEW_TITLE),
-        "close": plain_text(t(locale, "form.cancel"), VIEW_TITLE),
-        "private_metadata": _metadata(channel, {}),
-        "blocks": [
-            input_block(
-                NOTES,
-                t(locale, "form.minutes.notes"),
-                text_input(multiline=True),
-                hint=t(locale, "form.minutes.notes.hint"),
-            )
-        ],
-    }
+    notes = input_block(
+        NOTES,
+        t(locale, "form.minutes.notes"),
+        text_input(multiline=True),
+        hint=t(locale, "form.minutes.notes.hint"),
+    )
+    return modal(
+        PASTE_FORM,
+        title=t(locale, "form.minutes.title"),
+        submit=t(locale, "form.minutes.read"),
+        metadata=_metadata(channel, {}),
+        blocks=[notes],
+        locale=locale,
+    )
 
 
 def preview_form(
@@ -128,15 +125,14 @@ def preview_form(
         )
     if blocks:
         blocks[-1]["hint"] = plain_text(t(locale, "form.minutes.line.hint"), HINT_TEXT)
-    return {
-        "type": "modal",
-        "callback_id": PREVIEW_FORM,
-        "title": plain_text(t(locale, "form.minutes.title"), VIEW_TITLE),
-        "submit": plain_text(t(locale, "form.minutes.file"), VIEW_TITLE),
-        "close": plain_text(t(locale, "form.cancel"), VIEW_TITLE),
-        "private_metadata": _metadata(channel, mentions),
-        "blocks": blocks,
-    }
+    return modal(
+        PREVIEW_FORM,
+        title=t(locale, "form.minutes.title"),
+        submit=t(locale, "form.minutes.file"),
+        metadata=_metadata(channel, mentions),
+        blocks=blocks,
+        locale=locale,
+    )
 
 
 def preview_notes(values: dict[str, Any]) -> tuple[str, str | None]:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 
 from bot.i18n import register, t
-from handlers.slack.blocks import JSON, plain_text
-from handlers.slack.views import METADATA_MAX, VIEW_TITLE, input_block, text_input
+from handlers.slack.blocks import JSON
+from handlers.slack.views import code_metadata, input_block, modal, text_input
 
 STATUS_FORM = "xdept_status_form"
 # Block ids, the names of the four parts (bot.items.followup.STATUS_PARTS).
@@ -31,7 +30,6 @@ register(
 
 def status_form(*, code: str, parts: Mapping[str, str], channel: str | None, locale: str) -> JSON:
     """The modal, prefilled from the item; only the current state is required."""
-    metadata = json.dumps({"code": code, "c": channel}, separators=(",", ":"))
     blocks = [
         input_block(
             name,
@@ -42,12 +40,11 @@ def status_form(*, code: str, parts: Mapping[str, str], channel: str | None, loc
         )
         for name in PARTS
     ]
-    return {
-        "type": "modal",
-        "callback_id": STATUS_FORM,
-        "title": plain_text(t(locale, "form.status.title", code=code), VIEW_TITLE),
-        "submit": plain_text(t(locale, "form.status.submit"), VIEW_TITLE),
-        "close": plain_text(t(locale, "form.cancel"), VIEW_TITLE),
-        "private_metadata": metadata[:METADATA_MAX],
-        "blocks": blocks,
-    }
+    return modal(
+        STATUS_FORM,
+        title=t(locale, "form.status.title", code=code),
+        submit=t(locale, "form.status.submit"),
+        metadata=code_metadata(code, channel),
+        blocks=blocks,
+        locale=locale,
+    )

@@ -171,6 +171,37 @@ def decline_form(*, code: str, channel: str | None, locale: str) -> JSON:
     }
 
 
+def modal(
+    callback_id: str, *, title: str, submit: str, metadata: str, blocks: list[JSON], locale: str
+) -> JSON:
+    """A modal with a submit button and Cancel, its metadata cut to Slack's limit."""
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": plain_text(title, VIEW_TITLE),
+        "submit": plain_text(submit, VIEW_TITLE),
+        "close": plain_text(t(locale, "form.cancel"), VIEW_TITLE),
+        "private_metadata": metadata[:METADATA_MAX],
+        "blocks": blocks,
+    }
+
+
+def code_metadata(code: str, channel: str | None) -> str:
+    """A form's metadata naming its item and the channel it was opened in."""
+    return json.dumps({"code": code, "c": channel}, separators=(",", ":"))
+
+
+def read_code_metadata(raw: str) -> tuple[str, str | None]:
+    """The item code and channel a form carries; empty for a forged or broken one."""
+    try:
+        meta = json.loads(raw or "{}")
+    except ValueError:
+        meta = {}
+    meta = meta if isinstance(meta, dict) else {}
+    channel = meta.get("c") if isinstance(meta.get("c"), str) else None
+    return str(meta.get("code") or ""), channel
+
+
 def state_value(values: dict[str, Any], block_id: str) -> str | None:
     """What a person entered in one input block, whatever element it is; None if nothing."""
     actions = values.get(block_id) or {}

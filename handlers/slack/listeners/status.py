@@ -10,7 +10,6 @@ shows inline in the form.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -25,7 +24,7 @@ from handlers.slack.escapes import neutral_text
 from handlers.slack.payloads import SlashCommand, ViewSubmission, parse
 from handlers.slack.runtime import IN_REQUEST, Deps
 from handlers.slack.status_view import PARTS, STATUS_FORM, status_form
-from handlers.slack.views import state_value
+from handlers.slack.views import read_code_metadata, state_value
 
 log = logging.getLogger(__name__)
 
@@ -104,13 +103,7 @@ def submit(deps: Deps, submission: ViewSubmission) -> str | None:
     task = deps.store_interaction(SUBMIT_KIND, submission, claim=True)
     if task is None:
         return None  # the same submission again: it was handled
-    try:
-        meta = json.loads(submission.view.private_metadata or "{}")
-    except ValueError:
-        meta = {}
-    meta = meta if isinstance(meta, dict) else {}
-    code = str(meta.get("code") or "")
-    channel = meta.get("c") if isinstance(meta.get("c"), str) else None
+    code, channel = read_code_metadata(submission.view.private_metadata)
     parts = FourParts(**{name: state_value(submission.values, name) or "" for name in PARTS})
     ctx = deps.context(task, team=submission.team_id, user=submission.user_id, channel=channel)
     refusal: str | None = None

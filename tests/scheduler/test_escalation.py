@@ -107,3 +107,12 @@ def test_chinese_parts_and_a_chinese_escalation_contact(world: World) -> None:
     assert stored.text == "请停止线下拒单 周三前"
     assert stored.impact == "本周12起客诉。" and stored.suggestion == "先登记原因"
     assert stored.due_at == at(2026, 11, 25, 18, 0)
+
+
+def test_a_chosen_language_is_used_for_scheduled_direct_messages(world: World) -> None:
+    world.setup(MON)
+    world.run("mei", "lang zh", MON)  # her platform says English
+    world.ask("请停止线下拒单 by Wednesday", at(2026, 11, 23, 9, 0))
+    world.step(at(2026, 11, 23, 9, 30), at(2026, 11, 26, 10, 0), timedelta(minutes=30))
+    (offer,) = world.said(MessageKind.ESCALATION_SUGGESTION)
+    assert offer.user == "mei" and "是否升级" in offer.message.plain()  # type: ignore[union-attr]

@@ -151,7 +151,7 @@ class ExportService:
                 where = where & (Item.department_id == d.id)
             rows = uow.items.export_rows(ws.id, where=where, since=since_at)
             tz_name = self.lookup.actor_tz(uow, ws, ctx)
-            trails = {item.id: uow.items.updates(item.id) for item in rows}
+            trails = uow.items.updates_of([item.id for item in rows])
             ids = {item.requester_id for item in rows} | {i.owner_id for i in rows if i.owner_id}
             ids |= {u.actor_id for trail in trails.values() for u in trail if u.actor_id}
             names = {uid: p.display_name or "" for uid, p in uow.people.many(ws.id, ids).items()}

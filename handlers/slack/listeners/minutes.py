@@ -100,12 +100,11 @@ def wants_form(command: SlashCommand) -> bool:
     return isinstance(parsed, c.Minutes) and not parsed.confirm
 
 
-def _readable(slack_text: str) -> tuple[str, dict[str, c.Target]]:
-    """Slack's text as a person reads it (“@alice”), and what each such name stands for."""
-    neutral = neutral_text(slack_text)
-    reader = TargetReader(neutral.mentions)
+def _readable(text: str, mentions: c.Mentions) -> tuple[str, dict[str, c.Target]]:
+    """Notes as a person reads them (“@alice”), and what each such name stands for."""
+    reader = TargetReader(mentions)
     named = {target.label(): target for target in reader.mentions.values() if target.label()}
-    return reader.readable(neutral.text), named
+    return reader.readable(text), named
 
 
 def open_from_command(deps: Deps, command: SlashCommand) -> None:
@@ -121,11 +120,10 @@ def open_from_command(deps: Deps, command: SlashCommand) -> None:
         return
     channel = command.channel_id
     ctx = deps.context(task, team=command.team_id, user=command.user_id, channel=channel)
-    parsed = c.parse_command(neutral_text(command.text).text)
-    notes = parsed.text if isinstance(parsed, c.Minutes) else ""
-    # The notes start after the subcommand; their Slack markup is read again from there.
-    raw = command.text.split(None, 1)[1] if notes else ""
-    _open(deps, task, ctx, command.trigger_id, raw, command.response_url)
+    neutral = neutral_text(command.text)
+    parsed = c.parse_command(neutral.text, mentions=neutral.mentions)
+    notes = _readable(parsed.text, parsed.mentions) if isinstance(parsed, c.Minutes) else ("", {})
+    _open(deps, task, ctx, command.trigger_id, notes, command.response_url)
 
 
 def open_from_message(deps: Deps, shortcut: MessageShortcut) -> None:
@@ -135,17 +133,23 @@ def open_from_message(deps: Deps, shortcut: MessageShortcut) -> None:
         return
     channel = shortcut.channel_id
     ctx = deps.context(task, team=shortcut.team_id, user=shortcut.user_id, channel=channel)
-    raw = shortcut.message.text if shortcut.message else ""
-    _open(deps, task, ctx, shortcut.trigger_id, raw, shortcut.response_url)
+    neutral = neutral_text(shortcut.message.text if shortcut.message else "")
+    notes = _readable(neutral.text, neutral.mentions)
+    _open(deps, task, ctx, shortcut.trigger_id, notes, shortcut.response_url)
 
 
 def _open(
-    deps: Deps, task: Task, ctx: Context, trigger: str, raw: str, response_url: str | None
+    deps: Deps,
+    task: Task,
+    ctx: Context,
+    trigger: str,
+    notes: tuple[str, dict[str, c.Target]],
+    response_url: str | None,
 ) -> None:
     locale = deps.core.locale(ctx)
     channel = ctx.channel_id
     try:
-        view = _preview(deps, ctx, raw, locale) if raw.strip() else None
+        view = _preview(deps, ctx, *notes, locale) if notes[0].strip() else None
         if isinstance(view, str):  # the notes cannot be read at all: say why, privately
             refusal = compose.error_reply(view)
             deps.close(task, ctx, refusal, response_url=response_url, chat=channel)
@@ -161,9 +165,10 @@ def _open(
     deps.close(task)
 
 
-def _preview(deps: Deps, ctx: Context, raw: str, locale: str) -> JSON | str:
+def _preview(
+    deps: Deps, ctx: Context, notes: str, named: dict[str, c.Target], locale: str
+) -> JSON | str:
     """The preview form, or the refusal to show (notes too long, empty...)."""
-    notes, named = _readable(raw)
     try:
         lines = deps.core.items.read_minutes(ctx=ctx, notes=notes, mentions=named)
     except XdeptError as exc:
@@ -182,9 +187,10 @@ def read(deps: Deps, submission: ViewSubmission) -> JSON | str | None:
     ctx = deps.context(task, team=submission.team_id, user=submission.user_id, channel=channel)
     try:
         with deps.finishing(task):
-            return _preview(
-                deps, ctx, state_value(submission.values, NOTES) or "", deps.core.locale(ctx)
-            )
+            # Pasted notes may carry Slack's markup for mentions; read it as a command's.
+            neutral = neutral_text(state_value(submission.values, NOTES) or "")
+            notes, named = _readable(neutral.text, neutral.mentions)
+            return _preview(deps, ctx, notes, named, deps.core.locale(ctx))
     except Exception:
         log.exception("reading minutes for %s failed", submission.user_id)
         return deps.failure(ctx, "slack.what.form").plain()

@@ -93,3 +93,13 @@ def test_minutes_confirm_typed_files_without_a_form(slack_server: SlackServer) -
         "minutes confirm @logistics relabel the pallets by Friday", channel=SERVICE
     )
     assert "Filed 1 item from the notes" in reply and slack_server.slack.views == []
+
+
+def test_notes_glued_to_the_chinese_command_open_the_preview(slack_server: SlackServer) -> None:
+    slack = slack_server.slack
+    slack_server.add_logistics()
+    slack_server.command(f"纪要<@{CHEN}|chen> 周三前整理客户投诉清单", channel=SERVICE)
+    view = slack.wait_for_views("views.open")[0].view
+    assert view["callback_id"] == PREVIEW_FORM
+    assert view["blocks"][0]["element"]["initial_value"] == "@chen 周三前整理客户投诉清单"
+    assert view["blocks"][0]["label"]["text"].startswith("✓")

@@ -27,6 +27,8 @@ from storage.tenancy_models import WorkspaceSettings
 
 # The longest display name stored (the column's size).
 NAME_LIMIT = 200
+# `updates=ALL_UPDATES` reads an item's whole trail (an escalation counts what came before).
+ALL_UPDATES = 1_000_000
 
 
 class Lookup:
@@ -71,9 +73,11 @@ class Lookup:
         return (person.timezone if person and person.timezone else None) or ws.timezone
 
     def locale_of(self, uow: UnitOfWork, ws: Workspace, user_id: str) -> str:
-        """A person's language: platform locale, else the workspace's (XDEPT_LOCALE by default)."""
+        """A person's language: their own choice (`lang`), else their platform locale,
+        else the workspace's (`workspace set locale:`, else XDEPT_LOCALE)."""
         person = uow.people.get(ws.id, user_id)
-        return normalize_locale(person.locale if person else None, self.workspace_locale(uow, ws))
+        chosen = (person.language or person.locale) if person else None
+        return normalize_locale(chosen, self.workspace_locale(uow, ws))
 
     def workspace_locale(self, uow: UnitOfWork, ws: Workspace) -> str:
         """The workspace's own language (`workspace set locale:`), else XDEPT_LOCALE."""

@@ -149,6 +149,8 @@ _NOUNS: dict[str, dict[str, str]] = {
         "request": "request",
         "commitment": "commitment",
         "action": "action item",
+        "progress": "progress note",
+        "text": "new text",
     },
     "zh": {
         "department": "目标部门，如 @物流",
@@ -158,6 +160,8 @@ _NOUNS: dict[str, dict[str, str]] = {
         "request": "协作请求",
         "commitment": "承诺",
         "action": "待办",
+        "progress": "进展",
+        "text": "新内容",
     },
 }
 
@@ -191,6 +195,7 @@ _EXPECTED: dict[str, dict[str, str]] = {
         "escalate_after": "a positive duration, like 24h, 90m, 1.5h or 2d",
         "summary": "a channel, like #weekly, or default",
         "admin": "a person, like @alice",
+        "lang": "zh or en",
     },
     "zh": {
         "name": "部门名称，如 物流部",
@@ -210,6 +215,7 @@ _EXPECTED: dict[str, dict[str, str]] = {
         "escalate_after": "大于零的时长，如 24h、90m、1.5h 或 2d",
         "summary": "频道，如 #周报，或 default 恢复默认",
         "admin": "人员，如 @张三",
+        "lang": "zh 或 en",
     },
 }
 

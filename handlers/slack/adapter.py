@@ -107,6 +107,7 @@ def build_slack(
             store=store,
             migrate=False,
             channel_private=resolver.channel_private,
+            person_locale=lambda team, user: resolver.actor(team, user).locale,
         )
     tenancy = Tenancy(settings, store, teams.clients, installations=teams.installations)
     deps = Deps(

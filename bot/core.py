@@ -108,14 +108,18 @@ class Core:
 
     def locale(self, ctx: Context) -> str:
         """The actor's language: their own choice (`lang`), else the platform's, else the
-        workspace default."""
+        workspace's (`workspace set locale:`, else XDEPT_LOCALE)."""
         with self.store.unit_of_work() as uow:
             ws = uow.workspaces.get(ctx.platform, ctx.workspace)
             person = uow.people.get(ws.id, ctx.actor.user_id) if ws is not None else None
             chosen = person.language if person is not None else None
+            default = (
+                self.lookup.workspace_locale(uow, ws)
+                if ws is not None
+                else self.settings.xdept_locale
+            )
         return normalize_locale(
-            chosen or ctx.actor.locale or (person.locale if person else None),
-            self.settings.xdept_locale,
+            chosen or ctx.actor.locale or (person.locale if person else None), default
         )
 
     def timezone(self, ctx: Context) -> str:

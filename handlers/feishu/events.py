@@ -208,6 +208,19 @@ def _text_of(message: JSON) -> str:
     return str(content.get("text", "")) if kind == "text" else _post_text(content)
 
 
+def quoted_text(message: JSON) -> str:
+    """The text of a message as GET im/v1/messages returns it, mentions by their names."""
+    try:
+        body = message.get("body") or {}
+        text = _text_of({"message_type": message.get("msg_type"), "content": body.get("content")})
+    except (ValueError, TypeError, AttributeError, StopIteration):
+        return ""
+    for entry in message.get("mentions") or []:
+        if isinstance(entry, dict) and entry.get("key"):
+            text = text.replace(str(entry["key"]), "@" + str(entry.get("name") or ""))
+    return text.strip()
+
+
 def _message(envelope: Envelope, bot_open_id: str | None) -> IncomingMessage:
     event = envelope.event
     message = event["message"]

@@ -121,10 +121,12 @@ def build(
     store: Store | None = None,
     ring: Callable[[], None] | None = None,
     http: bool = True,
+    sleep: Callable[[float], None] | None = None,
 ) -> Platforms:
     """The configured platforms over one app (built over `store` if given).
 
     `http`: requests arrive over HTTP and must be signed (not a worker, not a socket).
+    `sleep`: how delivery waits between messages to one chat (tests pass a no-op).
     """
     require_platform(settings)
     if not serves_feishu(settings):
@@ -157,6 +159,7 @@ def build(
         store=store,
         migrate=False,
         channel_private=channel_private,
+        sleep=sleep,
     )
     result = Platforms(app=app)
     if with_slack:

@@ -1,0 +1,124 @@
+"""Whatever Feishu (or anyone else) sends: each event changes things once, forgeries nothing.
+
+Redelivered events (same event id), the same message under a new event id
+after a reconnect, forged and mis-signed requests, another tenant's events,
+group chatter that is not for the bot.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.fakes.feishu import crypto, events
+from tests.fakes.feishu.events import Mention
+from tests.fakes.feishu.tenant import ALICE, LOGISTICS
+from tests.handlers.feishu.inbound_support import (
+    SERVICE,
+    FeishuServer,
+    feishu_fake,
+    feishu_server,
+)
+
+__all__ = ["feishu_fake", "feishu_server"]
+
+ASK = "ask @物流 请在周五前确认 12 箱退货的入库"
+
+
+def _ask_payload(server: FeishuServer, **kw: object) -> dict[str, object]:
+    fake = server.feishu
+    return fake.person_message(
+        chat_id=SERVICE,
+        sender=ALICE,
+        text="@_user_1 " + ASK,
+        mentions=[Mention(fake.bot_open_id, fake.bot_name)],
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def test_a_redelivered_event_files_one_item(feishu_server: FeishuServer) -> None:
+    """The same event twice, then the same message under a new event id: one item."""
+    server = feishu_server
+    server.add_logistics()
+    payload = _ask_payload(server)
+    for _ in range(2):
+        status, _answer = server.deliver(payload)
+        assert status == 200
+    again = json.loads(json.dumps(payload))
+    again["header"]["event_id"] = "reconnected-" + str(payload["header"]["event_id"])  # type: ignore[index]
+    assert server.deliver(again)[0] == 200
+    server.settle()
+    assert server.items() == 1
+    server.wait_for_cards(LOGISTICS, 1)
+    assert len(server.cards_in(LOGISTICS)) == 1
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        "bad-signature",
+        "no-signature",
+        "wrong-token",
+        "not-encrypted",
+        "other-key",
+        "not-json",
+    ],
+)
+def test_forged_requests_get_401_and_store_nothing(feishu_server: FeishuServer, forge: str) -> None:
+    """Signature, encryption and verification token are checked before anything is kept."""
+    server, fake = feishu_server, feishu_server.feishu
+    payload = _ask_payload(server)
+    if forge == "wrong-token":
+        payload["header"]["token"] = "not-the-token"  # type: ignore[index]
+    key = "someone-elses-key" if forge == "other-key" else fake.encrypt_key
+    signed = crypto.build_request(payload, encrypt_key=key)
+    headers, body = dict(signed.headers), signed.body
+    if forge == "bad-signature":
+        headers[crypto.SIGNATURE] = "0" * 64
+    elif forge == "no-signature":
+        headers = {"Content-Type": "application/json"}
+    elif forge == "not-encrypted":
+        body = json.dumps(payload).encode()
+        headers[crypto.SIGNATURE] = crypto.signature(
+            headers[crypto.TIMESTAMP], headers[crypto.NONCE], str(fake.encrypt_key), body
+        )
+    elif forge == "not-json":
+        body = b"\xff\xfe not json"
+        headers[crypto.SIGNATURE] = crypto.signature(
+            headers[crypto.TIMESTAMP], headers[crypto.NONCE], str(fake.encrypt_key), body
+        )
+    status, _ = server.post_raw(body, headers)
+    assert status == 401
+    assert server.inbox_rows() == 0 and server.items() == 0
+
+
+def test_another_tenants_events_are_acknowledged_and_ignored(feishu_server: FeishuServer) -> None:
+    """A correctly signed event of another tenant: 200, nothing stored, nothing sent."""
+    server, fake = feishu_server, feishu_server.feishu
+    payload = events.envelope(
+        events.MESSAGE_RECEIVE,
+        events.message_event(chat_id=SERVICE, sender=ALICE, text=ASK, chat_type="p2p"),
+        app_id=fake.app_id,
+        tenant_key="another-company",
+        token=str(fake.verification_token),
+    )
+    status, answer = server.deliver(payload)
+    assert status == 200 and answer == {}
+    assert server.inbox_rows() == 0
+    assert fake.calls_to("messages.create") == [] and fake.calls_to("ephemeral.send") == []
+
+
+def test_the_url_check_gets_its_challenge(feishu_server: FeishuServer) -> None:
+    """Saving the request URL in Feishu's console: the challenge comes back."""
+    fake = feishu_server.feishu
+    check = events.url_verification(token=str(fake.verification_token), challenge="c-123")
+    assert feishu_server.deliver(check) == (200, {"challenge": "c-123"})
+
+
+def test_group_chatter_not_for_the_bot_is_not_stored(feishu_server: FeishuServer) -> None:
+    """With im:message.group_msg the bot sees every group message: only its own are kept."""
+    server = feishu_server
+    server.say("今天谁值班？", sender=ALICE, chat=SERVICE, to_bot=False)
+    server.react("om_not_a_card", "THUMBSUP", operator=ALICE)
+    assert server.inbox_rows() == 0

@@ -90,7 +90,9 @@ def test_decline_asks_why_in_a_form_then_declines(feishu_server: FeishuServer, f
     submit = {"action": "xdept_decline_form", "value": "XD-1"}
     empty = server.click(form, submit, operator=WANG, form_value={"reason": " "})
     assert _toast(empty) == ("error", "请填写拒绝原因。")
-    done = server.click(form, submit, operator=WANG, form_value={"reason": "不归物流部管，请找仓储"})
+    done = server.click(
+        form, submit, operator=WANG, form_value={"reason": "不归物流部管，请找仓储"}
+    )
     assert _toast(done)[0] == "success" and "已拒绝 XD-1" in json.dumps(done, ensure_ascii=False)
     server.settle()
     item = server.item("XD-1")

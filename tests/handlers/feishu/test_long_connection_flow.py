@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from bot.context import Actor, CommandStyle, Context
 from bot.domain import Status
 from handlers.feishu.longconn import FeishuConnect
+from storage.db import Store
 from storage.models import InboxTask
 from tests.fakes.feishu import events
 from tests.fakes.feishu.events import Mention
@@ -47,9 +48,10 @@ def _cards(fake: FakeFeishu, chat: str) -> list[str]:
 
 
 def test_events_over_the_long_connection_are_worked_once(
-    fake: FakeFeishu, database_url: str
+    fake: FakeFeishu, database_url: str, store: Store
 ) -> None:
     """dept add and ask over the websocket; the same ask again; an Acknowledge click."""
+    # `store` empties the database first; the connection opens its own store on it.
     settings = feishu_settings(fake, database_url=database_url)
     connect = FeishuConnect(settings, scheduler=False, threads=2)
     ws = fake.long_connection
@@ -107,9 +109,10 @@ def _ctx(fake: FakeFeishu, user: str) -> Context:
 
 
 def test_another_tenants_event_over_the_long_connection_is_dropped(
-    fake: FakeFeishu, database_url: str
+    fake: FakeFeishu, database_url: str, store: Store
 ) -> None:
     """Acknowledged (Feishu would resend otherwise) and not stored."""
+    # `store` empties the database first; the connection opens its own store on it.
     settings = feishu_settings(fake, database_url=database_url)
     connect = FeishuConnect(settings, scheduler=False, threads=1)
     ws = fake.long_connection

@@ -44,14 +44,18 @@ class StoreUnavailable(Exception):
 
 
 def envelope_row(envelope: Envelope) -> dict[str, Any]:
-    """An envelope as an inbox row's payload."""
+    """An envelope as an inbox row's payload (without the verification token it carried)."""
+    payload = dict(envelope.payload)
+    header = payload.get("header")
+    if isinstance(header, dict) and "token" in header:
+        payload["header"] = {k: v for k, v in header.items() if k != "token"}
     return {
         "event_id": envelope.event_id,
         "event_type": envelope.event_type,
         "tenant_key": envelope.tenant_key,
         "app_id": envelope.app_id,
         "create_time": envelope.create_time,
-        "payload": envelope.payload,
+        "payload": payload,
     }
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import select
 
+from storage.models import InboxTask
 from tests.fakes.feishu import crypto, events
 from tests.fakes.feishu.events import Mention
 from tests.fakes.feishu.tenant import ALICE, LOGISTICS
@@ -52,6 +54,11 @@ def test_a_redelivered_event_files_one_item(feishu_server: FeishuServer) -> None
     assert server.items() == 1
     server.wait_for_cards(LOGISTICS, 1)
     assert len(server.cards_in(LOGISTICS)) == 1
+    # The rows keep the event, not the verification token it carried.
+    with server.app.store.unit_of_work() as uow:
+        stored = json.dumps([row.payload for row in uow.session.scalars(select(InboxTask))])
+    assert str(payload["event"]["message"]["message_id"]) in stored  # type: ignore[index]
+    assert str(server.feishu.verification_token) not in stored
 
 
 @pytest.mark.parametrize(

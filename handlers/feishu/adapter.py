@@ -23,7 +23,8 @@ from handlers.feishu.events import ReactionKeys
 from handlers.feishu.intake import Intake
 from handlers.feishu.messenger import FeishuMessenger
 from handlers.feishu.resolver import FeishuResolver, OwnTenant, feishu_locale
-from handlers.feishu.runtime import IN_REQUEST, FeishuDeps
+from handlers.feishu.runtime import FeishuDeps
+from handlers.runtime.answers import IN_REQUEST
 from handlers.runtime.inbox import Inbox, Route
 
 log = logging.getLogger(__name__)

@@ -25,10 +25,9 @@ from bot.commands.targets import TargetReader, fold
 from bot.commands.words import lookup_dept_subcommand, lookup_subcommand
 from bot.i18n import t
 from bot.messages import Message, MessageKind, Section, TextSpan
-from handlers.feishu import cards, forms
+from handlers.feishu import forms
 from handlers.feishu.events import IncomingMessage, quoted_text
 from handlers.feishu.markdown import applink_chat
-from handlers.feishu.messenger import uuid_for
 from handlers.feishu.runtime import FeishuDeps
 from handlers.runtime.inbox import Finish, Route, Task
 from storage.db import UnitOfWork
@@ -193,14 +192,7 @@ def send_track_form(deps: FeishuDeps, task: Task, finish: Finish, msg: IncomingM
         chat_id=msg.chat_id, message_id=msg.parent_id, link=applink_chat(msg.chat_id)
     )
     card = forms.track_form(text=quoted, source=source, known=known, locale=locale)
-    # The uuid makes a retry of this row send nothing new.
-    deps.api.send(
-        receive_id_type="open_id",
-        receive_id=msg.sender,
-        msg_type="interactive",
-        content=cards.content(card),
-        uuid=uuid_for(f"{task.key}:track-form"),
-    )
+    deps.send_card(user=msg.sender, card=card, key=f"{task.key}:track-form")
 
 
 def give_up(deps: FeishuDeps, task: Task) -> None:

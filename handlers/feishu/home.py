@@ -18,7 +18,6 @@ from bot.context import Context
 from bot.views import ItemView
 from handlers.feishu import cards, forms
 from handlers.feishu.events import ChatOpened, MenuClick
-from handlers.feishu.messenger import uuid_for
 from handlers.feishu.runtime import FeishuDeps
 from handlers.runtime.inbox import Finish, Route, Task
 
@@ -65,17 +64,11 @@ def publish(deps: FeishuDeps, task: Task, finish: Finish) -> None:
         now=ctx.now,
         tz=deps.core.timezone(ctx),
     )
-    content = cards.content(card)
     hour = ctx.now.strftime("%Y%m%d%H")
-    sent = deps.api.send(
-        receive_id_type="open_id",
-        receive_id=event.operator,
-        msg_type="interactive",
-        content=content,
-        uuid=uuid_for(f"my-items:{task.workspace}:{event.operator}:{hour}"),
-    )
+    key = f"my-items:{task.workspace}:{event.operator}:{hour}"
+    sent = deps.send_card(user=event.operator, card=card, key=key)
     if _earlier(sent, ctx.now):
-        deps.api.patch(message_id=str(sent["message_id"]), content=content)
+        deps.api.patch(message_id=str(sent["message_id"]), content=cards.content(card))
 
 
 def _earlier(sent: dict[str, object], now: datetime) -> bool:

@@ -13,10 +13,9 @@ import logging
 
 from bot import compose
 from bot.domain import XdeptError
-from handlers.feishu import cards, forms
+from handlers.feishu import forms
 from handlers.feishu.clicks import DECLINE_FORM_KIND
 from handlers.feishu.events import CardAction, Reaction
-from handlers.feishu.messenger import uuid_for
 from handlers.feishu.runtime import FeishuDeps
 from handlers.runtime.inbox import Finish, Route, Task
 
@@ -77,11 +76,4 @@ def send_decline_form(deps: FeishuDeps, task: Task, finish: Finish) -> None:
         log.info("no decline form for %s on %s: %s", click.operator, code, exc)
         return  # the click's toast said why
     card = forms.decline_form(code=view.code, locale=deps.core.locale(ctx))
-    # The uuid makes a retry of this row send nothing new.
-    deps.api.send(
-        receive_id_type="open_id",
-        receive_id=click.operator,
-        msg_type="interactive",
-        content=cards.content(card),
-        uuid=uuid_for(f"{task.key}:decline-form"),
-    )
+    deps.send_card(user=click.operator, card=card, key=f"{task.key}:decline-form")

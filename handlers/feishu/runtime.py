@@ -25,16 +25,17 @@ from bot.core import Core
 from bot.i18n import t
 from bot.messages import Message
 from bot.views import ItemView
+from handlers.feishu import cards
 from handlers.feishu import inbound_texts as _texts  # noqa: F401 - registers the words
 from handlers.feishu.api import FeishuApi
 from handlers.feishu.directory import FeishuDirectory
 from handlers.feishu.events import FeishuEvent, ReactionKeys, parse
+from handlers.feishu.messenger import uuid_for
 from handlers.feishu.resolver import PLATFORM, FeishuResolver, OwnTenant
 from handlers.feishu.verify import Envelope
 from handlers.runtime.answers import finishing, queue_answer
-from handlers.runtime.inbox import Finish, Inbox, Route, Task, wall_clock
+from handlers.runtime.inbox import Inbox, Task, wall_clock
 from storage.db import UnitOfWork
-from storage.inbox import TaskState
 
 log = logging.getLogger(__name__)
 
@@ -154,18 +155,20 @@ class FeishuDeps:
         """
         queue_answer(self.app, task, ctx, message, chat=chat, filed=filed, name=name)
 
+    def send_card(self, *, user: str, card: dict[str, Any], key: str) -> dict[str, Any]:
+        """Send a card (a form, "My items") to a person's chat with the bot; the new message.
+
+        `key` becomes Feishu's uuid, so a worker that retries sends nothing new.
+        """
+        return self.api.send(
+            receive_id_type="open_id",
+            receive_id=user,
+            msg_type="interactive",
+            content=cards.content(card),
+            uuid=uuid_for(key),
+        )
+
     def failure(self, ctx: Context, what_key: str) -> Message:
         """The message for a person whose request failed on our side."""
         locale = self.resolver.locale
         return compose.error_reply(t(locale, "feishu.failed", what=t(locale, what_key)))
-
-
-def never_answered(task: Task, finish: Finish) -> None:
-    """A row done inside its request, seen by a worker only when that process died."""
-    # Feishu showed the person an error (no answer came in time); they click again.
-    log.info("inbox row %d (%s): its request was never answered", task.id, task.kind)
-    with finish(state=TaskState.FAILED, error="the request's process stopped before answering"):
-        pass
-
-
-IN_REQUEST = Route(work=never_answered)

@@ -7,6 +7,7 @@ durable as the change it reports; a worker delivers what was queued.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -16,8 +17,11 @@ from bot.context import Context
 from bot.messages import Message
 from bot.outbox import private_answer
 from bot.views import ItemView
-from handlers.runtime.inbox import Finish, Inbox, Task, follow_up, wall_clock
+from handlers.runtime.inbox import Finish, Inbox, Route, Task, follow_up, wall_clock
 from storage.db import UnitOfWork
+from storage.inbox import TaskState
+
+log = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -72,3 +76,15 @@ def _filed(app: App, ctx: Context, view: ItemView) -> dict[str, object]:
         "tz": app.core.timezone(ctx),
         "style": ctx.command_style.value,
     }
+
+
+def _never_answered(task: Task, finish: Finish) -> None:
+    # The process that held this request stopped before answering it: the platform
+    # showed the person an error (no answer came in time), so they try again.
+    log.info("inbox row %d (%s): its request was never answered", task.id, task.kind)
+    with finish(state=TaskState.FAILED, error="the request's process stopped before answering"):
+        pass
+
+
+# Rows of work done inside the request: a worker only sees one whose process died.
+IN_REQUEST = Route(work=_never_answered)

@@ -39,6 +39,26 @@ def fake() -> Iterator[FakeFeishu]:
         assert feishu.errors == []
 
 
+@pytest.fixture
+def connected(fake: FakeFeishu, database_url: str, store: Store) -> Iterator[FeishuConnect]:
+    """`xdept feishu connect`'s pieces, connected to the fake (stopped after the test)."""
+    # `store` empties the database first; the connection opens its own store on it.
+    connect = FeishuConnect(
+        feishu_settings(fake, database_url=database_url), scheduler=False, threads=2
+    )
+    ws = fake.long_connection
+    assert ws is not None
+    connect.start()
+    try:
+        assert connect.connection.wait_connected(CONNECT_TIMEOUT) and ws.wait_connected()
+        yield connect
+    finally:
+        connect.stop()
+    assert not connect.connection.alive
+    assert [t for t in threading.enumerate() if t.name == "feishu-long-connection"] == []
+    assert ws.wait_disconnected()
+
+
 def _cards(fake: FakeFeishu, chat: str) -> list[str]:
     return [
         m.message_id
@@ -48,54 +68,43 @@ def _cards(fake: FakeFeishu, chat: str) -> list[str]:
 
 
 def test_events_over_the_long_connection_are_worked_once(
-    fake: FakeFeishu, database_url: str, store: Store
+    fake: FakeFeishu, connected: FeishuConnect
 ) -> None:
     """dept add and ask over the websocket; the same ask again; an Acknowledge click."""
-    # `store` empties the database first; the connection opens its own store on it.
-    settings = feishu_settings(fake, database_url=database_url)
-    connect = FeishuConnect(settings, scheduler=False, threads=2)
-    ws = fake.long_connection
+    connect, ws = connected, fake.long_connection
     assert ws is not None
     bot = Mention(fake.bot_open_id, fake.bot_name)
-    connect.start()
-    try:
-        assert connect.connection.wait_connected(CONNECT_TIMEOUT) and ws.wait_connected()
-        add = fake.person_message(
-            chat_id=LOGISTICS,
-            sender=WANG,
-            text="@_user_1 dept add logistics lead:@_user_2 escalate:@_user_3 alias:物流",
-            mentions=[bot, Mention(WANG, "王强"), Mention(CHEN, "陈晨")],
-        )
-        ack = ws.wait_for_ack(ws.push(add))
+    add = fake.person_message(
+        chat_id=LOGISTICS,
+        sender=WANG,
+        text="@_user_1 dept add logistics lead:@_user_2 escalate:@_user_3 alias:物流",
+        mentions=[bot, Mention(WANG, "王强"), Mention(CHEN, "陈晨")],
+    )
+    ack = ws.wait_for_ack(ws.push(add))
+    assert ack is not None and ack.code == 200
+    connect.service.workers.wait_idle(timeout=30)
+    ask = fake.person_message(
+        chat_id=LOGISTICS,
+        sender=ALICE,
+        text="@_user_1 ask @物流 明天前把 3 托盘退回仓库",
+        mentions=[bot],
+    )
+    for event_id in ("first-delivery", "after-a-reconnect"):
+        ask["header"]["event_id"] = event_id
+        ack = ws.wait_for_ack(ws.push(ask))
         assert ack is not None and ack.code == 200
-        connect.service.workers.wait_idle(timeout=30)
-        ask = fake.person_message(
-            chat_id=LOGISTICS,
-            sender=ALICE,
-            text="@_user_1 ask @物流 明天前把 3 托盘退回仓库",
-            mentions=[bot],
-        )
-        for event_id in ("first-delivery", "after-a-reconnect"):
-            ask["header"]["event_id"] = event_id
-            ack = ws.wait_for_ack(ws.push(ask))
-            assert ack is not None and ack.code == 200
-        connect.service.workers.wait_idle(timeout=30)
-        assert wait_until(lambda: len(_cards(fake, LOGISTICS)) == 1, timeout=15)
-        card = _cards(fake, LOGISTICS)[0]
-        click = fake.click(
-            operator=CHEN, message_id=card, value={"action": "xdept_ack", "value": "XD-1"}
-        )
-        ack = ws.wait_for_ack(ws.push(click))
-        assert ack is not None and ack.code == 200
-        assert ack.answer["toast"]["type"] == "success" and "card" in ack.answer
-        connect.service.workers.wait_idle(timeout=30)
-        item = connect.platforms.app.core.items.show(ctx=_ctx(fake, ALICE), code="XD-1")
-        assert item.status is Status.ACKNOWLEDGED
-    finally:
-        connect.stop()
-    assert not connect.connection.alive
-    assert [t for t in threading.enumerate() if t.name == "feishu-long-connection"] == []
-    assert ws.wait_disconnected()
+    connect.service.workers.wait_idle(timeout=30)
+    assert wait_until(lambda: len(_cards(fake, LOGISTICS)) == 1, timeout=15)
+    card = _cards(fake, LOGISTICS)[0]
+    click = fake.click(
+        operator=CHEN, message_id=card, value={"action": "xdept_ack", "value": "XD-1"}
+    )
+    ack = ws.wait_for_ack(ws.push(click))
+    assert ack is not None and ack.code == 200
+    assert ack.answer["toast"]["type"] == "success" and "card" in ack.answer
+    connect.service.workers.wait_idle(timeout=30)
+    item = connect.platforms.app.core.items.show(ctx=_ctx(fake, ALICE), code="XD-1")
+    assert item.status is Status.ACKNOWLEDGED
 
 
 def _ctx(fake: FakeFeishu, user: str) -> Context:
@@ -109,27 +118,19 @@ def _ctx(fake: FakeFeishu, user: str) -> Context:
 
 
 def test_another_tenants_event_over_the_long_connection_is_dropped(
-    fake: FakeFeishu, database_url: str, store: Store
+    fake: FakeFeishu, connected: FeishuConnect
 ) -> None:
     """Acknowledged (Feishu would resend otherwise) and not stored."""
-    # `store` empties the database first; the connection opens its own store on it.
-    settings = feishu_settings(fake, database_url=database_url)
-    connect = FeishuConnect(settings, scheduler=False, threads=1)
-    ws = fake.long_connection
+    connect, ws = connected, fake.long_connection
     assert ws is not None
-    connect.start()
-    try:
-        assert connect.connection.wait_connected(CONNECT_TIMEOUT) and ws.wait_connected()
-        other = events.envelope(
-            events.MESSAGE_RECEIVE,
-            events.message_event(chat_id=LOGISTICS, sender=ALICE, text="hi", chat_type="p2p"),
-            app_id=fake.app_id,
-            tenant_key="another-company",
-            token=str(fake.verification_token),
-        )
-        ack = ws.wait_for_ack(ws.push(other))
-        assert ack is not None and ack.code == 200
-        with connect.platforms.app.store.unit_of_work() as uow:
-            assert uow.session.scalar(select(func.count()).select_from(InboxTask)) == 0
-    finally:
-        connect.stop()
+    other = events.envelope(
+        events.MESSAGE_RECEIVE,
+        events.message_event(chat_id=LOGISTICS, sender=ALICE, text="hi", chat_type="p2p"),
+        app_id=fake.app_id,
+        tenant_key="another-company",
+        token=str(fake.verification_token),
+    )
+    ack = ws.wait_for_ack(ws.push(other))
+    assert ack is not None and ack.code == 200
+    with connect.platforms.app.store.unit_of_work() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(InboxTask)) == 0

@@ -14,12 +14,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.fakes.fake_slack import FakeSlack
 from tests.fakes.feishu import crypto
 from tests.fakes.feishu.events import Mention
 from tests.fakes.feishu.server import FakeFeishu, wait_until
 from tests.fakes.feishu.tenant import ALICE, CHEN, LOGISTICS, WANG, seed
-from tests.fakes.slack_payloads import signed_post, slash_command_body
+from tests.fakes.slack import FakeSlack, signed_post, slash_command_body
 from tests.handlers.slack.conftest import SECRET
 from tests.slow.conftest import Xdept, environment, free_port, get_status
 

@@ -202,4 +202,4 @@ def give_up(deps: FeishuDeps, task: Task) -> None:
         return
     ctx = deps.bare_context(task, user=msg.sender, chat=msg.chat_id)
     what = "feishu.what.reply" if msg.root_id else "feishu.what.command"
-    deps.answer(task, ctx, deps.failure(ctx, what), name="failed")
+    deps.answer(task, ctx, deps.failure(what), name="failed")

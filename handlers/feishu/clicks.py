@@ -30,7 +30,7 @@ from handlers.feishu import cards, forms
 from handlers.feishu.cards import callback_answer
 from handlers.feishu.events import CardAction
 from handlers.feishu.markdown import applink_chat
-from handlers.feishu.runtime import FeishuDeps
+from handlers.feishu.runtime import FeishuDeps, StoreUnavailable
 from handlers.feishu.verify import Envelope
 from handlers.runtime.inbox import Task
 
@@ -71,7 +71,19 @@ def _code(click: CardAction) -> str:
 
 
 def answer(deps: FeishuDeps, envelope: Envelope, click: CardAction) -> JSON:
-    """The answer to a click (see the module docstring)."""
+    """The answer to a click (see the module docstring); StoreUnavailable when it could
+    not be stored (not acknowledged: the person sees Feishu's error and clicks again)."""
+    try:
+        return _answer(deps, envelope, click)
+    except StoreUnavailable:
+        raise
+    except Exception:
+        log.exception("the click %r by %s failed", click.action, click.operator)
+        failure = deps.failure("feishu.what.click")
+        return callback_answer(failure.plain(), kind="error")
+
+
+def _answer(deps: FeishuDeps, envelope: Envelope, click: CardAction) -> JSON:
     if click.action in COMMANDS:
         return _held(deps, envelope, click, _press)
     if click.action == ButtonAction.DECLINE.value:
@@ -96,12 +108,7 @@ def _held(deps: FeishuDeps, envelope: Envelope, click: CardAction, handle: Handl
     if task is None:
         return callback_answer(t(locale, "feishu.click.again"))
     ctx = deps.context(task, user=click.operator, chat=click.chat_id or None)
-    try:
-        return handle(deps, task, ctx, click)
-    except Exception:
-        log.exception("the click %r by %s failed", click.action, click.operator)
-        failure = deps.failure(ctx, "feishu.what.click")
-        return callback_answer(failure.plain(), kind="error")
+    return handle(deps, task, ctx, click)
 
 
 def _toast(reply: Message, card: JSON | None = None) -> JSON:

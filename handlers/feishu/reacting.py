@@ -60,7 +60,7 @@ def give_up(deps: FeishuDeps, task: Task) -> None:
     if not isinstance(reaction, Reaction):
         return
     ctx = deps.bare_context(task, user=reaction.operator, chat=None)
-    deps.answer(task, ctx, deps.failure(ctx, "feishu.what.reaction"), name="failed")
+    deps.answer(task, ctx, deps.failure("feishu.what.reaction"), name="failed")
 
 
 def send_decline_form(deps: FeishuDeps, task: Task, finish: Finish) -> None:

@@ -168,7 +168,7 @@ class FeishuDeps:
             uuid=uuid_for(key),
         )
 
-    def failure(self, ctx: Context, what_key: str) -> Message:
-        """The message for a person whose request failed on our side."""
+    def failure(self, what_key: str) -> Message:
+        """The message for a person whose request failed on our side (in Feishu's language)."""
         locale = self.resolver.locale
         return compose.error_reply(t(locale, "feishu.failed", what=t(locale, what_key)))

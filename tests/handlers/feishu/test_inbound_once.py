@@ -129,3 +129,31 @@ def test_group_chatter_not_for_the_bot_is_not_stored(feishu_server: FeishuServer
     server.say("今天谁值班？", sender=ALICE, chat=SERVICE, to_bot=False)
     server.react("om_not_a_card", "THUMBSUP", operator=ALICE)
     assert server.inbox_rows() == 0
+
+
+@pytest.mark.parametrize(
+    "event_type, event",
+    [
+        (events.CARD_ACTION, {"operator": {"open_id": ALICE}, "action": {"value": [1, 2]}}),
+        (
+            events.CARD_ACTION,
+            {
+                "operator": {"open_id": ALICE},
+                "action": {"value": {"action": "xdept_ack", "value": {"not": "a code"}}},
+                "context": {"open_message_id": "om_x", "open_chat_id": SERVICE},
+            },
+        ),
+        (events.MESSAGE_RECEIVE, {"message": {"content": "not json"}, "sender": {}}),
+        (events.REACTION_CREATED, {"message_id": "om_x", "reaction_type": "DONE"}),
+        ("im.something.new_v9", {"anything": True}),
+    ],
+)
+def test_odd_authentic_events_are_answered_200(
+    feishu_server: FeishuServer, event_type: str, event: dict[str, object]
+) -> None:
+    """Authentic but odd events: acknowledged (an error toast at most), never a 500."""
+    status, answer = feishu_server.deliver(feishu_server.feishu.event(event_type, event))
+    assert status == 200
+    assert answer == {} or answer["toast"]["type"] in ("error", "warning")
+    feishu_server.settle()
+    assert feishu_server.items() == 0

@@ -13,6 +13,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from bot.bootstrap import App
 from bot.config import Settings
 from handlers.feishu import chat, home, reacting
@@ -22,10 +24,11 @@ from handlers.feishu.directory import FeishuDirectory
 from handlers.feishu.events import ReactionKeys
 from handlers.feishu.intake import Intake
 from handlers.feishu.messenger import FeishuMessenger
-from handlers.feishu.resolver import FeishuResolver, OwnTenant, feishu_locale
+from handlers.feishu.resolver import PLATFORM, FeishuResolver, OwnTenant, feishu_locale
 from handlers.feishu.runtime import FeishuDeps
 from handlers.runtime.answers import IN_REQUEST
 from handlers.runtime.inbox import Inbox, Route
+from storage.models import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +78,15 @@ class FeishuAdapter:
         return routes
 
 
+def known_tenants(app: App) -> list[str]:
+    """The Feishu tenants the database already holds (a self-built app's: one at most)."""
+    with app.store.unit_of_work() as uow:
+        rows = uow.session.scalars(
+            select(Workspace.external_id).where(Workspace.platform == PLATFORM)
+        )
+        return list(rows)
+
+
 def build_feishu(
     settings: Settings,
     *,
@@ -94,7 +106,7 @@ def build_feishu(
         api=parts.api,
         directory=parts.directory,
         resolver=parts.resolver,
-        tenant=OwnTenant(parts.api, key=tenant_key),
+        tenant=OwnTenant(parts.api, key=tenant_key, known=lambda: known_tenants(app)),
         inbox=Inbox(app.store),
         reactions=ReactionKeys.from_settings(settings),
         ring=ring or (lambda: None),

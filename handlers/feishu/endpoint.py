@@ -45,7 +45,7 @@ class FeishuEndpoint:
             log.error("the inbox is unavailable; Feishu event not acknowledged: %s", exc)
             return Response.json(503, {"error": "try again"})
         except (DeliveryError, LookupError) as exc:
-            # Which tenant is ours could not be asked: Feishu sends the event again.
+            # Which tenant is ours could not be found out yet: Feishu sends the event again.
             log.error("could not check the Feishu event's tenant: %s", exc)
             return Response.json(503, {"error": "try again"})
         return Response.json(200, answer or {})

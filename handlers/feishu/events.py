@@ -18,7 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.commands.targets import Target, TargetKind
+from bot.commands.targets import Target, TargetKind, fold
+from bot.commands.words import lookup_subcommand
 from bot.config import Settings
 from bot.domain import Reaction as Intent
 from handlers.feishu.verify import Envelope
@@ -221,6 +222,20 @@ def quoted_text(message: JSON) -> str:
     return text.strip()
 
 
+def _leading_bot(text: str, mentions: list[Any]) -> str | None:
+    """While the bot's own open_id is unknown: the one mentioned first, when a subcommand
+    follows (`@xdept ask ...`), is taken for the bot."""
+    words = text.split()
+    second = fold(words[1]).lower() if len(words) >= 2 else ""
+    if second != "track" and lookup_subcommand(second) is None:
+        return None
+    for entry in mentions:
+        if isinstance(entry, dict) and entry.get("key") == words[0]:
+            open_id = (entry.get("id") or {}).get("open_id")
+            return open_id if isinstance(open_id, str) and open_id else None
+    return None
+
+
 def _message(envelope: Envelope, bot_open_id: str | None) -> IncomingMessage:
     event = envelope.event
     message = event["message"]
@@ -230,6 +245,8 @@ def _message(envelope: Envelope, bot_open_id: str | None) -> IncomingMessage:
     text = _text_of(message)
     mentions: dict[str, Target] = {}
     mentions_bot = False
+    if not bot_open_id:
+        bot_open_id = _leading_bot(text, message.get("mentions") or [])
     for entry in message.get("mentions") or []:
         key = _str(entry, "key")
         open_id = (entry.get("id") or {}).get("open_id") or ""

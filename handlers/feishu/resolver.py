@@ -1,7 +1,7 @@
 """Feishu ids to plain values: who a person is (name, zone, admin), which tenant is ours.
 
 A Feishu tenant is a workspace (platform "feishu", external id = tenant_key).
-A self-built app serves its own tenant only: `OwnTenant` asks Feishu once which
+A self-built app serves its own tenant only: `OwnTenant` finds out once which
 that is, and every event of another tenant is ignored. Feishu gives no
 language for a person, so everyone speaks the Feishu default (Chinese, unless
 XDEPT_LOCALE says otherwise).
@@ -108,27 +108,62 @@ class FeishuResolver:
 
 
 class OwnTenant:
-    """The tenant this self-built app serves, asked of Feishu once (then remembered)."""
+    """The tenant this self-built app serves (see the module docstring).
 
-    def __init__(self, api: FeishuApi, *, key: str | None = None) -> None:
+    Asked of Feishu once (`tenant/v2/tenant/query`, which needs the
+    `tenant:tenant:readonly` permission). If Feishu will not say, the one Feishu
+    workspace already in the database is ours; on a fresh database, the tenant of
+    the first authentic event is (a self-built app receives only its own tenant's
+    events), and it is a workspace from then on. Feishu being unreachable is not
+    "will not say": the event is refused for now and Feishu sends it again.
+    """
+
+    def __init__(
+        self,
+        api: FeishuApi,
+        *,
+        key: str | None = None,
+        known: Callable[[], list[str]] = lambda: [],
+    ) -> None:
         self.api = api
         self._key = key
+        self._known = known
         self._lock = threading.Lock()
 
-    def key(self) -> str:
-        """tenant_key (raises a DeliveryError while Feishu cannot say)."""
-        with self._lock:
-            if self._key is None:
-                key = str(self.api.tenant().get("tenant_key") or "")
-                if not key:
-                    raise LookupError("Feishu did not say which tenant this app serves")
-                self._key = key
-                log.info("serving Feishu tenant %s", key)
-            return self._key
+    def _asked(self) -> str | None:
+        try:
+            key = str(self.api.tenant().get("tenant_key") or "")
+        except DeliveryError as exc:
+            if not exc.permanent:
+                raise
+            log.warning("Feishu did not say which tenant this app serves: %s", exc)
+            return None
+        return key or None
+
+    def _learn(self, seen: str) -> str:
+        key = self._asked()
+        if key is None:
+            known = self._known()
+            if len(known) == 1:
+                key = known[0]
+            elif len(known) > 1:
+                raise LookupError(
+                    f"the database holds several Feishu tenants ({', '.join(known)}) and "
+                    "Feishu did not say which one this app serves: grant the app the "
+                    "tenant:tenant:readonly permission"
+                )
+            else:
+                key = seen
+        log.info("serving Feishu tenant %s", key)
+        return key
 
     def accepts(self, tenant_key: str) -> bool:
         """Whether an event of `tenant_key` is ours; another tenant's is logged once here."""
-        if tenant_key == self.key():
+        with self._lock:
+            if self._key is None:
+                self._key = self._learn(tenant_key)
+            ours = self._key
+        if tenant_key == ours:
             return True
         log.info("ignored an event of another Feishu tenant (%s)", tenant_key or "none")
         return False

@@ -11,9 +11,10 @@ answer there too.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -38,6 +39,10 @@ from handlers.runtime.inbox import Inbox, Task, wall_clock
 from storage.db import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+
+# How long to act without the bot's own id after Feishu would not give it.
+BOT_RETRY = 60.0
 
 
 class StoreUnavailable(Exception):
@@ -78,6 +83,7 @@ class FeishuDeps:
     reactions: ReactionKeys
     # Wakes the inbox workers after a row is stored (in this process or another).
     ring: Callable[[], None]
+    _bot_retry_at: float = field(default=0.0, repr=False)
 
     @property
     def core(self) -> Core:
@@ -85,11 +91,17 @@ class FeishuDeps:
         return self.app.core
 
     def bot_open_id(self) -> str | None:
-        """The bot's own open_id (to tell its mention apart), or None while Feishu won't say."""
+        """The bot's own open_id (to tell its mention apart), or None while Feishu won't say.
+
+        After a failure it is not asked again for a while: every message would wait on it.
+        """
+        if time.monotonic() < self._bot_retry_at:
+            return None
         try:
             return self.directory.bot_open_id() or None
         except Exception as exc:  # noqa: BLE001 - any failure only means "not known yet"
             log.warning("could not ask Feishu for the bot's open_id: %s", exc)
+            self._bot_retry_at = time.monotonic() + BOT_RETRY
             return None
 
     def parse(self, envelope: Envelope, *, bot: str | None = None) -> FeishuEvent | None:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from storage.models import InboxTask
 from tests.fakes.feishu import crypto, events
 from tests.fakes.feishu.events import Mention
+from tests.fakes.feishu.failures import Failure, server_error
 from tests.fakes.feishu.tenant import ALICE, LOGISTICS
 from tests.handlers.feishu.inbound_support import (
     SERVICE,
@@ -157,3 +158,55 @@ def test_odd_authentic_events_are_answered_200(
     assert answer == {} or answer["toast"]["type"] in ("error", "warning")
     feishu_server.settle()
     assert feishu_server.items() == 0
+
+
+def _p2p_hello(server: FeishuServer, tenant: str) -> dict[str, object]:
+    fake = server.feishu
+    return events.envelope(
+        events.MESSAGE_RECEIVE,
+        events.message_event(
+            chat_id=fake.dm_chat(ALICE), sender=ALICE, text="help", chat_type="p2p"
+        ),
+        app_id=fake.app_id,
+        tenant_key=tenant,
+        token=str(fake.verification_token),
+    )
+
+
+def test_without_the_tenant_permission_the_first_tenant_seen_is_ours(
+    feishu_server: FeishuServer,
+) -> None:
+    """Feishu refuses the tenant query (no permission, or a 404): the app's own events
+    still work, and another tenant's are still ignored."""
+    server, fake = feishu_server, feishu_server.feishu
+    fake.fail_next("tenant.query", Failure(99991672, "Access denied: tenant:tenant:readonly"))
+    assert server.deliver(_p2p_hello(server, fake.tenant_key))[0] == 200
+    assert server.deliver(_p2p_hello(server, "another-company"))[0] == 200
+    server.settle()
+    assert server.inbox_rows() == 1
+    assert len(server.dms_to(ALICE)) == 1
+
+
+def test_while_feishu_is_unreachable_events_are_refused_for_now(
+    feishu_server: FeishuServer,
+) -> None:
+    """The tenant cannot be asked (a 502): 503, nothing stored; Feishu sends it again."""
+    server, fake = feishu_server, feishu_server.feishu
+    fake.fail_next("tenant.query", server_error())
+    assert server.deliver(_p2p_hello(server, fake.tenant_key))[0] == 503
+    assert server.inbox_rows() == 0
+    assert server.deliver(_p2p_hello(server, fake.tenant_key))[0] == 200
+    assert server.inbox_rows() == 1
+
+
+def test_while_the_bot_cannot_say_who_it_is_its_leading_mention_still_counts(
+    feishu_server: FeishuServer,
+) -> None:
+    """bot/v3/info fails: `@xdept ask ...` in a group is still a command to the bot."""
+    server, fake = feishu_server, feishu_server.feishu
+    server.add_logistics()
+    server.platforms.feishu.deps.directory._bot.forget("bot")  # type: ignore[union-attr]
+    fake.fail_next("bot.info", Failure(99991672, "Access denied"), times=10)
+    server.say("ask @物流 周五前确认退货", sender=ALICE, chat=SERVICE)
+    server.settle()
+    assert server.items() == 1

@@ -62,14 +62,14 @@ def on_message(deps: FeishuDeps, task: Task, finish: Finish) -> None:
     words = _words(msg.text)
     first = words[0].lower() if words else ""
     in_thread = msg.root_id is not None and not msg.direct
-    if first in TRACK_WORDS and (msg.direct or msg.mentions_bot):
+    if first in TRACK_WORDS and (msg.direct or msg.addressed):
         send_track_form(deps, task, finish, msg)
         return
     subcommand = lookup_subcommand(first)
-    if in_thread and not (msg.mentions_bot and subcommand is not None):
+    if in_thread and not (msg.addressed and subcommand is not None):
         record_reply(deps, task, finish, msg)
         return
-    if not msg.direct and not msg.mentions_bot:
+    if not msg.direct and not msg.addressed:
         return  # a group message that is not for the bot
     run_command(deps, task, finish, msg, subcommand)
 

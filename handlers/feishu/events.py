@@ -36,7 +36,9 @@ P2P_CHAT_ENTERED = "im.chat.access_event.bot_p2p_chat_entered_v1"
 BOT_ADDED = "im.chat.member.bot.added_v1"
 BOT_REMOVED = "im.chat.member.bot.deleted_v1"
 
-_COMMAND_PREFIX = re.compile(r"^/xdept(?:\s+|$)", re.IGNORECASE)
+# A registered slash command, or the bot's name typed as text rather than picked from
+# Feishu's @ menu: either way the message is addressed to the bot.
+_COMMAND_PREFIX = re.compile(r"^[/@]xdept(?:\s+|$)", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t]{2,}")
 
 
@@ -87,6 +89,9 @@ class IncomingMessage(_Event):
     # "@_user_1" -> the person it stands for, as the grammar's targets.
     mentions: dict[str, Target] = field(default_factory=dict)
     mentions_bot: bool = False
+    # Addressed to the bot: its mention, or a leading `/xdept` (a slash command) or `@xdept`
+    # typed as text.
+    addressed: bool = False
     root_id: str | None = None
     parent_id: str | None = None
     thread_id: str | None = None
@@ -256,7 +261,9 @@ def _message(envelope: Envelope, bot_open_id: str | None) -> IncomingMessage:
         elif open_id:
             name = str(entry.get("name") or "") or None
             mentions[key] = Target(kind=TargetKind.PERSON, id=open_id, name=name)
-    text = _COMMAND_PREFIX.sub("", _SPACES.sub(" ", text).strip()).strip()
+    text = _SPACES.sub(" ", text).strip()
+    prefixed = _COMMAND_PREFIX.match(text) is not None
+    text = _COMMAND_PREFIX.sub("", text).strip()
     return IncomingMessage(
         event_id=envelope.event_id,
         tenant_key=envelope.tenant_key,
@@ -267,6 +274,7 @@ def _message(envelope: Envelope, bot_open_id: str | None) -> IncomingMessage:
         text=text,
         mentions=mentions,
         mentions_bot=mentions_bot,
+        addressed=mentions_bot or prefixed,
         root_id=_opt(message, "root_id"),
         parent_id=_opt(message, "parent_id"),
         thread_id=_opt(message, "thread_id"),

@@ -46,7 +46,7 @@ def _row_of(event: FeishuEvent, bot: str | None) -> tuple[str, str] | None:
         concerns = (
             event.direct
             or event.root_id is not None
-            or event.mentions_bot
+            or event.addressed
             or (bot is None and bool(event.mentions))
         )
         return (MESSAGE_KIND, event.dedupe_key) if concerns else None

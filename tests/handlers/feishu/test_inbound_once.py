@@ -210,3 +210,15 @@ def test_while_the_bot_cannot_say_who_it_is_its_leading_mention_still_counts(
     server.say("ask @物流 周五前确认退货", sender=ALICE, chat=SERVICE)
     server.settle()
     assert server.items() == 1
+
+
+@pytest.mark.parametrize("prefix", ["/xdept", "@xdept"])
+def test_a_slash_command_in_a_group_is_for_the_bot(
+    feishu_server: FeishuServer, prefix: str
+) -> None:
+    """A registered slash command (or `@xdept` typed as text) needs no mention."""
+    server = feishu_server
+    server.add_logistics()
+    server.say(f"{prefix} ask @物流 周五前确认退货", sender=ALICE, chat=SERVICE, to_bot=False)
+    server.settle()
+    assert server.items() == 1

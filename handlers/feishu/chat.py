@@ -42,7 +42,10 @@ ITEM_SUBCOMMANDS = frozenset(
 )
 _CODE = re.compile(r"^XD-\d+$", re.IGNORECASE)
 CHAT_PLACEHOLDER = "@_chat_{}"
-_CHAT_FIELD = re.compile(r"^(?:chat|channel|群)[:：](oc_[A-Za-z0-9_-]+)$")
+_CHAT_FIELD = re.compile(r"(?<!\S)(?:chat|channel|群)[:：](oc_[A-Za-z0-9_-]+)(?!\S)")
+# `dept add <key>`: where the bound group goes (after the key).
+_AFTER_KEY = re.compile(r"^\s*\S+\s+\S+(?:\s+\S+)?")
+_FIRST_WORD = re.compile(r"^\s*\S+")
 
 
 def routes(deps: FeishuDeps) -> dict[str, Route]:
@@ -114,7 +117,7 @@ def _with_item(deps: FeishuDeps, msg: IncomingMessage, subcommand: str | None) -
         code = _item_code(uow, msg)
     if code is None:
         return msg.text
-    return " ".join([words[0], code, *words[1:]])
+    return _FIRST_WORD.sub(lambda m: f"{m.group(0)} {code}", msg.text, count=1)
 
 
 def _is_dept_add(words: list[str]) -> bool:
@@ -128,23 +131,25 @@ def _is_dept_add(words: list[str]) -> bool:
 def _bind_chats(
     deps: FeishuDeps, msg: IncomingMessage, line: str
 ) -> tuple[str, dict[str, c.Target]]:
-    """`chat:oc_...` as that chat, and `dept add` in a group without one as this group."""
+    """`chat:oc_...` as that chat, and `dept add` in a group without one as this group.
+
+    The line keeps its own spacing and line breaks (`minutes` reads one item a line).
+    """
     mentions: dict[str, c.Target] = dict(msg.mentions)
-    words = line.split()
-    bound = False
-    for i, word in enumerate(words):
-        found = _CHAT_FIELD.match(fold(word))
-        if found:
-            key = CHAT_PLACEHOLDER.format(len(mentions) + 1)
-            mentions[key] = c.Target(kind=c.TargetKind.CHAT, id=found.group(1))
-            words[i] = key
-            bound = True
-    has_channel = bound or any(fold(w).startswith("#") for w in words[2:])
-    if _is_dept_add(_words(line)) and not msg.direct and not has_channel:
+
+    def chat_field(found: re.Match[str]) -> str:
+        key = CHAT_PLACEHOLDER.format(len(mentions) + 1)
+        mentions[key] = c.Target(kind=c.TargetKind.CHAT, id=found.group(1))
+        return key
+
+    line = _CHAT_FIELD.sub(chat_field, line)
+    words = _words(line)
+    has_channel = len(mentions) > len(msg.mentions) or any(w.startswith("#") for w in words[2:])
+    if _is_dept_add(words) and not msg.direct and not has_channel:
         key = CHAT_PLACEHOLDER.format(len(mentions) + 1)
         mentions[key] = c.Target(kind=c.TargetKind.CHAT, id=msg.chat_id, name=_chat_name(deps, msg))
-        words.insert(3 if len(words) >= 3 else len(words), key)
-    return " ".join(words), mentions
+        line = _AFTER_KEY.sub(lambda m: f"{m.group(0)} {key}", line, count=1)
+    return line, mentions
 
 
 def _chat_name(deps: FeishuDeps, msg: IncomingMessage) -> str | None:
@@ -164,7 +169,9 @@ def run_command(
     with finish():
         reply = deps.core.reply_to(ctx, line, mentions=mentions)
         message = reply.message
-        if _is_dept_add(_words(line)) and not msg.direct and message.kind is not MessageKind.ERROR:
+        here = any(t.kind is c.TargetKind.CHAT and t.id == msg.chat_id for t in mentions.values())
+        if _is_dept_add(_words(line)) and here and message.kind is not MessageKind.ERROR:
+            # This group is bound now: say what the bot will and will not see in it.
             message = _with_scope_note(message, deps.core.locale(ctx))
         deps.answer(task, ctx, message, chat=private_chat(msg), filed=reply.filed)
 

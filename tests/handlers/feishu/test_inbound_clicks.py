@@ -180,3 +180,24 @@ def test_a_direct_chat_command_with_a_person_mentioned(feishu_server: FeishuServ
     assert server.items() == 1
     item = server.item("XD-1")
     assert item.owner_id == CHEN and "更新退货流程文档" in item.text
+
+
+def test_dept_add_names_another_group_and_lines_keep_their_breaks(
+    feishu_server: FeishuServer,
+) -> None:
+    """`chat:oc_...` binds that group; a multi-line ask keeps its lines and punctuation."""
+    server = feishu_server
+    server.say(
+        f"dept add logistics chat:{LOGISTICS} lead:@_user_2 escalate:@_user_3 alias:物流",
+        sender=WANG,
+        chat=SERVICE,
+        mentions=[Mention(WANG, "王强"), Mention(ZHAO, "赵敏")],
+    )
+    server.settle()
+    added = server.feishu.calls_to("ephemeral.send")[-1].json
+    assert added["chat_id"] == SERVICE and "im:message.group_msg" not in str(added["card"])
+    server.say("ask @物流 请核对退货，谢谢！\n影响：客户投诉\n明天前", sender=ALICE, chat=SERVICE)
+    server.settle()
+    card = server.wait_for_cards(LOGISTICS, 1)[0]
+    assert "请核对退货，谢谢！" in card_text(card)
+    assert server.item("XD-1").channel_id == LOGISTICS

@@ -201,3 +201,13 @@ def test_dept_add_names_another_group_and_lines_keep_their_breaks(
     card = server.wait_for_cards(LOGISTICS, 1)[0]
     assert "请核对退货，谢谢！" in card_text(card)
     assert server.item("XD-1").channel_id == LOGISTICS
+
+
+def test_an_acknowledge_reaction_acknowledges(feishu_server: FeishuServer, filed: str) -> None:
+    """`OnIt` by a member of logistics: acknowledged; an unrelated emoji changes nothing."""
+    server = feishu_server
+    server.react(filed, "SMILE", operator=CHEN)
+    server.react(filed, "OnIt", operator=CHEN)
+    server.settle()
+    item = server.item("XD-1")
+    assert item.status is Status.ACKNOWLEDGED and item.owner_id == CHEN

@@ -17,8 +17,9 @@ import pytest
 from tests.fakes.feishu import crypto
 from tests.fakes.feishu.events import Mention
 from tests.fakes.feishu.server import FakeFeishu, wait_until
-from tests.fakes.feishu.tenant import ALICE, CHEN, LOGISTICS, WANG, seed
+from tests.fakes.feishu.tenant import ALICE, CHEN, LOGISTICS, seed
 from tests.fakes.slack import FakeSlack, signed_post, slash_command_body
+from tests.handlers.feishu.inbound_support import dept_add_event, tracking_cards
 from tests.handlers.slack.conftest import SECRET
 from tests.slow.conftest import Xdept, environment, free_port, get_status
 
@@ -63,22 +64,9 @@ def _wait_answered(fake: FakeFeishu, payload: dict[str, Any]) -> None:
     )
 
 
-def _cards(fake: FakeFeishu, chat: str) -> list[str]:
-    return [
-        m.message_id
-        for m in fake.messages_in(chat)
-        if m.msg_type == "interactive" and m.sender_type == "app" and m.root_id is None
-    ]
-
-
 def _story_messages(fake: FakeFeishu) -> list[dict[str, Any]]:
     bot = Mention(fake.bot_open_id, fake.bot_name)
-    add = fake.person_message(
-        chat_id=LOGISTICS,
-        sender=WANG,
-        text="@_user_1 dept add logistics lead:@_user_2 escalate:@_user_3 alias:物流",
-        mentions=[bot, Mention(WANG, "王强"), Mention(CHEN, "陈晨")],
-    )
+    add = dept_add_event(fake)
     ask = fake.person_message(
         chat_id=LOGISTICS, sender=ALICE, text="@_user_1 ask @物流 周五前确认退货", mentions=[bot]
     )
@@ -118,10 +106,10 @@ def test_serve_answers_feishu_beside_slack(
             status, _ = feishu.deliver(url + "/feishu/events", payload)
             assert status == 200 and time.monotonic() - started < 3.0
             _wait_answered(feishu, payload)
-        assert wait_until(lambda: len(_cards(feishu, LOGISTICS)) == 1, timeout=60)
+        assert wait_until(lambda: len(tracking_cards(feishu, LOGISTICS)) == 1, timeout=60)
         click = feishu.click(
             operator=CHEN,
-            message_id=_cards(feishu, LOGISTICS)[0],
+            message_id=tracking_cards(feishu, LOGISTICS)[0],
             value={"action": "xdept_ack", "value": "XD-1"},
         )
         started = time.monotonic()
@@ -154,7 +142,7 @@ def test_feishu_connect_works_events_and_stops_on_sigterm(
             ack = ws.wait_for_ack(ws.push(payload))
             assert ack is not None and ack.code == 200
             _wait_answered(feishu, payload)
-        assert wait_until(lambda: len(_cards(feishu, LOGISTICS)) == 1, timeout=60)
+        assert wait_until(lambda: len(tracking_cards(feishu, LOGISTICS)) == 1, timeout=60)
     finally:
         code = connect.stop()
     assert code == 0, connect.log()

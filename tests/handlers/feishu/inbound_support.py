@@ -189,6 +189,29 @@ class FeishuServer:
         self.settle()
 
 
+def dept_add_event(fake: FakeFeishu) -> dict[str, Any]:
+    """Wang types `@xdept dept add logistics ...` in the logistics group (a short form)."""
+    return fake.person_message(
+        chat_id=LOGISTICS,
+        sender=WANG,
+        text="@_user_1 dept add logistics lead:@_user_2 escalate:@_user_3 alias:物流",
+        mentions=[
+            Mention(fake.bot_open_id, fake.bot_name),
+            Mention(WANG, "王强"),
+            Mention(CHEN, "陈晨"),
+        ],
+    )
+
+
+def tracking_cards(fake: FakeFeishu, chat: str) -> list[str]:
+    """The ids of the bot's cards that open a thread in a chat (its tracking cards)."""
+    return [
+        m.message_id
+        for m in fake.messages_in(chat)
+        if m.msg_type == "interactive" and m.sender_type == "app" and m.root_id is None
+    ]
+
+
 def card_text(message: Any) -> str:
     """Everything a card says, as one string."""
     return json.dumps(message.card, ensure_ascii=False)

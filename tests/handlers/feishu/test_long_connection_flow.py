@@ -24,8 +24,9 @@ from storage.models import InboxTask
 from tests.fakes.feishu import events
 from tests.fakes.feishu.events import Mention
 from tests.fakes.feishu.server import FakeFeishu, wait_until
-from tests.fakes.feishu.tenant import ALICE, CHEN, LOGISTICS, WANG, seed
+from tests.fakes.feishu.tenant import ALICE, CHEN, LOGISTICS, seed
 from tests.handlers.feishu.conftest import feishu_settings
+from tests.handlers.feishu.inbound_support import dept_add_event, tracking_cards
 
 # Importing lark_oapi takes seconds, more on a loaded machine.
 CONNECT_TIMEOUT = 120
@@ -59,14 +60,6 @@ def connected(fake: FakeFeishu, database_url: str, store: Store) -> Iterator[Fei
     assert ws.wait_disconnected()
 
 
-def _cards(fake: FakeFeishu, chat: str) -> list[str]:
-    return [
-        m.message_id
-        for m in fake.messages_in(chat)
-        if m.msg_type == "interactive" and m.sender_type == "app" and m.root_id is None
-    ]
-
-
 def test_events_over_the_long_connection_are_worked_once(
     fake: FakeFeishu, connected: FeishuConnect
 ) -> None:
@@ -74,12 +67,7 @@ def test_events_over_the_long_connection_are_worked_once(
     connect, ws = connected, fake.long_connection
     assert ws is not None
     bot = Mention(fake.bot_open_id, fake.bot_name)
-    add = fake.person_message(
-        chat_id=LOGISTICS,
-        sender=WANG,
-        text="@_user_1 dept add logistics lead:@_user_2 escalate:@_user_3 alias:物流",
-        mentions=[bot, Mention(WANG, "王强"), Mention(CHEN, "陈晨")],
-    )
+    add = dept_add_event(fake)
     ack = ws.wait_for_ack(ws.push(add))
     assert ack is not None and ack.code == 200
     connect.service.workers.wait_idle(timeout=30)
@@ -94,8 +82,8 @@ def test_events_over_the_long_connection_are_worked_once(
         ack = ws.wait_for_ack(ws.push(ask))
         assert ack is not None and ack.code == 200
     connect.service.workers.wait_idle(timeout=30)
-    assert wait_until(lambda: len(_cards(fake, LOGISTICS)) == 1, timeout=15)
-    card = _cards(fake, LOGISTICS)[0]
+    assert wait_until(lambda: len(tracking_cards(fake, LOGISTICS)) == 1, timeout=15)
+    card = tracking_cards(fake, LOGISTICS)[0]
     click = fake.click(
         operator=CHEN, message_id=card, value={"action": "xdept_ack", "value": "XD-1"}
     )

@@ -16,6 +16,7 @@ from bot.domain import XdeptError
 from handlers.feishu import forms
 from handlers.feishu.clicks import DECLINE_FORM_KIND
 from handlers.feishu.events import CardAction, Reaction
+from handlers.feishu.resolver import PLATFORM
 from handlers.feishu.runtime import FeishuDeps
 from handlers.runtime.inbox import Finish, Route, Task
 
@@ -38,7 +39,7 @@ def react(deps: FeishuDeps, task: Task, finish: Finish) -> None:
     if not isinstance(reaction, Reaction) or reaction.intent is None:
         return
     intent = reaction.intent
-    chat = str(deps.api.message(reaction.message_id).get("chat_id") or "")
+    chat = chat_of(deps, task.workspace, reaction.message_id)
     if not chat:
         log.info("reaction on %s: Feishu names no chat for it", reaction.message_id)
         return
@@ -52,6 +53,17 @@ def react(deps: FeishuDeps, task: Task, finish: Finish) -> None:
         )
         if outcome.refused:
             deps.answer(task, ctx, compose.error_reply(outcome.refused), chat=chat)
+
+
+def chat_of(deps: FeishuDeps, tenant: str, message_id: str) -> str:
+    """The chat a message is in: a department's group holding a card of that id, else
+    whatever Feishu says (a commitment's card lives where it was typed)."""
+    with deps.app.store.unit_of_work() as uow:
+        ws = uow.workspaces.get(PLATFORM, tenant)
+        for dept in uow.departments.all(ws.id) if ws is not None else ():
+            if dept.channel_id and uow.items.by_thread(dept.channel_id, message_id) is not None:
+                return dept.channel_id
+    return str(deps.api.message(message_id).get("chat_id") or "")
 
 
 def give_up(deps: FeishuDeps, task: Task) -> None:

@@ -77,6 +77,8 @@ def test_from_dept_add_to_the_leads_done(feishu_server: FeishuServer) -> None:
     assert server.item("XD-1").status is Status.DONE
     patched = fake.message(card.message_id)
     assert patched.edits > edits_before and "已完成" in card_text(patched)
+    # The card was found in the department's group without asking Feishu where it is.
+    assert fake.calls_to("messages.get") == []
     # Every status change is said in the card's thread, mentioning the requester.
     thread = [m for m in fake.messages_in(LOGISTICS) if m.root_id == card.message_id]
     assert any(ALICE in m.content and "已完成" in m.content for m in thread)

@@ -229,10 +229,8 @@ def feishu_fake() -> Iterator[FakeFeishu]:
         assert fake.errors == []
 
 
-@pytest.fixture
-def feishu_server(store: Store, feishu_fake: FakeFeishu) -> Iterator[FeishuServer]:
-    """`xdept serve`'s front door with Feishu, over the store (both databases)."""
-    settings = feishu_settings(feishu_fake)
+def _serving(store: Store, fake: FakeFeishu) -> Iterator[FeishuServer]:
+    settings = feishu_settings(fake)
     ring = LocalBell()
     platforms = build(settings, store=store, ring=ring, sleep=lambda _s: None)
     workers = WorkerService(platforms.app, platforms.routes(), threads=4, poll=0.2)
@@ -240,9 +238,25 @@ def feishu_server(store: Store, feishu_fake: FakeFeishu) -> Iterator[FeishuServe
     workers.start()
     url, server, thread = serve_wsgi(platforms.front_door())
     try:
-        yield FeishuServer(url=url, platforms=platforms, feishu=feishu_fake, workers=workers)
+        yield FeishuServer(url=url, platforms=platforms, feishu=fake, workers=workers)
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
         assert workers.stop(timeout=20)
+
+
+@pytest.fixture
+def feishu_server(store: Store, feishu_fake: FakeFeishu) -> Iterator[FeishuServer]:
+    """`xdept serve`'s front door with Feishu, over the store (both databases)."""
+    yield from _serving(store, feishu_fake)
+
+
+@pytest.fixture
+def feishu_front(sqlite_url: str, feishu_fake: FakeFeishu) -> Iterator[FeishuServer]:
+    """The same on SQLite only: for checks of the front door, which no database changes."""
+    store = Store.from_url(sqlite_url)
+    try:
+        yield from _serving(store, feishu_fake)
+    finally:
+        store.dispose()

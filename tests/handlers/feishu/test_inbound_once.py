@@ -21,10 +21,11 @@ from tests.handlers.feishu.inbound_support import (
     SERVICE,
     FeishuServer,
     feishu_fake,
+    feishu_front,
     feishu_server,
 )
 
-__all__ = ["feishu_fake", "feishu_server"]
+__all__ = ["feishu_fake", "feishu_front", "feishu_server"]
 
 ASK = "ask @物流 请在周五前确认 12 箱退货的入库"
 
@@ -73,9 +74,9 @@ def test_a_redelivered_event_files_one_item(feishu_server: FeishuServer) -> None
         "not-json",
     ],
 )
-def test_forged_requests_get_401_and_store_nothing(feishu_server: FeishuServer, forge: str) -> None:
+def test_forged_requests_get_401_and_store_nothing(feishu_front: FeishuServer, forge: str) -> None:
     """Signature, encryption and verification token are checked before anything is kept."""
-    server, fake = feishu_server, feishu_server.feishu
+    server, fake = feishu_front, feishu_front.feishu
     payload = _ask_payload(server)
     if forge == "wrong-token":
         payload["header"]["token"] = "not-the-token"  # type: ignore[index]
@@ -117,16 +118,16 @@ def test_another_tenants_events_are_acknowledged_and_ignored(feishu_server: Feis
     assert fake.calls_to("messages.create") == [] and fake.calls_to("ephemeral.send") == []
 
 
-def test_the_url_check_gets_its_challenge(feishu_server: FeishuServer) -> None:
+def test_the_url_check_gets_its_challenge(feishu_front: FeishuServer) -> None:
     """Saving the request URL in Feishu's console: the challenge comes back."""
-    fake = feishu_server.feishu
+    fake = feishu_front.feishu
     check = events.url_verification(token=str(fake.verification_token), challenge="c-123")
-    assert feishu_server.deliver(check) == (200, {"challenge": "c-123"})
+    assert feishu_front.deliver(check) == (200, {"challenge": "c-123"})
 
 
-def test_group_chatter_not_for_the_bot_is_not_stored(feishu_server: FeishuServer) -> None:
+def test_group_chatter_not_for_the_bot_is_not_stored(feishu_front: FeishuServer) -> None:
     """With im:message.group_msg the bot sees every group message: only its own are kept."""
-    server = feishu_server
+    server = feishu_front
     server.say("今天谁值班？", sender=ALICE, chat=SERVICE, to_bot=False)
     server.react("om_not_a_card", "THUMBSUP", operator=ALICE)
     assert server.inbox_rows() == 0
@@ -150,14 +151,14 @@ def test_group_chatter_not_for_the_bot_is_not_stored(feishu_server: FeishuServer
     ],
 )
 def test_odd_authentic_events_are_answered_200(
-    feishu_server: FeishuServer, event_type: str, event: dict[str, object]
+    feishu_front: FeishuServer, event_type: str, event: dict[str, object]
 ) -> None:
     """Authentic but odd events: acknowledged (an error toast at most), never a 500."""
-    status, answer = feishu_server.deliver(feishu_server.feishu.event(event_type, event))
+    status, answer = feishu_front.deliver(feishu_front.feishu.event(event_type, event))
     assert status == 200
     assert answer == {} or answer["toast"]["type"] in ("error", "warning")
-    feishu_server.settle()
-    assert feishu_server.items() == 0
+    feishu_front.settle()
+    assert feishu_front.items() == 0
 
 
 def _p2p_hello(server: FeishuServer, tenant: str) -> dict[str, object]:

@@ -1,7 +1,8 @@
 """`xdept worker`: more inbox workers, in a process of their own, on any host.
 
 It claims rows from the same database as every `xdept serve`, with the same
-leases, so any number of them can run beside the servers. SIGTERM or SIGINT
+leases, so any number of them can run beside the servers; it works the rows of
+every platform this host is set up for (Slack, Feishu, or both). SIGTERM or SIGINT
 stops it after the rows in hand; what is not done stays in the inbox.
 """
 

@@ -253,8 +253,9 @@ def feishu_server(store: Store, feishu_fake: FakeFeishu) -> Iterator[FeishuServe
 
 
 @pytest.fixture
-def feishu_front(sqlite_url: str, feishu_fake: FakeFeishu) -> Iterator[FeishuServer]:
-    """The same on SQLite only: for checks of the front door, which no database changes."""
+def feishu_on_sqlite(sqlite_url: str, feishu_fake: FakeFeishu) -> Iterator[FeishuServer]:
+    """The same on SQLite only: for checks that no database changes (the front door,
+    clicks and forms whose changes the story checks on both)."""
     store = Store.from_url(sqlite_url)
     try:
         yield from _serving(store, feishu_fake)

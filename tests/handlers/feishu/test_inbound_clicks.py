@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.domain import Status, UpdateKind
+from bot.domain import Status
 from tests.fakes.feishu import events
 from tests.fakes.feishu.events import Mention
 from tests.fakes.feishu.tenant import ALICE, CHEN, LOGISTICS, WANG
@@ -23,10 +23,16 @@ from tests.handlers.feishu.inbound_support import (
     FeishuServer,
     card_text,
     feishu_fake,
-    feishu_server,
+    feishu_on_sqlite,
 )
 
-__all__ = ["feishu_fake", "feishu_server"]
+__all__ = ["feishu_fake", "feishu_on_sqlite"]
+
+
+@pytest.fixture
+def feishu_server(feishu_on_sqlite: FeishuServer) -> FeishuServer:
+    """On SQLite: the double click is checked on both databases (test_inbound_once)."""
+    return feishu_on_sqlite
 
 
 @pytest.fixture
@@ -44,26 +50,6 @@ def _button(action: str, code: str = "XD-1") -> dict[str, Any]:
 
 def _toast(answer: dict[str, Any]) -> tuple[str, str]:
     return answer["toast"]["type"], answer["toast"]["content"]
-
-
-def test_acknowledge_answers_with_the_updated_card_once(
-    feishu_server: FeishuServer, filed: str
-) -> None:
-    """A member's click: success toast and the card in its new state; a double click: once."""
-    server = feishu_server
-    answer = server.click(filed, _button("xdept_ack"), operator=CHEN)
-    kind, _ = _toast(answer)
-    assert kind == "success"
-    assert answer["card"]["type"] == "raw"
-    shown = json.dumps(answer["card"]["data"], ensure_ascii=False)
-    assert "已确认" in shown or "确认收到" in shown
-    again = server.click(filed, _button("xdept_ack"), operator=CHEN)
-    assert _toast(again) == ("info", "已处理，无需重复点击。") and "card" not in again
-    server.settle()
-    item = server.item("XD-1")
-    assert item.status is Status.ACKNOWLEDGED and item.owner_id == CHEN
-    acks = [u for u in item.updates if u.kind is UpdateKind.ACKNOWLEDGED]
-    assert len(acks) == 1
 
 
 def test_a_strangers_done_is_refused_in_the_toast(feishu_server: FeishuServer, filed: str) -> None:

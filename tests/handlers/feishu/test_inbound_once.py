@@ -12,20 +12,21 @@ import json
 import pytest
 from sqlalchemy import select
 
+from bot.domain import Status, UpdateKind
 from storage.models import InboxTask
 from tests.fakes.feishu import crypto, events
 from tests.fakes.feishu.events import Mention
 from tests.fakes.feishu.failures import Failure, server_error
-from tests.fakes.feishu.tenant import ALICE, LOGISTICS
+from tests.fakes.feishu.tenant import ALICE, CHEN, LOGISTICS
 from tests.handlers.feishu.inbound_support import (
     SERVICE,
     FeishuServer,
     feishu_fake,
-    feishu_front,
+    feishu_on_sqlite,
     feishu_server,
 )
 
-__all__ = ["feishu_fake", "feishu_front", "feishu_server"]
+__all__ = ["feishu_fake", "feishu_on_sqlite", "feishu_server"]
 
 ASK = "ask @物流 请在周五前确认 12 箱退货的入库"
 
@@ -74,9 +75,11 @@ def test_a_redelivered_event_files_one_item(feishu_server: FeishuServer) -> None
         "not-json",
     ],
 )
-def test_forged_requests_get_401_and_store_nothing(feishu_front: FeishuServer, forge: str) -> None:
+def test_forged_requests_get_401_and_store_nothing(
+    feishu_on_sqlite: FeishuServer, forge: str
+) -> None:
     """Signature, encryption and verification token are checked before anything is kept."""
-    server, fake = feishu_front, feishu_front.feishu
+    server, fake = feishu_on_sqlite, feishu_on_sqlite.feishu
     payload = _ask_payload(server)
     if forge == "wrong-token":
         payload["header"]["token"] = "not-the-token"  # type: ignore[index]
@@ -118,16 +121,16 @@ def test_another_tenants_events_are_acknowledged_and_ignored(feishu_server: Feis
     assert fake.calls_to("messages.create") == [] and fake.calls_to("ephemeral.send") == []
 
 
-def test_the_url_check_gets_its_challenge(feishu_front: FeishuServer) -> None:
+def test_the_url_check_gets_its_challenge(feishu_on_sqlite: FeishuServer) -> None:
     """Saving the request URL in Feishu's console: the challenge comes back."""
-    fake = feishu_front.feishu
+    fake = feishu_on_sqlite.feishu
     check = events.url_verification(token=str(fake.verification_token), challenge="c-123")
-    assert feishu_front.deliver(check) == (200, {"challenge": "c-123"})
+    assert feishu_on_sqlite.deliver(check) == (200, {"challenge": "c-123"})
 
 
-def test_group_chatter_not_for_the_bot_is_not_stored(feishu_front: FeishuServer) -> None:
+def test_group_chatter_not_for_the_bot_is_not_stored(feishu_on_sqlite: FeishuServer) -> None:
     """With im:message.group_msg the bot sees every group message: only its own are kept."""
-    server = feishu_front
+    server = feishu_on_sqlite
     server.say("今天谁值班？", sender=ALICE, chat=SERVICE, to_bot=False)
     server.react("om_not_a_card", "THUMBSUP", operator=ALICE)
     assert server.inbox_rows() == 0
@@ -151,14 +154,14 @@ def test_group_chatter_not_for_the_bot_is_not_stored(feishu_front: FeishuServer)
     ],
 )
 def test_odd_authentic_events_are_answered_200(
-    feishu_front: FeishuServer, event_type: str, event: dict[str, object]
+    feishu_on_sqlite: FeishuServer, event_type: str, event: dict[str, object]
 ) -> None:
     """Authentic but odd events: acknowledged (an error toast at most), never a 500."""
-    status, answer = feishu_front.deliver(feishu_front.feishu.event(event_type, event))
+    status, answer = feishu_on_sqlite.deliver(feishu_on_sqlite.feishu.event(event_type, event))
     assert status == 200
     assert answer == {} or answer["toast"]["type"] in ("error", "warning")
-    feishu_front.settle()
-    assert feishu_front.items() == 0
+    feishu_on_sqlite.settle()
+    assert feishu_on_sqlite.items() == 0
 
 
 def _p2p_hello(server: FeishuServer, tenant: str) -> dict[str, object]:
@@ -223,3 +226,27 @@ def test_a_slash_command_in_a_group_is_for_the_bot(
     server.say(f"{prefix} ask @物流 周五前确认退货", sender=ALICE, chat=SERVICE, to_bot=False)
     server.settle()
     assert server.items() == 1
+
+
+def test_acknowledge_answers_with_the_updated_card_once(
+    feishu_server: FeishuServer,
+) -> None:
+    """A member's click: success toast and the card in its new state; a double click: once."""
+    server = feishu_server
+    server.add_logistics()
+    server.say("ask @物流 请核对上周的 5 单拒收，明天下班前", sender=ALICE, chat=SERVICE)
+    server.settle()
+    filed = server.wait_for_cards(LOGISTICS, 1)[0].message_id
+    answer = server.click(filed, {"action": "xdept_ack", "value": "XD-1"}, operator=CHEN)
+    assert answer["toast"]["type"] == "success"
+    assert answer["card"]["type"] == "raw"
+    shown = json.dumps(answer["card"]["data"], ensure_ascii=False)
+    assert "已确认" in shown or "确认收到" in shown
+    again = server.click(filed, {"action": "xdept_ack", "value": "XD-1"}, operator=CHEN)
+    assert again["toast"] == {"type": "info", "content": "已处理，无需重复点击。"}
+    assert "card" not in again
+    server.settle()
+    item = server.item("XD-1")
+    assert item.status is Status.ACKNOWLEDGED and item.owner_id == CHEN
+    acks = [u for u in item.updates if u.kind is UpdateKind.ACKNOWLEDGED]
+    assert len(acks) == 1

@@ -26,6 +26,7 @@ from bot.i18n import t
 from bot.lookup import normalize_locale
 from bot.messages import Message
 from bot.views import ItemView
+from handlers.runtime.answers import IN_REQUEST as IN_REQUEST
 from handlers.runtime.answers import finishing, queue_answer
 from handlers.runtime.inbox import Inbox, Task, wall_clock
 from handlers.slack import texts as _texts  # noqa: F401 - registers the adapter's words

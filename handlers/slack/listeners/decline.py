@@ -17,10 +17,9 @@ from bot import compose
 from bot.domain import XdeptError
 from bot.i18n import t
 from bot.messages import ButtonAction
-from handlers.runtime.answers import IN_REQUEST
 from handlers.runtime.inbox import Route
 from handlers.slack.payloads import ButtonClick, ViewSubmission, parse
-from handlers.slack.runtime import Deps
+from handlers.slack.runtime import IN_REQUEST, Deps
 from handlers.slack.views import (
     DECLINE_FORM,
     REASON,

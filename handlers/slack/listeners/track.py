@@ -21,10 +21,9 @@ from bot.context import Context
 from bot.domain import XdeptError
 from bot.messages import MessageKind
 from bot.views import ItemView
-from handlers.runtime.answers import IN_REQUEST
 from handlers.runtime.inbox import Route, Task
 from handlers.slack.payloads import MessageShortcut, ViewSubmission, parse
-from handlers.slack.runtime import Deps
+from handlers.slack.runtime import IN_REQUEST, Deps
 from handlers.slack.views import (
     BACKGROUND,
     DEPT,

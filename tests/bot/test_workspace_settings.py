@@ -24,6 +24,13 @@ def run(
     return app.core.run_command(context, command.text, mentions=command.mentions)
 
 
+def one_request(app: App, ctx: CtxFactory, team: str) -> None:
+    """A department `ops` in `team`, and one request filed to it."""
+    run(app, ctx, "UADMIN", "dept add ops <#COPS|ops> lead:<@UL|l> escalate:<@UZ|z>",
+        is_admin=True, workspace=team)  # fmt: skip
+    assert "XD-1" in run(app, ctx, "UALICE", "ask @ops pallets", workspace=team).plain()
+
+
 def own_settings(app: App, team: str) -> WorkspaceSettings | None:
     with app.store.unit_of_work() as uow:
         ws = uow.workspaces.get("slack", team)
@@ -127,16 +134,8 @@ def test_errors_are_clear_and_change_nothing(app: App, ctx: CtxFactory) -> None:
 
 
 def test_the_summary_goes_to_the_workspace_channel(app: App, ctx: CtxFactory) -> None:
-    run(
-        app,
-        ctx,
-        "UADMIN",
-        "dept add ops <#COPS|ops> lead:<@UL|l> escalate:<@UZ|z>",
-        is_admin=True,
-        workspace="TA",
-    )
+    one_request(app, ctx, "TA")
     run(app, ctx, "UADMIN", "workspace set summary:<#CWEEK|weekly>", is_admin=True, workspace="TA")
-    assert "XD-1" in run(app, ctx, "UALICE", "ask @ops three pallets", workspace="TA").plain()
     reply = run(app, ctx, "UADMIN", "summary", is_admin=True, workspace="TA", now=LATER).plain()
     assert "#CWEEK" in reply, reply
     # In another workspace, the server's default (each department's channel) still holds.
@@ -165,15 +164,7 @@ def test_the_weekly_summary_comes_on_monday_morning_in_the_workspaces_zone(
 
     berlin = ZoneInfo("Europe/Berlin")
     for team in ("TA", "TB"):
-        run(
-            app,
-            ctx,
-            "UADMIN",
-            "dept add ops <#COPS|ops> lead:<@UL|l> escalate:<@UZ|z>",
-            is_admin=True,
-            workspace=team,
-        )
-        assert "XD-1" in run(app, ctx, "UALICE", "ask @ops pallets", workspace=team).plain()
+        one_request(app, ctx, team)
     run(app, ctx, "UADMIN", "workspace set tz:Europe/Berlin", is_admin=True, workspace="TA")
 
     def summaries(team: str) -> int:

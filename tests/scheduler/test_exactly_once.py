@@ -201,11 +201,20 @@ class FlakyMessenger(RecordingMessenger):
 
     failures: list[DeliveryError] = field(default_factory=list)
 
-    def post(self, *, chat: str, message: Message, thread_id: str | None = None) -> MessageRef:
+    def post(
+        self,
+        *,
+        chat: str,
+        message: Message,
+        thread_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> MessageRef:
         """Fail while failures are queued, then post."""
         if self.failures:
             raise self.failures.pop(0)
-        return super().post(chat=chat, message=message, thread_id=thread_id)
+        return super().post(
+            chat=chat, message=message, thread_id=thread_id, idempotency_key=idempotency_key
+        )
 
 
 @pytest.fixture

@@ -236,7 +236,11 @@ class _Run:
     def _send(self, taken: Taken) -> dict[int, tuple[Outcome, datetime]]:
         outcomes = {i: (o, self.d.clock.now()) for i, o in taken.outcomes.items()}
         links: dict[int, str] = {}
+        failed_items: set[int] = set()
         for plan in sorted(taken.plans, key=lambda p: p.row_id):
+            if plan.answer is not None and plan.answer.item_id in failed_items:
+                outcomes[plan.row_id] = (Outcome(plan=plan, held=True), self.d.clock.now())
+                continue
             try:
                 result = send(plan, self.d.messenger(plan.workspace), links=links)
                 outcome = Outcome(plan=plan, result=result)
@@ -244,6 +248,8 @@ class _Run:
                     links[plan.item_id] = result.permalink
             except DeliveryError as exc:
                 outcome = Outcome(plan=plan, error=exc)
+                if plan.item_id is not None:
+                    failed_items.add(plan.item_id)
             except Exception as exc:  # a bug or an unexpected answer: keep the row, log loudly
                 log.exception("outbox row %s failed unexpectedly", plan.row_id)
                 error = DeliveryError(DeliveryCode.TRANSIENT, f"unexpected: {exc!r}")
@@ -286,6 +292,8 @@ class _Run:
         report = self.report
         if outcome.error is not None:
             report.errors.append(outcome.error.reason)
+        if outcome.held:
+            return
         if outcome.deferred:
             report.deferred += 1
         elif state is RowState.SENT:
@@ -302,6 +310,8 @@ class _Run:
         """Keep a row in this run only if a Retry-After it can wait out holds it back."""
         candidate = self.queue.get(row_id)
         wait = outcome.retry_after
+        if candidate is not None and outcome.held:
+            return True  # it goes with its tracking message, or alone once that is off
         if candidate is None or state is not RowState.PENDING or outcome.deferred:
             return False
         if wait is None or wait > self.budget.left:

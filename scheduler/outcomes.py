@@ -60,7 +60,10 @@ class Outcome:
     plan: Plan | None = None  # None: nothing to send (skipped), or planning failed
     result: Result | None = None
     error: DeliveryError | None = None
-    deferred: bool = False
+    deferred: bool = False  # put off for a few seconds (its tracking message is not out)
+    # Not sent: its item's tracking message failed just before it in the round, and the
+    # confirmation waits to link it. Back in the queue, unchanged.
+    held: bool = False
 
     @property
     def retry_after(self) -> float | None:
@@ -81,6 +84,9 @@ class Recorder:
     ) -> RowState:
         """Update the row; the state it ends in (PENDING: it goes again later)."""
         row.claim = None
+        if outcome.held:
+            row.state = RowState.PENDING.value
+            return RowState.PENDING
         if outcome.deferred:
             row.state = RowState.PENDING.value
             row.next_attempt_at = now + DEFER

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 
 from bot.config import Settings
 from bot.domain import Role
-from bot.i18n import register, t
+from bot.i18n import register, tr
 from bot.lookup import normalize_locale
-from bot.messages import Message, MessageKind, Section, text
+from bot.messages import Message, MessageKind, Section
 from bot.outbox import OutboxAction, RowState, direct_message
 from bot.ports import DeliveryError
 from scheduler.planning import Plan
@@ -32,8 +32,8 @@ register(
             "无法向 {where} 发送消息：{error}。{hint}",
         ),
         "delivery.hint.other": (
-            "Check the department's channel with `/xdept dept show`.",
-            "请用 `/xdept dept show` 检查部门频道设置。",
+            "Check the department's channel with `{cmd} dept show`.",
+            "请用 `{cmd} dept show` 检查部门频道设置。",
         ),
     }
 )
@@ -155,9 +155,9 @@ class Recorder:
             return
         locale = normalize_locale(dept.locale, self.settings.xdept_locale)
         where = f"#{dept.channel_name or dept.channel_id}"
-        hint = t(locale, exc.hint or "delivery.hint.other")
-        body = t(locale, "delivery.failed", where=where, error=exc.code.value, hint=hint)
-        message = Message(kind=MessageKind.DELIVERY_FAILURE, sections=[Section(body=[text(body)])])
+        hint = tr(locale, exc.hint or "delivery.hint.other")
+        body = tr(locale, "delivery.failed", where=where, error=exc.code.value, hint=hint)
+        message = Message(kind=MessageKind.DELIVERY_FAILURE, sections=[Section(body=body)])
         direct_message(
             uow,
             workspace_id=row.workspace_id,

@@ -60,7 +60,12 @@ def queue(store: Store, chats: list[str], per_chat: int, *, now: datetime = NOW)
             for chat in chats:
                 body = Message(kind=MessageKind.NOTE, sections=[Section(body=[text(f"{n}")])])
                 channel_message(
-                    uow, workspace_id=ws.id, channel_id=chat, message=body, key=f"{chat}:{n}", now=now
+                    uow,
+                    workspace_id=ws.id,
+                    channel_id=chat,
+                    message=body,
+                    key=f"{chat}:{n}",
+                    now=now,
                 )
 
 
@@ -71,9 +76,7 @@ def gaps(times: list[datetime]) -> list[float]:
 
 def deliverer(store: Store, settings: Settings, messenger: ClockedMessenger) -> Deliverer:
     """A deliverer on the messenger's clock that may wait up to ten minutes."""
-    return Deliverer(
-        store, OneMessenger(messenger), settings, clock=messenger.clock, max_wait=600
-    )
+    return Deliverer(store, OneMessenger(messenger), settings, clock=messenger.clock, max_wait=600)
 
 
 def test_five_chats_of_six_messages_take_five_intervals_not_twenty_five(

@@ -208,6 +208,7 @@ class _Run:
             planner=self.d.planner,
             paced=self._paced,
             interval=self._interval,
+            addresses=self.addresses,
         )
         for row_id in taken.missed:
             candidate = self.queue[row_id]

@@ -62,11 +62,23 @@ class Planner:
         self.settings = settings
         self._lookup = Lookup(settings)
 
-    def plan(self, uow: UnitOfWork, row: OutboxMessage, now: datetime) -> Plan | None:
-        """What to send for a row, and through whose messenger; None to skip it."""
+    def plan(
+        self,
+        uow: UnitOfWork,
+        row: OutboxMessage,
+        now: datetime,
+        *,
+        addresses: dict[int, WorkspaceAddress] | None = None,
+    ) -> Plan | None:
+        """What to send for a row, and through whose messenger; None to skip it.
+
+        `addresses` remembers workspaces across the rows of a round (one lookup each).
+        """
         if self._moot_reminder(uow, row):
             return None
-        address = self._address(uow, row.workspace_id)
+        known = addresses if addresses is not None else {}
+        address = known.get(row.workspace_id) or self._address(uow, row.workspace_id)
+        known[row.workspace_id] = address
 
         def base(**fields: Any) -> Plan:
             return Plan(

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.outbox import OutboxAction
-from bot.ports import DeliveryCode, DeliveryError
+from bot.ports import DeliveryCode, DeliveryError, WorkspaceAddress
 from scheduler.outcomes import Outcome
 from scheduler.pacing import LEASE, Chat, Readiness, chat_of
 from scheduler.planning import Defer, Plan, Planner
@@ -101,6 +101,7 @@ def take(
     planner: Planner,
     paced: Callable[[Chat], bool],
     interval: Callable[[Chat], float],
+    addresses: dict[int, WorkspaceAddress],
 ) -> Taken:
     """Take the chosen rows' chats and the rows themselves, and plan them (one transaction)."""
     taken = Taken()
@@ -121,7 +122,7 @@ def take(
         taken.chats -= idle
     for row in uow.outbox.held(sorted(taken.claimed), token):
         try:
-            plan = planner.plan(uow, row, now)
+            plan = planner.plan(uow, row, now, addresses=addresses)
         except Defer:
             taken.outcomes[row.id] = Outcome(deferred=True)
             continue

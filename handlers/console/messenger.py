@@ -70,9 +70,7 @@ class RecordingMessenger:
         """Record an edit."""
         self._record(Sent("update", ref.chat, message, message_id=ref.message_id))
 
-    def dm(
-        self, *, user: str, message: Message, idempotency_key: str | None = None
-    ) -> MessageRef:
+    def dm(self, *, user: str, message: Message, idempotency_key: str | None = None) -> MessageRef:
         """Record a direct message."""
         message_id = self._id()
         sent = Sent("dm", f"D-{user}", message, message_id=message_id, user=user)

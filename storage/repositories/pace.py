@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -50,10 +50,15 @@ class ChatPaceRepository(Repository):
 
     def give_back(self, chats: Mapping[Chat, datetime]) -> None:
         """Release taken chats: each may get its next message at the instant given."""
-        for (workspace_id, chat), at in sorted(chats.items()):
-            self.session.execute(
-                update(ChatPace)
-                .where(ChatPace.workspace_id == workspace_id, ChatPace.chat == chat)
-                .values(next_at=at, sending=False)
-                .execution_options(synchronize_session=False)
-            )
+        if not chats:
+            return
+        table = ChatPace.__table__
+        stmt = (
+            update(table)
+            .where(table.c.workspace_id == bindparam("w"), table.c.chat == bindparam("c"))
+            .values(next_at=bindparam("at", type_=table.c.next_at.type), sending=False)
+        )
+        # One statement, many parameter sets (executemany): a round may free hundreds.
+        self.session.execute(
+            stmt, [{"w": w, "c": c, "at": at} for (w, c), at in sorted(chats.items())]
+        )

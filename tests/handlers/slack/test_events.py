@@ -8,7 +8,7 @@ from sqlalchemy import select
 from bot.domain import Status, UpdateKind
 from bot.views import ItemView
 from storage.models import Update
-from tests.fakes.slack_payloads import (
+from tests.fakes.slack import (
     app_home_opened_event,
     app_mention_event,
     event_body,
@@ -270,7 +270,7 @@ def test_a_mention_gets_a_short_private_help(slack_server: SlackServer) -> None:
 
 @sqlite_only
 def test_events_and_interactions_nobody_handles_still_get_200(slack_server: SlackServer) -> None:
-    from tests.fakes.slack_payloads import block_actions_body, view_submission_body
+    from tests.fakes.slack import block_actions_body, view_submission_body
 
     others = [
         {"type": "member_joined_channel", "user": CHEN, "channel": GENERAL, "event_ts": new_ts()},

@@ -41,7 +41,7 @@ from scheduler.delivery import Deliverer
 from scheduler.pacing import WallClock
 from storage.db import Store
 from storage.migrate import upgrade
-from tests.fakes.fake_slack import FakeSlack
+from tests.fakes.slack import FakeSlack
 
 NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
 PG_SCHEMA = "xdept_bench_delivery"

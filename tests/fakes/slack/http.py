@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from tests.fakes.slack.faults import Fault
-from tests.fakes.slack.params import JSON, SlackError
+from tests.fakes.slack.params import JSON, RateLimited, SlackError
 from tests.fakes.slack.records import RESPONSE_URL, UPLOAD, Call, ResponsePost
 
 if TYPE_CHECKING:
@@ -191,6 +191,10 @@ def handle_api(
         status = 200
         try:
             data = call_method(fake, method, params, token, parse_error)
+        except RateLimited as exc:
+            status = 429
+            extra["Retry-After"] = str(exc.retry_after)
+            data = exc.body()
         except SlackError as exc:
             data = exc.body()
     finish(fake, call, status, data)

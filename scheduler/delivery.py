@@ -22,6 +22,7 @@ from bot.ports import DeliveryCode, DeliveryError, Messenger, Messengers, Worksp
 from scheduler.outcomes import DeliveryReport, Outcome, Recorder
 from scheduler.pacing import Chat, LogicalClock, PaceClock, Readiness, WallClock
 from scheduler.planning import REMINDER_KINDS, Planner
+from scheduler.pump import Pump
 from scheduler.rounds import Candidate, Taken, choose, take
 from scheduler.sending import send
 from storage.db import Store, UnitOfWork
@@ -72,13 +73,17 @@ class Deliverer:
         clock: PaceClock | None = None,
         max_wait: float = 30.0,
         rows_wait: float = 5.0,
+        pump: bool = False,
     ) -> None:
         self.store = store
         self.messengers = messengers
         self.settings = settings
         self.clock = clock or (LogicalClock(sleep) if sleep is not None else WallClock())
         self.max_wait = max_wait
-        self.rows_wait = rows_wait
+        # With a pump, a use case's rows that must wait for their chat go to its thread
+        # at once; without one, the use case waits up to `rows_wait`, then the tick.
+        self._pump = Pump(self._deliver_later, self.clock) if pump else None
+        self.rows_wait = 0.0 if pump else rows_wait
         self.planner = Planner(settings)
         self.recorder = Recorder(settings)
 
@@ -99,7 +104,20 @@ class Deliverer:
         """
         if not ids:
             return DeliveryReport()
-        return _Run(self, now=now, ids=sorted(set(ids)), limit=len(ids), wait=self.rows_wait).go()
+        report = _Run(
+            self,
+            now=now,
+            ids=sorted(set(ids)),
+            limit=len(ids),
+            wait=self.rows_wait,
+            hand_on=self._pump is not None,
+        ).go()
+        if self._pump is not None and report.waiting and report.ready_at is not None:
+            self._pump.later(report.waiting, report.ready_at)
+        return report
+
+    def _deliver_later(self, ids: Sequence[int], now: datetime) -> None:
+        self.deliver_rows(ids, now=now)
 
     def messenger(self, workspace: WorkspaceAddress) -> Messenger:
         """The workspace's messenger (DeliveryError AUTH if the bot may not speak there)."""
@@ -117,8 +135,11 @@ class _Run:
         ids: list[int] | None,
         limit: int,
         wait: float,
+        hand_on: bool = False,
     ) -> None:
         self.d = deliverer
+        # What still waits for its chat when the budget is spent is handed on (a pump).
+        self.hand_on = hand_on
         self.now = now
         self.limit = limit
         self.budget = _WaitBudget(wait)
@@ -150,10 +171,21 @@ class _Run:
                         taken = self._take(uow, chosen, pace_now)
             if taken is None:
                 if not self.queue or not self._wait(pace_now):
-                    return self.report
+                    return self._leftovers()
                 continue
+            if not taken.claimed and not taken.chats:
+                continue  # every chat chosen was busy: what it learnt decides the wait
             outcomes = self._send(taken)
             self._close(taken, outcomes, pace_now)
+
+    def _leftovers(self) -> DeliveryReport:
+        """The report, naming the rows that still wait for their chat (and until when)."""
+        if self.queue:
+            self.report.waiting = sorted(self.queue)
+            self.report.ready_at = self.ready.earliest(
+                (c.chat for c in self.queue.values()), self.queue
+            )
+        return self.report
 
     # -- the queue ----------------------------------------------------------------------------
 
@@ -315,7 +347,7 @@ class _Run:
             return True  # it goes with its tracking message, or alone once that is off
         if candidate is None or state is not RowState.PENDING or outcome.deferred:
             return False
-        if wait is None or wait > self.budget.left:
+        if wait is None or wait > (self.d.max_wait if self.hand_on else self.budget.left):
             return False  # a backoff or a long Retry-After: the tick takes it from here
         candidate.early = True
         self.ready.rows[row_id] = done_at + timedelta(seconds=wait)

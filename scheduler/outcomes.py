@@ -51,6 +51,10 @@ class DeliveryReport:
     found: int = 0  # reconciled: already out after a stale claim, not sent again
     paced: float = 0.0  # seconds waited for chats' pace and Retry-Afters
     errors: list[str] = field(default_factory=list)
+    # Rows left pending because their chat (or a Retry-After) made them wait past the
+    # run's budget, and the first instant (pace clock) one of them may go.
+    waiting: list[int] = field(default_factory=list)
+    ready_at: datetime | None = None
 
 
 @dataclass(frozen=True)

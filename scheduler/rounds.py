@@ -110,11 +110,17 @@ def take(
     busy = wanted - taken.chats
     if busy:
         ready.learn(uow.pace.state(busy), busy, now=pace_now, interval=interval)
-    going = [row for row in chosen if row.chat not in busy]
+    # A row waiting on a tracking message that cannot go now waits with it.
+    blocked = {r.item_id for r in chosen if r.opens_item and r.chat in busy}
+    going = [
+        row
+        for row in chosen
+        if row.chat not in busy and (row.opens_item or row.item_id not in blocked)
+    ]
     taken.claimed = uow.outbox.claim(
         [row.id for row in going], token=token, now=now, early=[r.id for r in going if r.early]
     )
-    taken.missed = {row.id for row in chosen} - taken.claimed
+    taken.missed = {row.id for row in going} - taken.claimed
     # A chat taken for a row someone else sent meanwhile is free again at once.
     idle = {r.chat for r in going if r.id not in taken.claimed and r.chat in taken.chats}
     if idle:

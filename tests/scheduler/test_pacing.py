@@ -195,3 +195,44 @@ def test_a_use_case_waits_a_little_for_its_chat_then_leaves_the_rest_to_the_tick
     later = d.deliver_pending(now=NOW + timedelta(minutes=1))
     assert later.sent == 4
     assert min(gaps(messenger.times["C0"])) >= 1.0
+
+
+def test_what_must_wait_for_its_chat_is_named_with_the_instant_it_may_go(
+    store: Store, settings: Settings
+) -> None:
+    messenger = ClockedMessenger(chat_interval=1.0)
+    queue(store, ["C0", "C1"], 2)
+    d = Deliverer(store, OneMessenger(messenger), settings, clock=messenger.clock, rows_wait=0)
+    with store.unit_of_work() as uow:
+        ids = sorted(uow.session.scalars(select(OutboxMessage.id)))
+    report = d.deliver_rows(ids, now=NOW)
+    assert report.sent == 2 and report.paced == 0  # one a chat; nobody waited
+    assert report.waiting == ids[2:]
+    assert report.ready_at == messenger.clock.now() + timedelta(seconds=1)
+
+
+@pytest.mark.slow
+def test_a_pump_sends_what_waits_for_its_chat_without_holding_the_caller(
+    store: Store, settings: Settings
+) -> None:
+    """Real time (a 0.1 s pace): the caller returns at once, the pump's thread sends the
+    rest at the chat's pace."""
+    import time
+
+    from scheduler.pacing import WallClock
+
+    clock = WallClock()
+    messenger = RecordingMessenger(chat_interval=0.1)
+    queue(store, ["C0"], 4)
+    d = Deliverer(store, OneMessenger(messenger), settings, clock=clock, pump=True)
+    with store.unit_of_work() as uow:
+        ids = sorted(uow.session.scalars(select(OutboxMessage.id)))
+    begin = time.monotonic()
+    report = d.deliver_rows(ids, now=clock.now())
+    assert time.monotonic() - begin < 0.1 and report.sent == 1
+    deadline = time.monotonic() + 5
+    while len(messenger.sent) < 4 and time.monotonic() < deadline:
+        time.sleep(0.02)  # waiting on the pump's thread
+    assert [s.key for s in messenger.sent] == [f"C0:{n}" for n in range(4)]
+    with store.unit_of_work() as uow:
+        assert set(uow.session.scalars(select(OutboxMessage.state))) == {"sent"}

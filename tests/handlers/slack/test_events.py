@@ -40,9 +40,10 @@ def _tracked(server: SlackServer) -> ItemView:
 
 
 def _updates(server: SlackServer, item: ItemView) -> list[Update]:
+    """In the order they were said (workers may store two replies in either order)."""
     with server.app.store.unit_of_work() as uow:
         rows = uow.session.scalars(
-            select(Update).where(Update.item_id == item.id).order_by(Update.id)
+            select(Update).where(Update.item_id == item.id).order_by(Update.at, Update.id)
         )
         return list(rows)
 

@@ -79,7 +79,7 @@ class OutboxRepository(Repository):
 
     def candidates(
         self, ids: Sequence[int] | None = None, *, due: datetime | None = None, limit: int = 500
-    ) -> Sequence[Row[Any]]:
+    ) -> Sequence[Row[int, int, str, int | None, str | None, str | None]]:
         """What delivery needs to choose rows (no payloads): the given pending rows, or the
         pending rows due at `due`, oldest first."""
         stmt = select(

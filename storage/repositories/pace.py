@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -25,13 +26,13 @@ class ChatPaceRepository(Repository):
         if not wanted:
             return set()
         maker = pg_insert if self._is_postgres else sqlite_insert
-        table = ChatPace.__table__
-        stmt = maker(table).values(
+        table: Any = ChatPace.__table__
+        insert = maker(table).values(
             [{"workspace_id": w, "chat": c, "next_at": until, "sending": True} for w, c in wanted]
         )
-        stmt = stmt.on_conflict_do_update(
+        stmt = insert.on_conflict_do_update(
             index_elements=["workspace_id", "chat"],
-            set_={"next_at": stmt.excluded.next_at, "sending": True},
+            set_={"next_at": insert.excluded.next_at, "sending": True},
             where=table.c.next_at <= now,
         ).returning(table.c.workspace_id, table.c.chat)
         return {(int(w), str(c)) for w, c in self.session.execute(stmt)}
@@ -52,7 +53,7 @@ class ChatPaceRepository(Repository):
         """Release taken chats: each may get its next message at the instant given."""
         if not chats:
             return
-        table = ChatPace.__table__
+        table: Any = ChatPace.__table__
         stmt = (
             update(table)
             .where(table.c.workspace_id == bindparam("w"), table.c.chat == bindparam("c"))

@@ -4,8 +4,6 @@ gets two messages closer than the interval, whichever threads send them."""
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import pytest
@@ -14,42 +12,21 @@ from sqlalchemy import select
 from bot.config import Settings
 from bot.messages import Message, MessageKind, Section, text
 from bot.outbox import channel_message
-from bot.ports import DeliveryCode, DeliveryError, MessageRef, OneMessenger
+from bot.ports import DeliveryCode, DeliveryError, OneMessenger
 from handlers.console.messenger import RecordingMessenger
 from scheduler.delivery import Deliverer
 from scheduler.pacing import LogicalClock
 from storage.db import Store
 from storage.models import ChatPace, OutboxMessage
 from tests.conftest import at
+from tests.scheduler.messengers import ScriptedMessenger
 
 NOW = at(2026, 11, 23, 9, 0)
 
 
-@dataclass
-class ClockedMessenger(RecordingMessenger):
-    """Records, per chat, the pace clock's time of every post; fails posts on demand."""
-
-    clock: LogicalClock = field(default_factory=lambda: LogicalClock(start=NOW))
-    times: dict[str, list[datetime]] = field(default_factory=lambda: defaultdict(list))
-    fail: dict[str, list[DeliveryError]] = field(default_factory=dict)
-
-    def post(
-        self,
-        *,
-        chat: str,
-        message: Message,
-        thread_id: str | None = None,
-        idempotency_key: str | None = None,
-    ) -> MessageRef:
-        """Fail while failures are queued for the chat, else record the post and its time."""
-        queued = self.fail.get(chat)
-        if queued:
-            raise queued.pop(0)
-        with self._lock:
-            self.times[chat].append(self.clock.now())
-        return super().post(
-            chat=chat, message=message, thread_id=thread_id, idempotency_key=idempotency_key
-        )
+def ClockedMessenger(chat_interval: float) -> ScriptedMessenger:  # noqa: N802 - a factory
+    """A messenger that keeps the pace clock's time of every post, per chat."""
+    return ScriptedMessenger(chat_interval=chat_interval, clock=LogicalClock(start=NOW))
 
 
 def queue(store: Store, chats: list[str], per_chat: int, *, now: datetime = NOW) -> None:
@@ -74,7 +51,7 @@ def gaps(times: list[datetime]) -> list[float]:
     return [(b - a).total_seconds() for a, b in zip(times, times[1:], strict=False)]
 
 
-def deliverer(store: Store, settings: Settings, messenger: ClockedMessenger) -> Deliverer:
+def deliverer(store: Store, settings: Settings, messenger: ScriptedMessenger) -> Deliverer:
     """A deliverer on the messenger's clock that may wait up to ten minutes."""
     return Deliverer(store, OneMessenger(messenger), settings, clock=messenger.clock, max_wait=600)
 
@@ -102,7 +79,7 @@ def test_five_chats_of_six_messages_take_five_intervals_not_twenty_five(
 
 def test_a_retry_after_holds_back_its_chat_alone(store: Store, settings: Settings) -> None:
     messenger = ClockedMessenger(chat_interval=1.0)
-    messenger.fail["C0"] = [DeliveryError(DeliveryCode.RATE_LIMITED, retry_after=4)]
+    messenger.failures_in["C0"] = [DeliveryError(DeliveryCode.RATE_LIMITED, retry_after=4)]
     queue(store, ["C0", "C1", "C2"], 3)
     start = messenger.clock.now()
     report = deliverer(store, settings, messenger).deliver_pending(now=NOW)

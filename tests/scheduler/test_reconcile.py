@@ -3,54 +3,22 @@ its key once the claim is stale, not sent again; one that died before sending se
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 
 from bot.commands import Target, TargetKind
 from bot.config import Settings
-from bot.messages import Message, MessageKind
-from bot.ports import MessageRef, OneMessenger
-from handlers.console.messenger import RecordingMessenger
+from bot.messages import MessageKind
+from bot.ports import OneMessenger
 from scheduler.delivery import STALE_CLAIM, Deliverer
 from scheduler.tick import tick
 from storage.db import Store
 from tests.conftest import at
 from tests.scheduler.conftest import World
+from tests.scheduler.messengers import Died, ScriptedMessenger
 
 MON = at(2026, 11, 23, 8, 0)
-
-
-class Died(BaseException):
-    """The process was killed (nothing catches it, as nothing survives a kill -9)."""
-
-
-@dataclass
-class MortalMessenger(RecordingMessenger):
-    """Records like the recording messenger; `die` kills the sender right after a post
-    went out (`before=True`: right before it would have)."""
-
-    die: bool = False
-    before: bool = False
-
-    def post(
-        self,
-        *,
-        chat: str,
-        message: Message,
-        thread_id: str | None = None,
-        idempotency_key: str | None = None,
-    ) -> MessageRef:
-        """Post, or die around it."""
-        if self.die and self.before:
-            raise Died()
-        ref = super().post(
-            chat=chat, message=message, thread_id=thread_id, idempotency_key=idempotency_key
-        )
-        if self.die:
-            raise Died()
-        return ref
 
 
 def _unanswered_nudge(world: World, store: Store, settings: Settings) -> None:
@@ -65,7 +33,7 @@ def test_a_stale_claim_is_looked_up_before_it_is_sent_again(
 ) -> None:
     _unanswered_nudge(world, store, settings)
     now = at(2026, 11, 23, 17, 1)
-    messenger = MortalMessenger(die=True, before=died == "before sending")
+    messenger = ScriptedMessenger(die="before" if died == "before sending" else "after")
     with pytest.raises(Died):
         Deliverer(store, OneMessenger(messenger), settings, sleep=lambda _s: None).deliver_pending(
             now=now
@@ -73,7 +41,7 @@ def test_a_stale_claim_is_looked_up_before_it_is_sent_again(
     (row,) = world.rows("unanswered")
     assert row.state == "sending" and row.claim is not None and row.claimed_at == now
     # A new process: the claim is not stale yet, so it keeps its hands off.
-    messenger.die = False
+    messenger.die = None
     restarted = Deliverer(store, OneMessenger(messenger), settings, sleep=lambda _s: None)
     assert restarted.deliver_pending(now=now + timedelta(minutes=5)).sent == 0
     report = restarted.deliver_pending(now=now + STALE_CLAIM + timedelta(seconds=1))
@@ -89,7 +57,7 @@ def test_a_tracking_message_found_after_a_crash_is_recorded_on_its_item(
     world: World, store: Store, settings: Settings
 ) -> None:
     world.setup(MON)
-    messenger = MortalMessenger(die=True)
+    messenger = ScriptedMessenger(die="after")
     app = world.app
     # The use case commits; its sender posts the tracking message and dies.
     ctx = world.ctx("mei", at(2026, 11, 23, 9, 0))
@@ -97,7 +65,7 @@ def test_a_tracking_message_found_after_a_crash_is_recorded_on_its_item(
     dying = Deliverer(store, OneMessenger(messenger), settings, sleep=lambda _s: None)
     with pytest.raises(Died):
         dying.deliver_rows(queued, now=ctx.now)
-    messenger.die = False
+    messenger.die = None
     later = ctx.now + STALE_CLAIM + timedelta(minutes=1)
     report = Deliverer(
         store, OneMessenger(messenger), settings, sleep=lambda _s: None

@@ -146,7 +146,7 @@ def test_kill_9_at_random_moments_loses_nothing_and_repeats_nothing(
 ) -> None:
     rng = random.Random()
     add_logistics(database)
-    slack.set_latency(0.03)  # a remote Slack: work takes a while, so kills land mid-work
+    slack.set_latency(0.1)  # a remote Slack: work takes a while, so kills land mid-work
     port = free_port()
     env = environment(database, slack, PORT=str(port))
     serve = Xdept(

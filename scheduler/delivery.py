@@ -119,6 +119,10 @@ class Deliverer:
     def _deliver_later(self, ids: Sequence[int], now: datetime) -> None:
         self.deliver_rows(ids, now=now)
 
+    def stop(self, timeout: float = 10.0) -> bool:
+        """Stop the pump's thread, if there is one (its rows stay pending for the tick)."""
+        return self._pump.stop(timeout) if self._pump is not None else True
+
     def messenger(self, workspace: WorkspaceAddress) -> Messenger:
         """The workspace's messenger (DeliveryError AUTH if the bot may not speak there)."""
         return self.messengers.for_workspace(workspace)

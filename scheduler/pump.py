@@ -32,17 +32,33 @@ class Pump:
         self._order = itertools.count()
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
+        self._stopping = False
 
     def later(self, ids: Sequence[int], at: datetime) -> None:
         """Send these rows once `at` (pace clock) has come."""
         if not ids:
             return
         with self._cond:
+            if self._stopping:
+                return  # the rows stay pending: the tick's delivery sends them
             heapq.heappush(self._heap, (at, next(self._order), list(ids)))
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._loop, name="xdept-pump", daemon=True)
                 self._thread.start()
             self._cond.notify()
+
+    def stop(self, timeout: float = 10.0) -> bool:
+        """Send nothing more (what waits stays pending for the tick); end the thread after
+        the send in hand. False if it was still sending at the timeout."""
+        with self._cond:
+            self._stopping = True
+            self._heap.clear()
+            self._cond.notify_all()
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+            return not thread.is_alive()
+        return True
 
     def waiting(self) -> int:
         """Rows waiting for their instant."""
@@ -52,8 +68,10 @@ class Pump:
     def _loop(self) -> None:
         while True:
             with self._cond:
-                while not self._heap:
+                while not self._heap and not self._stopping:
                     self._cond.wait()
+                if self._stopping:
+                    return
                 at, _n, ids = self._heap[0]
                 wait = (at - self._clock.now()).total_seconds()
                 if wait > 0:

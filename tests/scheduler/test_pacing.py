@@ -211,5 +211,6 @@ def test_a_pump_sends_what_waits_for_its_chat_without_holding_the_caller(
     while len(messenger.sent) < 4 and time.monotonic() < deadline:
         time.sleep(0.02)  # waiting on the pump's thread
     assert [s.key for s in messenger.sent] == [f"C0:{n}" for n in range(4)]
+    assert d.stop() and d.deliver_rows(ids, now=clock.now()).sent == 0  # stopped, all sent
     with store.unit_of_work() as uow:
         assert set(uow.session.scalars(select(OutboxMessage.state))) == {"sent"}

@@ -90,7 +90,7 @@ def chat_of(action: str, channel_id: str | None, user_id: str | None) -> str | N
     """The chat a row's message lands in, for pacing; None for what no chat counts as a
     message: edits of a message in place, and private answers (response URLs, ephemerals)."""
     kind = OutboxAction(action)
-    if kind in (OutboxAction.UPDATE_TRACKING, OutboxAction.ANSWER):
+    if kind in (OutboxAction.UPDATE_TRACKING, OutboxAction.EDIT, OutboxAction.ANSWER):
         return None
     if kind in (OutboxAction.DM, OutboxAction.UPLOAD) and user_id:
         return f"@{user_id}"

@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.domain import Status
 from bot.lookup import Lookup, normalize_locale
 from bot.messages import Message, MessageKind, text
-from bot.outbox import OutboxAction, RowState, file_from_payload
+from bot.outbox import OutboxAction, RowState, file_from_payload, tracking_key
 from bot.ports import DeliveryCode, DeliveryError, WorkspaceAddress
 from scheduler.answers import Answer, plan_answer
 from storage.db import UnitOfWork
@@ -111,6 +111,10 @@ class Planner:
                 attachment=attachment,
                 standup_id=int(standup) if standup is not None else None,
             )
+        if action is OutboxAction.EDIT:
+            assert row.channel_id and message is not None
+            edited = str(row.payload["message_id"])
+            return base(kind="update", channel=row.channel_id, thread_id=edited, message=message)
         if action is OutboxAction.DM:
             assert row.user_id and message is not None
             return base(kind="dm", user=row.user_id, message=message)
@@ -201,7 +205,7 @@ class Planner:
             if item is None:
                 return None
             if item.message_id is None:
-                post = uow.outbox.by_key(f"item:{item.id}:tracking")
+                post = uow.outbox.by_key(tracking_key(item))
                 if post is not None and post.state in (
                     RowState.PENDING.value,
                     RowState.SENDING.value,

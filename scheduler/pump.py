@@ -72,12 +72,15 @@ class Pump:
                     self._cond.wait()
                 if self._stopping:
                     return
-                at, _n, ids = self._heap[0]
-                wait = (at - self._clock.now()).total_seconds()
+                now = self._clock.now()
+                wait = (self._heap[0][0] - now).total_seconds()
                 if wait > 0:
                     self._cond.wait(wait)
                     continue
-                heapq.heappop(self._heap)
+                # Everything due goes in one delivery run: one round for many chats.
+                ids = []
+                while self._heap and self._heap[0][0] <= now:
+                    ids.extend(heapq.heappop(self._heap)[2])
             try:
                 self._deliver(ids, self._clock.now())
             except Exception:  # the rows stay pending; the tick's delivery retries them

@@ -21,20 +21,14 @@ from bot.outbox import RowState
 from bot.ports import DeliveryCode, DeliveryError, Messenger, Messengers, WorkspaceAddress
 from scheduler.outcomes import DeliveryReport, Outcome, Recorder
 from scheduler.pacing import Chat, LogicalClock, PaceClock, Readiness, WallClock
-from scheduler.planning import REMINDER_KINDS, Planner
+from scheduler.planning import Planner
 from scheduler.pump import Pump
 from scheduler.rounds import Candidate, Taken, choose, take
 from scheduler.sending import send
 from storage.db import Store, UnitOfWork
 from storage.models import Workspace
 
-__all__ = [
-    "REMINDER_KINDS",
-    "STALE_CLAIM",
-    "Deliverer",
-    "DeliveryReport",
-    "RowState",
-]
+__all__ = ["STALE_CLAIM", "Deliverer", "DeliveryReport"]
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +181,7 @@ class _Run:
         if self.queue:
             self.report.waiting = sorted(self.queue)
             self.report.ready_at = self.ready.earliest(
-                (c.chat for c in self.queue.values()), self.queue
+                (c.chat for c in self.queue.values()), self.queue, after=self.d.clock.now()
             )
         return self.report
 
@@ -256,11 +250,9 @@ class _Run:
     def _wait(self, pace_now: datetime) -> bool:
         """Wait for the first chat or row of the queue that may go; False if none will in
         the budget."""
-        at = self.ready.earliest(
-            (c.chat for c in self.queue.values()), (c.id for c in self.queue.values())
-        )
+        at = self.ready.earliest((c.chat for c in self.queue.values()), self.queue, after=pace_now)
         if at is None:
-            return False
+            return False  # nothing the queue waits for lies ahead: it is stuck, not paced
         seconds = max((at - pace_now).total_seconds(), 0.0)
         if not self.budget.take(seconds):
             return False

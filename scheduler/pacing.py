@@ -131,8 +131,10 @@ class Readiness:
                 at = min(at, now + timedelta(seconds=interval(chat)))
             self.chats[chat] = max(at, now + timedelta(milliseconds=1))
 
-    def earliest(self, chats: Iterable[Chat | None], rows: Iterable[int]) -> datetime | None:
-        """The first instant one of these chats or rows may go."""
+    def earliest(
+        self, chats: Iterable[Chat | None], rows: Iterable[int], *, after: datetime | None = None
+    ) -> datetime | None:
+        """The first instant (later than `after`, if given) one of these chats or rows may go."""
         instants = [self.chats[c] for c in chats if c is not None and c in self.chats]
         instants += [self.rows[r] for r in rows if r in self.rows]
-        return min(instants, default=None)
+        return min((i for i in instants if after is None or i > after), default=None)

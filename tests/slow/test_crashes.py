@@ -147,6 +147,9 @@ def test_kill_9_at_random_moments_loses_nothing_and_repeats_nothing(
     rng = random.Random()
     add_logistics(database)
     slack.set_latency(0.1)  # a remote Slack: work takes a while, so kills land mid-work
+    # The fake referees the channel's pace: a post sooner than 1 s after the previous one
+    # (from any process) is refused with a 429 and counted.
+    slack.chat_interval = 1.0
     port = free_port()
     env = environment(database, slack, PORT=str(port))
     serve = Xdept(
@@ -199,6 +202,8 @@ def test_kill_9_at_random_moments_loses_nothing_and_repeats_nothing(
         done.set()
         thread.join()
         _wait_settled(store)
+        live_violations = list(slack.pace_violations)
+        slack.chat_interval = 0.0  # the rest goes on a logical clock, as in tests
         stuck = _deliver_the_rest(database, slack)
     finally:
         for process in (serve, *workers):
@@ -222,6 +227,8 @@ def test_kill_9_at_random_moments_loses_nothing_and_repeats_nothing(
         f"items {items}, tracking messages {len(tracking)}, answers {sum(answers.values())}"
     )
     assert len(kills) == KILLS
+    # Several processes posted to one channel, some killed mid-send: never faster than 1 s.
+    assert live_violations == [], live_violations
     assert items == ASKS and inbox == ASKS and failed == 0
     texts = sorted(m.all_text.split("bay ")[1].split()[0] for m in tracking)
     repeated_posts = len(tracking) - len(set(texts))

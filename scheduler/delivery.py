@@ -160,13 +160,16 @@ class _Run:
             taken: Taken | None = None
             if not self._first and not self._load:
                 chosen = self._choose(pace_now)
-            if chosen or self._first or self._load:
+            if self._first or self._load:
                 with self.d.store.unit_of_work() as uow:
-                    if self._first or self._load:
-                        self._fill(uow)
-                        chosen = self._choose(pace_now)
-                    if chosen:
-                        taken = self._take(uow, chosen, pace_now)
+                    self._fill(uow)
+                # Outside the transaction: a workspace's messenger may read the database
+                # itself (a team's token), and on SQLite that waits for this writer's lock.
+                self._learn_intervals()
+                chosen = self._choose(pace_now)
+            if chosen:
+                with self.d.store.unit_of_work() as uow:
+                    taken = self._take(uow, chosen, pace_now)
             if taken is None:
                 if not self.queue or not self._wait(pace_now):
                     return self._leftovers()
@@ -201,21 +204,26 @@ class _Run:
         for row in rows:
             candidate = Candidate.of(row)
             self.queue[candidate.id] = candidate
-            self._learn_workspace(uow, candidate.workspace_id)
+            self._learn_address(uow, candidate.workspace_id)
 
-    def _learn_workspace(self, uow: UnitOfWork, workspace_id: int) -> None:
-        if workspace_id in self.intervals:
+    def _learn_address(self, uow: UnitOfWork, workspace_id: int) -> None:
+        if workspace_id in self.addresses:
             return
         ws = uow.session.get(Workspace, workspace_id)
-        interval = 0.0
         if ws is not None:
             address = WorkspaceAddress(platform=ws.platform, external_id=ws.external_id)
             self.addresses[workspace_id] = address
+
+    def _learn_intervals(self) -> None:
+        """Each new workspace's pace, from its messenger (0 where it has none)."""
+        for workspace_id, address in self.addresses.items():
+            if workspace_id in self.intervals:
+                continue
             try:
                 interval = float(self.d.messenger(address).chat_interval)
             except DeliveryError:
                 interval = 0.0  # its rows fail when sent, and say why
-        self.intervals[workspace_id] = interval
+            self.intervals[workspace_id] = interval
 
     def _interval(self, chat: Chat) -> float:
         return self.intervals.get(chat[0], 0.0)

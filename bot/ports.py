@@ -87,8 +87,13 @@ class Messenger(Protocol):
         """Post to a chat, or into a thread when thread_id (its first message's id) is given."""
         ...
 
-    def update(self, *, ref: MessageRef, message: Message) -> None:
-        """Edit a message in place."""
+    def update(self, *, ref: MessageRef, message: Message) -> MessageRef | None:
+        """Edit a message in place: None once edited.
+
+        A platform that can no longer edit it (Feishu, past its edit window) posts it
+        again, links the old one to it and returns the new reference: the message
+        lives there from now on, and later edits go there.
+        """
         ...
 
     def dm(self, *, user: str, message: Message) -> MessageRef:

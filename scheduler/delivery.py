@@ -396,6 +396,7 @@ class Deliverer:
                 channel=item.channel_id,
                 thread_id=item.message_id,
                 message=self.tracking_message(uow, item, now),
+                item_id=item.id,  # the platform may move it (Messenger.update)
             )
         if item.message_id is not None:
             return None
@@ -450,10 +451,12 @@ class Deliverer:
             return _Result(ref=None, permalink=None)
         if plan.kind == "update":
             assert plan.channel and plan.thread_id
-            messenger.update(
+            moved = messenger.update(
                 ref=MessageRef(chat=plan.channel, message_id=plan.thread_id), message=plan.message
             )
-            return _Result(ref=None, permalink=None)
+            if moved is None:
+                return _Result(ref=None, permalink=None)
+            return _Result(ref=moved, permalink=messenger.permalink(ref=moved))
         if plan.kind == "dm":
             assert plan.user
             ref = messenger.dm(user=plan.user, message=plan.message)

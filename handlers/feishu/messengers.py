@@ -30,7 +30,9 @@ class FeishuMessengers:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, tenant_key: str | None = None) -> FeishuMessengers:
+    def from_settings(
+        cls, settings: Settings, *, tenant_key: str | None = None
+    ) -> FeishuMessengers:
         """The app of FEISHU_APP_ID / FEISHU_APP_SECRET at FEISHU_API_URL, paced (imports
         lark-oapi)."""
         from handlers.feishu.api import make_client

@@ -266,7 +266,9 @@ def test_no_card_is_too_big_for_feishu(tenant: Tenant) -> None:
     message = Message(
         kind=MessageKind.SUMMARY,
         title=[text("本周总结 " * 50)],
-        sections=[Section(heading=f"第 {i} 项", body=[text("进展说明。" * 40)]) for i in range(300)],
+        sections=[
+            Section(heading=f"第 {i} 项", body=[text("进展说明。" * 40)]) for i in range(300)
+        ],
         fields=[MessageField(label=f"字段{i}", value=[text("值" * 30)]) for i in range(150)],
     )
     ref = tenant.messenger.post(chat=LOGISTICS, message=message)

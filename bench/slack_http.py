@@ -224,11 +224,11 @@ def _signed_command(text_: str, user: str, response_url: str) -> tuple[bytes, di
     return body.encode(), headers
 
 
-def _one(port: int, body: bytes, headers: dict[str, str]) -> float:
+def _one(port: int, body: bytes, headers: dict[str, str], path: str) -> float:
     started = time.perf_counter()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        conn.request("POST", "/slack/events", body=body, headers=headers)
+        conn.request("POST", path, body=body, headers=headers)
         response = conn.getresponse()
         response.read()
         if response.status != 200:
@@ -244,8 +244,9 @@ def run_load(
     concurrency: int,
     requests: int,
     make: Callable[[int], tuple[bytes, dict[str, str]]],
+    path: str = "/slack/events",
 ) -> dict[str, Any]:
-    """`requests` signed commands from `concurrency` clients; latency and throughput."""
+    """`requests` signed requests from `concurrency` clients; latency and throughput."""
     counter = iter(range(requests))
     lock = threading.Lock()
     latencies: list[float] = []
@@ -259,7 +260,7 @@ def run_load(
                 return
             body, headers = make(n)
             try:
-                latencies.append(_one(port, body, headers))
+                latencies.append(_one(port, body, headers, path))
             except Exception as exc:  # counted and reported, the run goes on
                 errors.append(repr(exc))
 

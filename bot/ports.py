@@ -90,7 +90,7 @@ class Messenger(Protocol):
     def update(self, *, ref: MessageRef, message: Message) -> MessageRef | None:
         """Edit a message in place: None once edited.
 
-        A platform that can no longer edit it (Feishu, past its edit window) posts it
+        A platform that can no longer edit it (its edit window has passed) posts it
         again, links the old one to it and returns the new reference: the message
         lives there from now on, and later edits go there.
         """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -11,9 +12,8 @@ from bot.bootstrap import bootstrap
 from bot.config import Settings
 from bot.domain import Reaction, XdeptError
 from bot.i18n import tr
-from bot.messages import MessageKind, mention
+from bot.messages import Message, MessageKind, mention
 from handlers.console.messenger import RecordingMessenger
-from handlers.console.render import message_text
 from handlers.console.workspace import ConsoleWorkspace, Member
 from storage.db import Store
 
@@ -39,8 +39,11 @@ def local(year: int, month: int, day: int, hour: int, minute: int = 0) -> dateti
     return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
-def run_demo(*, db_url: str | None = None) -> int:
-    """Play the scenario and print the conversation; 0 when it went as expected."""
+def run_demo(*, db_url: str | None = None, platform: str = "console") -> int:
+    """Play the scenario and print the conversation; 0 when it went as expected.
+
+    With platform "feishu" each bot message is drawn as the Feishu card it would be.
+    """
     tmpdir = None
     if db_url is None:
         tmpdir = tempfile.TemporaryDirectory(prefix="xdept-demo-")
@@ -60,7 +63,9 @@ def run_demo(*, db_url: str | None = None) -> int:
             store=Store.from_url(settings.sqlalchemy_url),
             sleep=lambda _s: None,
         )
-        ws = ConsoleWorkspace(app, messenger, now=local(2026, 11, 23, 8, 50))
+        ws = ConsoleWorkspace(
+            app, messenger, now=local(2026, 11, 23, 8, 50), render=_renderer(platform)
+        )
         for person in PEOPLE:
             ws.add_person(person)
         ws.add_channel("C-cs", "customer-service")
@@ -75,6 +80,16 @@ def run_demo(*, db_url: str | None = None) -> int:
     finally:
         if tmpdir is not None:
             tmpdir.cleanup()
+
+
+def _renderer(platform: str) -> Callable[[Message, Mapping[str, str]], str]:
+    if platform == "feishu":
+        from handlers.console.cards import card_text
+
+        return card_text
+    from handlers.console.render import message_text
+
+    return message_text
 
 
 def press_escalate(ws: ConsoleWorkspace, user_id: str, code: str) -> None:
@@ -98,7 +113,7 @@ def press_escalate(ws: ConsoleWorkspace, user_id: str, code: str) -> None:
             )
         )
     ws.out(f"  xdept → {ws.names.get(user_id, user_id)} (only you see this):")
-    ws.out(message_text(reply, ws.names))
+    ws.out(ws.render(reply, ws.names))
 
 
 def answer_standup(ws: ConsoleWorkspace, user_id: str, channel_id: str, text: str) -> None:

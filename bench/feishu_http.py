@@ -51,7 +51,9 @@ from bench.slack_http import (
     _clear_work,
     _free_port,
     _wait_healthy,
+    fresh_schema,
     run_load,
+    serve_floor,
     stop_server,
 )
 
@@ -197,21 +199,7 @@ def bare_dispatcher() -> Any:
 
 def run_bare_server(port: int) -> int:
     """The floor: the bare dispatcher behind the same gunicorn settings."""
-    from gunicorn.app.base import BaseApplication
-
-    from handlers.runtime.gunicorn import apply_options, gunicorn_options
-
-    class Floor(BaseApplication):
-        def load_config(self) -> None:
-            options = gunicorn_options(
-                host="127.0.0.1", port=port, workers=WORKERS, threads=THREADS
-            )
-            apply_options(self.cfg, options)
-
-        def load(self) -> Any:
-            return bare_dispatcher()
-
-    Floor().run()
+    serve_floor(port, bare_dispatcher)
     return 0
 
 
@@ -256,21 +244,12 @@ def start_server(kind: str, port: int, fake: FakeFeishuProcess, db_url: str) -> 
 
 def _prepare_database(base: str) -> str:
     """A fresh schema for xdept, migrated, with five departments bound to their groups."""
-    from sqlalchemy import text
-
     from bot.bootstrap import bootstrap
     from bot.config import Settings
     from bot.context import Actor, Context
     from handlers.console.messenger import RecordingMessenger
-    from storage.db import make_engine
 
-    admin = make_engine(base, pool_size=1, max_overflow=0)
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
-        conn.execute(text(f'CREATE SCHEMA "{SCHEMA}"'))
-    admin.dispose()
-    sep = "&" if "?" in base else "?"
-    url = f"{base}{sep}options=-csearch_path%3D{SCHEMA}"
+    url = fresh_schema(base, SCHEMA)
     settings = Settings(
         database_url=url, xdept_timezone="Asia/Shanghai", xdept_admins="", xdept_locale="zh"
     )

@@ -64,11 +64,11 @@ TOKEN = "bench-verification-token"
 ENCRYPT_KEY = "bench-encrypt-key"
 TENANT = "bench-tenant"
 PATH = "/feishu/events"
-DEPARTMENTS = 5
+DEPARTMENTS = 10
 PEOPLE = [f"ou_bench{n:024d}" for n in range(50)]
 LEAD = "ou_benchlead0000000000000000000"
 GENERAL = "oc_benchgeneral000000000000000000"
-TEXT = "@_user_1 ask @仓储{dept} 请清点第 {n} 号货位的托盘 周五前"
+TEXT = "@_user_1 ask @仓储{dept} {marker}请清点第 {n} 号货位的托盘 周五前"
 DELIVERY_BURST = 100
 
 
@@ -107,21 +107,25 @@ def _fake_feishu(conn: Connection) -> None:
                 conn.send(len(fake.errors))
                 return
             if command == "cards":
+                (marker,) = args
                 with fake.world.lock:
                     found = [
                         m.create_time
                         for m in fake.world.messages.values()
-                        if m.chat_id in groups and m.root_id is None and m.sender_type == "app"
+                        if m.chat_id in groups
+                        and m.root_id is None
+                        and m.sender_type == "app"
+                        and marker in m.content
                     ]
                 conn.send(sorted(found))
                 continue
-            first, count = args
+            first, count, marker = args
             batch = []
             for n in range(first, first + count):
                 payload = fake.person_message(
                     chat_id=GENERAL,
                     sender=PEOPLE[n % len(PEOPLE)],
-                    text=TEXT.format(dept=n % DEPARTMENTS, n=n),
+                    text=TEXT.format(dept=n % DEPARTMENTS, n=n, marker=marker),
                     mentions=[bot],
                 )
                 signed = fake.signed(payload)
@@ -140,16 +144,17 @@ class FakeFeishuProcess:
         self.url: str = self._conn.recv()["url"]
         self._next = 0
 
-    def events(self, count: int) -> list[tuple[bytes, dict[str, str]]]:
-        """`count` new events, encrypted and signed now (each a new message)."""
-        self._conn.send(("events", self._next, count))
+    def events(self, count: int, marker: str = "") -> list[tuple[bytes, dict[str, str]]]:
+        """`count` new events, encrypted and signed now (each a new message); `marker`
+        goes into the request's text, to find its cards."""
+        self._conn.send(("events", self._next, count, marker))
         self._next += count
         batch: list[tuple[bytes, dict[str, str]]] = self._conn.recv()
         return batch
 
-    def cards(self) -> list[float]:
-        """When each tracking card reached a department's group (the fake's clock)."""
-        self._conn.send(("cards",))
+    def cards(self, marker: str) -> list[float]:
+        """When each tracking card with `marker` in it reached a department's group."""
+        self._conn.send(("cards", marker))
         found: list[float] = self._conn.recv()
         return found
 
@@ -274,17 +279,18 @@ def _prepare_database(base: str) -> str:
 
 
 def _delivery(port: int, fake: FakeFeishuProcess, *, timeout: float = 120) -> dict[str, Any]:
-    """A burst of asks at concurrency 10; tracking cards per second until the last arrives."""
-    before = len(fake.cards())
-    batch = fake.events(DELIVERY_BURST)
+    """A burst of asks at concurrency 10, once the backlog of the measured load is sent;
+    tracking cards per second until the burst's last card arrives."""
+    _settle(fake, timeout=timeout)
+    marker = f"[突发{time.monotonic_ns()}]"
+    batch = fake.events(DELIVERY_BURST, marker)
     started = time.time()
     run_load(port, concurrency=10, requests=len(batch), make=lambda n: batch[n], path=PATH)
     deadline = time.monotonic() + timeout
-    cards = fake.cards()
-    while len(cards) - before < DELIVERY_BURST and time.monotonic() < deadline:
+    arrived = fake.cards(marker)
+    while len(arrived) < DELIVERY_BURST and time.monotonic() < deadline:
         time.sleep(0.5)  # the inbox works behind the acknowledgements; poll the fake
-        cards = fake.cards()
-    arrived = cards[before:]
+        arrived = fake.cards(marker)
     if not arrived:
         return {"cards": 0, "of": DELIVERY_BURST, "cards_per_s": 0.0}
     seconds = max(arrived[-1] - started, 0.001)
@@ -295,6 +301,18 @@ def _delivery(port: int, fake: FakeFeishuProcess, *, timeout: float = 120) -> di
         "seconds": round(seconds, 2),
         "cards_per_s": round(len(arrived) / seconds, 1),
     }
+
+
+def _settle(fake: FakeFeishuProcess, *, timeout: float) -> None:
+    """Wait until no more cards arrive for two seconds (the inbox has caught up)."""
+    deadline = time.monotonic() + timeout
+    seen = -1
+    while time.monotonic() < deadline:
+        count = len(fake.cards(""))
+        if count == seen:
+            return
+        seen = count
+        time.sleep(2.0)  # cards still arriving from the load just measured
 
 
 def measure_server(

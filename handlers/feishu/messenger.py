@@ -219,8 +219,9 @@ class FeishuMessenger:
         if thread_id is None and self._allows_ephemeral(chat):
             try:
                 card = cards.render(message)
+                # Seen by one person, it is paced as a message to them, not to the group.
                 self._paced(
-                    f"chat:{chat}",
+                    f"user:{user}",
                     lambda: self.api.send_ephemeral(chat_id=chat, open_id=user, card=card),
                 )
                 return

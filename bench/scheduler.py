@@ -3,7 +3,7 @@
 Run from the repository root:  python -m bench.scheduler [--skip-postgres] [--runs 5]
 Prints JSON. The tick decides what is due and writes the outbox (delivery excluded);
 its cost should follow the 200 due items, not the items stored. Then the outbox is
-delivered against the fake Slack Web API (tests/fakes/fake_slack.py) through the
+delivered against the fake Slack Web API (tests/fakes/slack/) through the
 real SlackMessenger, when handlers/slack/messenger.py is there; otherwise through
 the RecordingMessenger, and the output says so.
 
@@ -366,7 +366,7 @@ def bench_delivery(messages: int = 300) -> dict[str, Any]:
         from slack_sdk import WebClient
 
         from handlers.slack.messenger import SlackMessenger
-        from tests.fakes.fake_slack import FakeSlack
+        from tests.fakes.slack import FakeSlack
 
         with FakeSlack() as slack:
             for channel in channels:

@@ -33,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="play a full scenario in a simulated workspace")
     demo.add_argument("--db", help="database URL (default: SQLite in a temporary file)")
     demo.add_argument(
+        "--lang", choices=("zh", "en"), default="zh", help="the story's language (default zh)"
+    )
+    demo.add_argument(
         "--platform",
         choices=("console", "feishu"),
         default="console",
@@ -164,7 +167,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "demo":
         from handlers.console.demo import run_demo
 
-        return run_demo(db_url=args.db, platform=args.platform)
+        return run_demo(db_url=args.db, lang=args.lang, platform=args.platform)
     if args.command == "db":
         from storage.db import make_engine
         from storage.migrate import current, upgrade

@@ -81,10 +81,11 @@ class PersonInfo:
     away_until: datetime | None
     locale: str | None
     timezone: str | None
+    deactivated: bool = False  # left the workspace: away for good
 
     def away(self, now: datetime) -> bool:
-        """Out of office at `now`."""
-        return self.away_until is not None and self.away_until > now
+        """Out of office at `now` (or gone)."""
+        return self.deactivated or (self.away_until is not None and self.away_until > now)
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,8 @@ class ItemRow:
     channel_id: str | None
     permalink: str | None
     version: int
+    clock_started_at: datetime | None = None
+    moves: int = 0
 
     @property
     def code(self) -> str:
@@ -163,6 +166,8 @@ _ITEM_COLUMNS = (
     Item.channel_id,
     Item.permalink,
     Item.version,
+    Item.clock_started_at,
+    Item.moves,
 )
 
 
@@ -221,12 +226,20 @@ def people(
     found: dict[tuple[int, str], PersonInfo] = {}
     for ws_id, ids in by_ws.items():
         rows = session.execute(
-            select(Person.user_id, Person.away_until, Person.locale, Person.timezone).where(
-                Person.workspace_id == ws_id, Person.user_id.in_(sorted(ids))
-            )
+            select(
+                Person.user_id,
+                Person.away_until,
+                Person.language,
+                Person.locale,
+                Person.timezone,
+                Person.deactivated_at,
+            ).where(Person.workspace_id == ws_id, Person.user_id.in_(sorted(ids)))
         )
-        for user_id, away_until, locale, tz in rows:
-            found[(ws_id, user_id)] = PersonInfo(user_id, away_until, locale, tz)
+        for user_id, away_until, chosen, locale, tz, gone in rows:
+            # A language the person chose wins over the platform's.
+            found[(ws_id, user_id)] = PersonInfo(
+                user_id, away_until, chosen or locale, tz, deactivated=gone is not None
+            )
     return found
 
 
@@ -317,13 +330,14 @@ def clock_of(item: ItemRow, *, due_set: datetime | None, dept: DeptInfo | None) 
         item_id=item.id,
         kind=item.kind,
         status=item.status,
-        created_at=item.created_at,
+        created_at=item.clock_started_at or item.created_at,
         due_at=item.due_at,
         due_set_at=due_set,
         first_response_at=item.first_response_at,
         snoozed_until=item.snoozed_until,
         escalated_at=item.escalated_at,
         can_escalate=bool(dept and dept.escalation_contact_id and dept.removed_at is None),
+        round=item.moves,
     )
 
 
@@ -335,3 +349,30 @@ def default_policy(tz: str) -> Policy:
 def leads_of(found: dict[int, dict[str, list[str]]], department_id: int) -> list[str]:
     """A department's leads from a roles() answer."""
     return list(found.get(department_id, {}).get(Role.LEAD.value, []))
+
+
+def last_standup_replies(
+    session: Session, department_id: int, before: str
+) -> tuple[str, list[tuple[str, str]]] | None:
+    """The replies to the department's previous stand-up (the last before a local date):
+    its date and (who, text) of each, oldest first. None when it had none."""
+    from storage.models import Standup, StandupReply
+
+    row = session.execute(
+        select(Standup.id, Standup.local_date)
+        .where(
+            Standup.department_id == department_id,
+            Standup.local_date < before,
+        )
+        .order_by(Standup.local_date.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    replies = session.execute(
+        select(StandupReply.user_id, StandupReply.text)
+        .where(StandupReply.standup_id == row.id)
+        .order_by(StandupReply.at, StandupReply.id)
+    )
+    found = [(user, body) for user, body in replies]
+    return (row.local_date, found) if found else None

@@ -27,6 +27,7 @@ from scheduler import facts
 from scheduler.chart import Bar, response_chart
 from scheduler.facts import DeptInfo
 from scheduler.metrics import DeptWeek, median, p90, week_metrics
+from scheduler.progress import progress_rows, progress_section, with_progress
 from storage.db import Store, UnitOfWork
 from storage.models import OutboxMessage, Workspace
 
@@ -41,11 +42,11 @@ register(
         "summary.title_now": ("📊 This week so far · {period}", "📊 本周至今 · {period}"),
         "summary.title_dept": (
             "📊 Weekly summary for {name} · {period}",
-            "📊 {name} 周报 · {period}",
+            "📊 {name}周报 · {period}",
         ),
         "summary.title_dept_now": (
             "📊 {name} this week so far · {period}",
-            "📊 {name} 本周至今 · {period}",
+            "📊 {name}本周至今 · {period}",
         ),
         "summary.counts": (
             "Opened {opened} · closed {closed} (done {done}, declined {declined}, cancelled "
@@ -54,16 +55,16 @@ register(
             " · 逾期 {overdue}",
         ),
         "summary.first_response": (
-            "First response: median {median} h, p90 {p90} h ({n} request(s))",
-            "首次响应：中位数 {median} 工作小时，p90 {p90} 工作小时（{n} 个请求）",
+            "First response: median {median} h, p90 {p90} h ({n} [[n:request|requests]])",
+            "首次响应：中位数 {median} 工作小时，90% 在 {p90} 工作小时内（{n} 个请求）",
         ),
         "summary.first_response_none": (
             "First response: none in this period",
             "首次响应：本期没有",
         ),
         "summary.done": (
-            "Time to done: median {median} h, p90 {p90} h ({n} item(s))",
-            "完成用时：中位数 {median} 工作小时，p90 {p90} 工作小时（{n} 项）",
+            "Time to done: median {median} h, p90 {p90} h ({n} [[n:item|items]])",
+            "完成用时：中位数 {median} 工作小时，90% 在 {p90} 工作小时内（{n} 项）",
         ),
         "summary.done_none": ("Time to done: nothing finished", "完成用时：本期没有完成的事项"),
         "summary.oldest": (
@@ -74,11 +75,11 @@ register(
         "summary.escalated": ("Escalated: {codes}", "已升级：{codes}"),
         "summary.standups": (
             "Stand-up replies: {n} from {people} people",
-            "站会回复：{n} 条，来自 {people} 人",
+            "站会回复：{n} 条，来自{people}人",
         ),
         "summary.thanks": (
             "🙏 Thanks to {people} for answering fastest.",
-            "🙏 感谢 {people} 最快响应。",
+            "🙏 感谢{people}最快响应。",
         ),
         "summary.thanks_one": ("{who} ({hours} h)", "{who}（{hours} 工作小时）"),
         "summary.fastest_depts": (
@@ -87,7 +88,7 @@ register(
         ),
         "summary.most_closed": ("✅ Closed the most: {depts}", "✅ 关闭事项最多的部门：{depts}"),
         "summary.quiet": (
-            "{n} other department(s) had nothing to report.",
+            "{n} other [[n:department|departments]] had nothing to report.",
             "另有 {n} 个部门本期无事项。",
         ),
         "summary.nothing": (
@@ -103,7 +104,7 @@ register(
             "已将 {period} 的汇总发布到 {where}。",
         ),
         "summary.posted_depts": (
-            "Posted the summary of {period} to the channels of {n} department(s).",
+            "Posted the summary of {period} to the channels of {n} [[n:department|departments]].",
             "已将 {period} 的汇总发布到 {n} 个部门的频道。",
         ),
         "summary.posted_nothing": (
@@ -250,8 +251,10 @@ def department_lines(week: DeptWeek, *, locale: str, tz: str) -> list[Rich]:
     return lines
 
 
-def _heading(week: DeptWeek) -> str:
-    return week.name if week.name == week.key else f"{week.name} (@{week.key})"
+def _heading(week: DeptWeek, locale: str) -> str:
+    if week.name == week.key:
+        return week.name
+    return f"{week.name}（@{week.key}）" if locale == "zh" else f"{week.name} (@{week.key})"
 
 
 def department_summary(week: DeptWeek, period: Period, *, locale: str) -> Message:
@@ -262,9 +265,16 @@ def department_summary(week: DeptWeek, period: Period, *, locale: str) -> Messag
     return Message(
         kind=MessageKind.SUMMARY,
         title=[text(title, bold=True)],
-        sections=[Section(heading=_heading(week), body=body)],
+        sections=[Section(heading=_heading(week, locale), body=body)],
         image_title=t(locale, "summary.chart"),
     )
+
+
+def _listing(pairs: list[tuple[str, str]], locale: str) -> str:
+    """ "物流部（2.0 工作小时）、客服部（0.5 工作小时）" or "Logistics (2.0 h), CS (0.5 h)"."""
+    if locale == "zh":
+        return "、".join(f"{name}（{value.replace(' h', ' 工作小时')}）" for name, value in pairs)
+    return ", ".join(f"{name} ({value})" for name, value in pairs)
 
 
 def workspace_summary(weeks: list[DeptWeek], period: Period, *, locale: str) -> Message:
@@ -279,15 +289,17 @@ def workspace_summary(weeks: list[DeptWeek], period: Period, *, locale: str) -> 
     answered = [w for w in news if w.first_response_hours]
     if answered:
         fastest = sorted(answered, key=lambda w: (median(w.first_response_hours) or 0, w.key))[:3]
-        depts = ", ".join(f"{w.name} ({_num(median(w.first_response_hours))} h)" for w in fastest)
+        depts = _listing(
+            [(w.name, f"{_num(median(w.first_response_hours))} h") for w in fastest], locale
+        )
         sections.append(Section(body=[text(t(locale, "summary.fastest_depts", depts=depts))]))
     closers = sorted((w for w in news if w.closed_total), key=lambda w: (-w.closed_total, w.key))
     if closers:
-        depts = ", ".join(f"{w.name} ({w.closed_total})" for w in closers[:3])
+        depts = _listing([(w.name, str(w.closed_total)) for w in closers[:3]], locale)
         sections.append(Section(body=[text(t(locale, "summary.most_closed", depts=depts))]))
     for week in sorted(news, key=lambda w: w.key):
         body = join(department_lines(week, locale=locale, tz=period.tz), "\n")
-        sections.append(Section(heading=_heading(week), body=body))
+        sections.append(Section(heading=_heading(week, locale), body=body))
     quiet = len(weeks) - len(news)
     if not news:
         sections.append(Section(body=[text(t(locale, "summary.nothing"))]))
@@ -301,11 +313,12 @@ def workspace_summary(weeks: list[DeptWeek], period: Period, *, locale: str) -> 
     )
 
 
-def chart_for(weeks: list[DeptWeek], period: Period) -> bytes | None:
-    """The response-time chart, or None when nobody answered anything in the period."""
+def chart_for(weeks: list[DeptWeek], period: Period, locale: str = "en") -> bytes | None:
+    """The response-time chart in the reader's language, or None when nobody answered."""
     bars = [
         Bar(
             key=w.key,
+            name=w.name,
             median=median(w.first_response_hours) or 0.0,
             p90=p90(w.first_response_hours) or 0.0,
             answered=len(w.first_response_hours),
@@ -315,7 +328,7 @@ def chart_for(weeks: list[DeptWeek], period: Period) -> bytes | None:
     ]
     if not bars:
         return None
-    return response_chart(bars, title=f"Time to first response, business hours ({period.label})")
+    return response_chart(bars, period=period.label, locale=locale)
 
 
 # -- writing them to the outbox ------------------------------------------------------------------
@@ -371,10 +384,14 @@ def write_summary(
         standup_dates=period.standup_dates(),
     )
     ordered = sorted(weeks.values(), key=lambda w: w.key)
-    png = chart_for(ordered, period)
     if channel:
         locale = settings.xdept_locale
         message = workspace_summary(ordered, period, locale=locale)
+        names = {d.id: d.name for d in depts.values()}
+        rows = progress_rows(session, depts)
+        table = progress_section(rows, locale=locale, tz=period.tz, departments=names)
+        message = with_progress(message, table)
+        png = chart_for(ordered, period, locale)
         attachment = (CHART_NAME, png, t(locale, "summary.chart")) if png else None
         channel_message(
             uow,
@@ -387,6 +404,7 @@ def write_summary(
         )
         return Posted([channel], len(ordered))
     posted: list[str] = []
+    charts: dict[str, bytes | None] = {}  # one chart per language, drawn once
     for week in ordered:
         dept = depts[week.dept_id]
         key = f"{key_prefix}:dept:{dept.id}:{period.label}"
@@ -404,12 +422,17 @@ def write_summary(
             )
             continue
         locale = normalize_locale(dept.locale, settings.xdept_locale)
+        if locale not in charts:
+            charts[locale] = chart_for(ordered, period, locale)
+        png = charts[locale]
         attachment = (CHART_NAME, png, t(locale, "summary.chart")) if png else None
+        rows = progress_rows(session, [dept.id])
+        table = progress_section(rows, locale=locale, tz=period.tz, name=dept.name)
         if channel_message(
             uow,
             workspace_id=ws_id,
             channel_id=dept.channel_id,
-            message=department_summary(week, period, locale=locale),
+            message=with_progress(department_summary(week, period, locale=locale), table),
             key=key,
             now=now,
             department_id=dept.id,

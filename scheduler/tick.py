@@ -148,6 +148,7 @@ def _plan_standups(
             at=standup.at,
             now=now,
             locale=normalize_locale(dept.locale, settings.xdept_locale),
+            previous=facts.last_standup_replies(session, dept.id, standup.local_date),
         )
         writer.channel(
             workspace_id=dept.workspace_id,

@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections.abc import Mapping
 from itertools import zip_longest
 from typing import Any
 
 from bot.messages import Message
+from handlers.console import width
+from handlers.console.width import WIDTH, display_width
 from handlers.feishu import cards
 
 JSON = dict[str, Any]
-WIDTH = 100
 
 _AT = re.compile(r"<at id=([^>]*)></at>")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
@@ -29,32 +29,13 @@ _TAG = re.compile(r"</?[a-z_]+[^>]*>")
 _ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>~|])")
 
 
-def width(text: str) -> int:
-    """Columns a string takes in a terminal (wide East Asian characters take two)."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 def wrap(text: str, columns: int) -> list[str]:
-    """Lines of at most `columns` display columns (breaking at spaces where it can)."""
-    lines: list[str] = []
-    for raw in text.splitlines() or [""]:
-        line, used = "", 0
-        for char in raw:
-            w = width(char)
-            if used + w > columns:
-                # Words of Latin letters break at a space; Chinese breaks anywhere.
-                cut = line.rfind(" ") if w == 1 and char != " " else -1
-                if cut > len(line) // 2:
-                    lines.append(line[:cut])
-                    line = line[cut + 1 :]
-                else:
-                    lines.append(line)
-                    line = ""
-                used = width(line)
-            line += char
-            used += w
-        lines.append(line)
-    return lines
+    """Lines of at most `columns` columns, continuations flush left (inside a box)."""
+    return [
+        piece.lstrip(" ") if n else piece
+        for raw in text.splitlines() or [""]
+        for n, piece in enumerate(width.wrap(raw, columns))
+    ]
 
 
 def readable(markdown: str, names: Mapping[str, str]) -> str:
@@ -66,7 +47,7 @@ def readable(markdown: str, names: Mapping[str, str]) -> str:
 
 
 def _pad(text: str, columns: int) -> str:
-    return text + " " * max(columns - width(text), 0)
+    return text + " " * max(columns - display_width(text), 0)
 
 
 def _element(element: JSON, names: Mapping[str, str], columns: int) -> list[str]:
@@ -98,8 +79,8 @@ def card_lines(card: JSON, names: Mapping[str, str], *, columns: int) -> list[st
     """A card drawn in a box `columns` wide."""
     inner = columns - 4
     colour = card.get("header", {}).get("template")
-    top = f"╭─ 飞书卡片 · {colour} " if colour else "╭─ 飞书卡片 "
-    lines = [top + "─" * (columns - 1 - width(top)) + "╮"]
+    top = f"╭─ Feishu card · {colour} " if colour else "╭─ Feishu card "
+    lines = [top + "─" * (columns - 1 - display_width(top)) + "╮"]
     title = card.get("header", {}).get("title", {}).get("content")
     if title:
         lines += [f"│ {_pad(line, inner)} │" for line in wrap(title, inner)]

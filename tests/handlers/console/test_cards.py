@@ -17,8 +17,10 @@ from bot.messages import (
     mention,
     text,
 )
-from handlers.console.cards import WIDTH, card_text, width, wrap
+from handlers.console.cards import card_text, wrap
 from handlers.console.demo import run_demo
+from handlers.console.width import WIDTH
+from handlers.console.width import display_width as width
 
 NAMES = {"ou_mei": "Mei 李梅", "ou_wang": "Wang 王强"}
 
@@ -46,7 +48,7 @@ def test_a_card_reads_as_a_box_within_the_width() -> None:
     drawn = card_text(_tracking(), NAMES)
     lines = drawn.splitlines()
     assert all(width(line) <= WIDTH for line in lines)
-    assert "飞书卡片 · blue" in lines[0] and "XD-1 · 协作请求" in lines[1]
+    assert "Feishu card · blue" in lines[0] and "XD-1 · 协作请求" in lines[1]
     assert any("@Mei 李梅" in line and "@Wang 王强" in line and "│" in line[6:] for line in lines)
     assert any("[确认收到] [已完成]" in line for line in lines)
     assert any("· 截止 11月27日" in line for line in lines)
@@ -90,6 +92,6 @@ def test_the_demo_plays_the_story_in_feishu_cards(capsys: pytest.CaptureFixture[
     positions = [out.find(line) for line in story]
     assert -1 not in positions and positions == sorted(positions)
     boxes = [line for line in out.splitlines() if line.lstrip()[:1] in ("╭", "│", "├", "╰")]
-    assert sum(line.lstrip().startswith("╭─ 飞书卡片") for line in boxes) > 20
+    assert sum(line.lstrip().startswith("╭─ Feishu card") for line in boxes) > 20
     assert all(width(line) <= WIDTH for line in boxes)
     assert "text    │" not in out  # no tagged lines: every bot message is a card

@@ -20,7 +20,7 @@ from bot.ports import ByPlatform, DeliveryCode, DeliveryError, WorkspaceAddress
 from handlers.feishu import cards
 from handlers.feishu.api import FeishuApi, make_client
 from handlers.feishu.messenger import FeishuMessenger
-from handlers.feishu.messengers import FeishuMessengers
+from handlers.feishu.messengers import AskedTenant, FeishuMessengers
 from handlers.feishu.pacing import Pacer
 from storage.db import Store
 from storage.models import Item, OutboxMessage
@@ -144,13 +144,28 @@ def test_the_tenant_is_asked_again_while_feishu_is_unreachable(
     assert directory.for_workspace(own) is directory.messenger
 
 
-def test_settings_build_a_paced_messenger(feishu: FakeFeishu) -> None:
+def test_settings_build_a_paced_messenger(api: FeishuApi, feishu: FakeFeishu) -> None:
     """From settings: the app's client, a pacer, Lark links when the API is Lark's."""
     directory = FeishuMessengers.from_settings(feishu_settings(feishu))
     assert directory.messenger.pacer is not None and not directory.messenger.lark
-    assert directory.tenant_key() == feishu.tenant_key
+    assert directory.tenant.accepts(feishu.tenant_key)
     lark = feishu_settings(feishu, feishu_api_url="https://open.larksuite.com")
-    assert FeishuMessengers.from_settings(lark, tenant_key="t").messenger.lark
+    assert FeishuMessengers.from_settings(lark, tenant=AskedTenant(api, key="t")).messenger.lark
+
+
+def test_the_front_doors_tenant_check_decides(api: FeishuApi, feishu: FakeFeishu) -> None:
+    """Given the check the event front door uses, the directory asks Feishu nothing."""
+
+    class Learned:
+        def accepts(self, tenant_key: str) -> bool:
+            return tenant_key == "learned-tenant"
+
+    directory = FeishuMessengers(FeishuMessenger(api), tenant=Learned())
+    learned = WorkspaceAddress(platform="feishu", external_id="learned-tenant")
+    assert directory.for_workspace(learned) is directory.messenger
+    with pytest.raises(DeliveryError):
+        directory.for_workspace(WorkspaceAddress(platform="feishu", external_id=feishu.tenant_key))
+    assert feishu.calls_to("tenant.query") == []
 
 
 # -- delivery

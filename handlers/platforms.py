@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from bot.bootstrap import App, bootstrap
 from bot.config import ConfigError, Settings, SlackMode
-from bot.ports import ByPlatform, Messengers, OneMessenger
+from bot.ports import ByPlatform, Messengers
 from handlers.runtime.frontdoor import FrontDoor
 from handlers.runtime.inbox import Route
 from storage.db import Store
@@ -115,11 +115,12 @@ def feishu_messengers(
     return FeishuMessengers(parts.messenger(settings, sleep=sleep), tenant=tenant)
 
 
-def slack_messengers(settings: Settings) -> Messengers:
-    """Who speaks for Slack workspaces beside Feishu."""
-    from handlers.slack.messenger import SlackMessenger, make_client
+def slack_messengers(settings: Settings, store: Store) -> Messengers:
+    """Who speaks for Slack workspaces beside Feishu: each team with its own token."""
+    from handlers.slack.adapter import slack_teams
+    from handlers.slack.clients import SlackMessengers
 
-    return OneMessenger(SlackMessenger(make_client(settings)))
+    return SlackMessengers(slack_teams(settings, store).clients)
 
 
 def build(
@@ -149,6 +150,7 @@ def build(
         # Feishu gives no language per person: a Feishu-only server speaks Chinese.
         settings = settings.model_copy(update={"xdept_locale": "zh"})
     parts = FeishuParts.from_settings(settings)
+    store = store or Store.from_url(settings.sqlalchemy_url)
     platforms: list[Platforms] = []
     # Asked by delivery and by the front door alike; it reads the database once built.
     tenant = OwnTenant(
@@ -156,14 +158,16 @@ def build(
     )
     directories = {"feishu": feishu_messengers(settings, parts, tenant, sleep)}
     if with_slack:
-        directories["slack"] = slack_messengers(settings)
+        directories["slack"] = slack_messengers(settings, store)
 
-    def channel_private(channel: str) -> bool:
+    def channel_private(workspace: str, channel: str) -> bool:
         # Feishu's chat ids start with oc_; anything else is Slack's.
         if channel.startswith("oc_"):
             return parts.resolver.chat_private(channel)
         slack = platforms[0].slack if platforms else None
-        return slack.deps.resolver.channel_private(channel) if slack is not None else False
+        if slack is None:
+            return False
+        return slack.deps.resolver.channel_private(workspace, channel)
 
     app = bootstrap(
         settings,

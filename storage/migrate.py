@@ -9,11 +9,12 @@ transaction with BEGIN IMMEDIATE) serialises the transactions already.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, inspect, text
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The advisory lock's first key (31 bits, unlike the tick's); the second is the schema's,
@@ -66,3 +67,21 @@ def current(engine: Engine) -> str | None:
 
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+@functools.cache
+def head_revision() -> str | None:
+    """The newest revision this code knows (read once from the migration scripts)."""
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(cfg).get_current_head()
+
+
+def database_revision(engine: Engine) -> str | None:
+    """The revision the database is at, by plain SQL (no migration machinery); None if none."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()

@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import PurePath
 from typing import TypeVar
 
@@ -211,6 +212,21 @@ class FeishuMessenger:
             ),
         )
         return MessageRef(chat=str(data.get("chat_id") or ""), message_id=str(data["message_id"]))
+
+    def find_sent(
+        self,
+        *,
+        key: str,
+        since: datetime,
+        chat: str | None = None,
+        user: str | None = None,
+        thread_id: str | None = None,
+    ) -> MessageRef | None:
+        """Always None: Feishu keeps no metadata to search messages by. It needs none: a
+        message sent again with the same key carries the same `uuid`, which Feishu dedupes
+        for about an hour, and delivery sends again after a stale claim (10 minutes), well
+        inside that hour. Past the hour (a row retried much later) it could repeat."""
+        return None
 
     def ephemeral(
         self, *, chat: str, user: str, message: Message, thread_id: str | None = None

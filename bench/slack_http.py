@@ -115,35 +115,25 @@ def _free_port() -> int:
 
 def run_floor_server(port: int, api_url: str) -> int:
     """The floor: a bare Bolt app whose command handler only acks, behind the same gunicorn."""
-    from gunicorn.app.base import BaseApplication
     from slack_bolt import Ack, App
     from slack_bolt.adapter.wsgi import SlackRequestHandler
     from slack_sdk import WebClient
 
-    from handlers.runtime.gunicorn import apply_options, gunicorn_options
+    def load() -> Any:
+        bolt = App(
+            client=WebClient(token=TOKEN, base_url=api_url),
+            signing_secret=SECRET,
+            process_before_response=True,
+            token_verification_enabled=False,
+        )
 
-    class Floor(BaseApplication):
-        def load_config(self) -> None:
-            options = gunicorn_options(
-                host="127.0.0.1", port=port, workers=WORKERS, threads=THREADS
-            )
-            apply_options(self.cfg, options)
+        @bolt.command("/xdept")
+        def only_ack(ack: Ack) -> None:
+            ack()
 
-        def load(self) -> Any:
-            bolt = App(
-                client=WebClient(token=TOKEN, base_url=api_url),
-                signing_secret=SECRET,
-                process_before_response=True,
-                token_verification_enabled=False,
-            )
+        return SlackRequestHandler(bolt)
 
-            @bolt.command("/xdept")
-            def only_ack(ack: Ack) -> None:
-                ack()
-
-            return SlackRequestHandler(bolt)
-
-    Floor().run()
+    serve_floor(port, load)
     return 0
 
 
@@ -224,11 +214,11 @@ def _signed_command(text_: str, user: str, response_url: str) -> tuple[bytes, di
     return body.encode(), headers
 
 
-def _one(port: int, body: bytes, headers: dict[str, str]) -> float:
+def _one(port: int, body: bytes, headers: dict[str, str], path: str) -> float:
     started = time.perf_counter()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        conn.request("POST", "/slack/events", body=body, headers=headers)
+        conn.request("POST", path, body=body, headers=headers)
         response = conn.getresponse()
         response.read()
         if response.status != 200:
@@ -244,8 +234,9 @@ def run_load(
     concurrency: int,
     requests: int,
     make: Callable[[int], tuple[bytes, dict[str, str]]],
+    path: str = "/slack/events",
 ) -> dict[str, Any]:
-    """`requests` signed commands from `concurrency` clients; latency and throughput."""
+    """`requests` signed requests from `concurrency` clients; latency and throughput."""
     counter = iter(range(requests))
     lock = threading.Lock()
     latencies: list[float] = []
@@ -259,7 +250,7 @@ def run_load(
                 return
             body, headers = make(n)
             try:
-                latencies.append(_one(port, body, headers))
+                latencies.append(_one(port, body, headers, path))
             except Exception as exc:  # counted and reported, the run goes on
                 errors.append(repr(exc))
 
@@ -282,19 +273,43 @@ def run_load(
 # -- the run ----------------------------------------------------------------------------------
 
 
-def _prepare_database(base: str) -> str:
-    """A fresh schema for xdept, migrated, with the logistics department."""
+def fresh_schema(base: str, schema: str) -> str:
+    """The database URL of an empty schema of its own (dropped first if it was there)."""
     from sqlalchemy import text
 
     from storage.db import make_engine
 
     admin = make_engine(base, pool_size=1, max_overflow=0)
     with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
-        conn.execute(text(f'CREATE SCHEMA "{SCHEMA}"'))
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     admin.dispose()
     sep = "&" if "?" in base else "?"
-    url = f"{base}{sep}options=-csearch_path%3D{SCHEMA}"
+    return f"{base}{sep}options=-csearch_path%3D{schema}"
+
+
+def serve_floor(port: int, load: Callable[[], Any]) -> None:
+    """Serve the WSGI app `load()` builds behind xdept's gunicorn settings (a floor)."""
+    from gunicorn.app.base import BaseApplication
+
+    from handlers.runtime.gunicorn import apply_options, gunicorn_options
+
+    class Floor(BaseApplication):
+        def load_config(self) -> None:
+            options = gunicorn_options(
+                host="127.0.0.1", port=port, workers=WORKERS, threads=THREADS
+            )
+            apply_options(self.cfg, options)
+
+        def load(self) -> Any:
+            return load()
+
+    Floor().run()
+
+
+def _prepare_database(base: str) -> str:
+    """A fresh schema for xdept, migrated, with the logistics department."""
+    url = fresh_schema(base, SCHEMA)
     from bot.bootstrap import bootstrap
     from bot.config import Settings
     from bot.context import Actor, Context

@@ -35,6 +35,12 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--lang", choices=("zh", "en"), default="zh", help="the story's language (default zh)"
     )
+    demo.add_argument(
+        "--platform",
+        choices=("console", "feishu"),
+        default="console",
+        help="how the bot's messages look: tagged lines (default) or Feishu cards",
+    )
 
     serve = sub.add_parser(
         "serve", help="HTTP mode: POST /slack/events and /feishu/events, GET /healthz"
@@ -170,7 +176,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "demo":
         from handlers.console.demo import run_demo
 
-        return run_demo(db_url=args.db, lang=args.lang)
+        return run_demo(db_url=args.db, lang=args.lang, platform=args.platform)
     if args.command == "db":
         from storage.db import make_engine
         from storage.migrate import current, upgrade

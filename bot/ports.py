@@ -99,8 +99,13 @@ class Messenger(Protocol):
         """
         ...
 
-    def update(self, *, ref: MessageRef, message: Message) -> None:
-        """Edit a message in place."""
+    def update(self, *, ref: MessageRef, message: Message) -> MessageRef | None:
+        """Edit a message in place: None once edited.
+
+        A platform that can no longer edit it (its edit window has passed) posts it
+        again, links the old one to it and returns the new reference: the message
+        lives there from now on, and later edits go there.
+        """
         ...
 
     def dm(self, *, user: str, message: Message, idempotency_key: str | None = None) -> MessageRef:

@@ -14,17 +14,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from bot.bootstrap import App, bootstrap
 from bot.config import ConfigError, Settings, SlackMode
-from bot.ports import ByPlatform, Messenger, Messengers, OneMessenger
+from bot.ports import ByPlatform, Messengers
 from handlers.runtime.frontdoor import FrontDoor
 from handlers.runtime.inbox import Route
 from storage.db import Store
 
 if TYPE_CHECKING:
     from handlers.feishu.adapter import FeishuAdapter, FeishuParts
+    from handlers.feishu.resolver import OwnTenant
     from handlers.slack.adapter import SlackAdapter
 
 log = logging.getLogger(__name__)
@@ -101,11 +102,17 @@ class Platforms:
         return door
 
 
-def feishu_messengers(settings: Settings, parts: FeishuParts) -> Messengers:
-    """Who speaks for Feishu workspaces: the self-built app's one messenger, for its tenant."""
-    # The messenger's `update` also says where a card moved past Feishu's edit window,
-    # which the Messenger protocol does not (yet) carry: it is a Messenger all the same.
-    return OneMessenger(cast("Messenger", parts.messenger(settings)))
+def feishu_messengers(
+    settings: Settings,
+    parts: FeishuParts,
+    tenant: OwnTenant,
+    sleep: Callable[[float], None] | None = None,
+) -> Messengers:
+    """Who speaks for Feishu workspaces: the self-built app's paced messenger, for its own
+    tenant only (the same check the event front door makes)."""
+    from handlers.feishu.messengers import FeishuMessengers
+
+    return FeishuMessengers(parts.messenger(settings, sleep=sleep), tenant=tenant)
 
 
 def slack_messengers(settings: Settings, store: Store) -> Messengers:
@@ -135,7 +142,8 @@ def build(
 
         slack = build_slack(settings, store=store, ring=ring, http=http)
         return Platforms(app=slack.app, slack=slack)
-    from handlers.feishu.adapter import FeishuParts, build_feishu
+    from handlers.feishu.adapter import FeishuParts, build_feishu, known_tenants
+    from handlers.feishu.resolver import OwnTenant
 
     with_slack = serves_slack(settings)
     if not with_slack and "xdept_locale" not in settings.model_fields_set:
@@ -143,10 +151,14 @@ def build(
         settings = settings.model_copy(update={"xdept_locale": "zh"})
     parts = FeishuParts.from_settings(settings)
     store = store or Store.from_url(settings.sqlalchemy_url)
-    directories = {"feishu": feishu_messengers(settings, parts)}
+    platforms: list[Platforms] = []
+    # Asked by delivery and by the front door alike; it reads the database once built.
+    tenant = OwnTenant(
+        parts.api, known=lambda: known_tenants(platforms[0].app) if platforms else []
+    )
+    directories = {"feishu": feishu_messengers(settings, parts, tenant, sleep)}
     if with_slack:
         directories["slack"] = slack_messengers(settings, store)
-    platforms: list[Platforms] = []
 
     def channel_private(workspace: str, channel: str) -> bool:
         # Feishu's chat ids start with oc_; anything else is Slack's.
@@ -170,7 +182,7 @@ def build(
         from handlers.slack.adapter import build_slack
 
         result.slack = build_slack(settings, app=app, ring=ring, http=http)
-    result.feishu = build_feishu(settings, app=app, parts=parts, ring=ring)
+    result.feishu = build_feishu(settings, app=app, parts=parts, ring=ring, tenant=tenant)
     platforms.append(result)
     return result
 

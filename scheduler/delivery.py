@@ -285,7 +285,8 @@ class _Run:
                     links[plan.item_id] = result.permalink
             except DeliveryError as exc:
                 outcome = Outcome(plan=plan, error=exc)
-                if plan.item_id is not None:
+                if plan.item_id is not None and plan.kind != "update":
+                    # The tracking message never went out: answers that link it wait.
                     failed_items.add(plan.item_id)
             except Exception as exc:  # a bug or an unexpected answer: keep the row, log loudly
                 log.exception("outbox row %s failed unexpectedly", plan.row_id)

@@ -171,6 +171,7 @@ class Planner:
                 channel=item.channel_id,
                 thread_id=item.message_id,
                 message=self.tracking_message(uow, item, now),
+                item_id=item.id,  # the platform may move it (Messenger.update)
             )
         if item.message_id is not None:
             return None

@@ -40,10 +40,13 @@ def send(plan: Plan, messenger: Messenger, *, links: Mapping[int, str]) -> Resul
         return Result(ref=None)
     if plan.kind == "update":
         assert plan.channel and plan.thread_id
-        messenger.update(
+        moved = messenger.update(
             ref=MessageRef(chat=plan.channel, message_id=plan.thread_id), message=plan.message
         )
-        return Result(ref=None)
+        if moved is None:
+            return Result(ref=None)
+        # Past the platform's edit window it was posted again: the item follows it.
+        return Result(ref=moved, permalink=messenger.permalink(ref=moved))
     ref = _already_sent(plan, messenger)
     found = ref is not None
     if ref is None and plan.kind == "dm":

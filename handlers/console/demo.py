@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -12,9 +13,8 @@ from bot.bootstrap import bootstrap
 from bot.config import Settings
 from bot.domain import Reaction, XdeptError
 from bot.i18n import t, tr
-from bot.messages import MessageKind, mention
+from bot.messages import Message, MessageKind, mention
 from handlers.console.messenger import RecordingMessenger
-from handlers.console.render import message_text
 from handlers.console.workspace import PLATFORM, WORKSPACE, ConsoleWorkspace, Member
 from storage.db import Store
 from storage.purge import purge_workspace
@@ -112,12 +112,13 @@ def local(year: int, month: int, day: int, hour: int, minute: int = 0) -> dateti
     return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
-def run_demo(*, db_url: str | None = None, lang: str = "zh") -> int:
+def run_demo(*, db_url: str | None = None, lang: str = "zh", platform: str = "console") -> int:
     """Play the scenario and print the conversation; 0 when it went as expected.
 
     `lang` is the story's language (the people's, the departments' and the bot's). On a
     database that holds an earlier demo, that demo's workspace is cleared first (nothing
-    else in the database is touched), so the story starts afresh.
+    else in the database is touched), so the story starts afresh. With platform
+    "feishu" each bot message is drawn as the Feishu card it would be.
     """
     story = STORIES[lang]
     tmpdir = None
@@ -139,7 +140,9 @@ def run_demo(*, db_url: str | None = None, lang: str = "zh") -> int:
             store=Store.from_url(settings.sqlalchemy_url),
             sleep=lambda _s: None,
         )
-        ws = ConsoleWorkspace(app, messenger, now=local(2026, 11, 23, 8, 50))
+        ws = ConsoleWorkspace(
+            app, messenger, now=local(2026, 11, 23, 8, 50), render=_renderer(platform)
+        )
         cleared = clear_earlier_demo(app.store)
         for person in story.people:
             ws.add_person(person)
@@ -160,6 +163,16 @@ def run_demo(*, db_url: str | None = None, lang: str = "zh") -> int:
     finally:
         if tmpdir is not None:
             tmpdir.cleanup()
+
+
+def _renderer(platform: str) -> Callable[[Message, Mapping[str, str]], str]:
+    if platform == "feishu":
+        from handlers.console.cards import card_text
+
+        return card_text
+    from handlers.console.render import message_text
+
+    return message_text
 
 
 def clear_earlier_demo(store: Store) -> int:
@@ -193,7 +206,7 @@ def press_escalate(ws: ConsoleWorkspace, user_id: str, code: str) -> None:
             )
         )
     ws.out(f"  xdept → {ws.names.get(user_id, user_id)} (only you see this):")
-    ws.out(message_text(reply, ws.names))
+    ws.out(ws.render(reply, ws.names))
 
 
 def answer_standup(ws: ConsoleWorkspace, user_id: str, channel_id: str, text: str) -> None:

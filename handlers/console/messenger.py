@@ -66,9 +66,10 @@ class RecordingMessenger:
         self._record(sent)
         return MessageRef(chat=chat, message_id=message_id)
 
-    def update(self, *, ref: MessageRef, message: Message) -> None:
-        """Record an edit."""
+    def update(self, *, ref: MessageRef, message: Message) -> MessageRef | None:
+        """Record an edit (made in place: never moved)."""
         self._record(Sent("update", ref.chat, message, message_id=ref.message_id))
+        return None
 
     def dm(self, *, user: str, message: Message, idempotency_key: str | None = None) -> MessageRef:
         """Record a direct message."""

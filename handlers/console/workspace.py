@@ -7,7 +7,7 @@ and prints the conversation with the clock, as the people in it would see it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -51,12 +51,15 @@ class ConsoleWorkspace:
         now: datetime,
         clock_tz: str = "Asia/Shanghai",
         out: Callable[[str], None] = print,
+        render: Callable[[Message, Mapping[str, str]], str] = message_text,
     ) -> None:
         self.app = app
         self.messenger = messenger
         self.now = now
         self.clock_tz = ZoneInfo(clock_tz)
         self._print = out
+        # How a bot message is shown: tagged lines, or a platform's own look (its cards).
+        self.render = render
         self.people: dict[str, Member] = {}
         self.names: dict[str, str] = {}
         self._threads: dict[tuple[str, str], str] = {}
@@ -145,7 +148,7 @@ class ConsoleWorkspace:
         self._say(user_id, channel_id, f"/xdept {line}")
         reply = self.app.core.run_command(self.ctx(user_id, channel_id), line)
         self.out(f"  xdept → {self.names.get(user_id, user_id)} (only you see this):")
-        self.out(message_text(reply, self.names))
+        self.out(self.render(reply, self.names))
         return reply
 
     def reply_in_thread(self, user_id: str, code: str, text: str) -> None:
@@ -225,7 +228,7 @@ class ConsoleWorkspace:
         else:
             self.out(f"  xdept ({sent.action}) in {sent.chat}:")
         if sent.message is not None:
-            self.out(message_text(sent.message, names))
+            self.out(self.render(sent.message, names))
 
     def _code_for_thread(self, channel: str, thread_id: str) -> str | None:
         return self._threads.get((channel, thread_id))

@@ -10,6 +10,7 @@ built (`serve` loads the SDK before it forks).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ from handlers.feishu.directory import FeishuDirectory
 from handlers.feishu.events import ReactionKeys
 from handlers.feishu.intake import Intake
 from handlers.feishu.messenger import FeishuMessenger
+from handlers.feishu.pacing import Pacer
 from handlers.feishu.resolver import PLATFORM, FeishuResolver, OwnTenant, feishu_locale
 from handlers.feishu.runtime import FeishuDeps
 from handlers.runtime.answers import IN_REQUEST
@@ -50,11 +52,19 @@ class FeishuParts:
         directory = FeishuDirectory(api)
         return cls(api, directory, FeishuResolver(directory, locale=feishu_locale(settings)))
 
-    def messenger(self, settings: Settings) -> FeishuMessenger:
-        """The messenger over the same client and directory."""
+    def messenger(
+        self, settings: Settings, *, sleep: Callable[[float], None] | None = None
+    ) -> FeishuMessenger:
+        """The messenger over the same client and directory, keeping Feishu's pace (one
+        pacer for every thread of the process; `sleep` is how it waits: tests pass a no-op)."""
         lark = settings.feishu_api_url.rstrip("/").endswith("larksuite.com")
+        pacer = Pacer(chat_interval=FeishuMessenger.chat_interval, sleep=sleep or time.sleep)
         return FeishuMessenger(
-            self.api, directory=self.directory, locale=self.resolver.locale, lark=lark
+            self.api,
+            directory=self.directory,
+            locale=self.resolver.locale,
+            lark=lark,
+            pacer=pacer,
         )
 
 
@@ -94,10 +104,12 @@ def build_feishu(
     parts: FeishuParts | None = None,
     ring: Callable[[], None] | None = None,
     tenant_key: str | None = None,
+    tenant: OwnTenant | None = None,
 ) -> FeishuAdapter:
     """The Feishu adapter over `app` (whose messengers speak for Feishu workspaces).
 
     `tenant_key`: the tenant this app serves, when known (else asked of Feishu once).
+    `tenant`: the check the app's messengers use too, so both answer alike.
     """
     settings.require("feishu_app_id", "feishu_app_secret", "feishu_verification_token")
     parts = parts or FeishuParts.from_settings(settings)
@@ -106,7 +118,7 @@ def build_feishu(
         api=parts.api,
         directory=parts.directory,
         resolver=parts.resolver,
-        tenant=OwnTenant(parts.api, key=tenant_key, known=lambda: known_tenants(app)),
+        tenant=tenant or OwnTenant(parts.api, key=tenant_key, known=lambda: known_tenants(app)),
         inbox=Inbox(app.store),
         reactions=ReactionKeys.from_settings(settings),
         ring=ring or (lambda: None),

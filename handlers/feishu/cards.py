@@ -4,7 +4,8 @@ Every card declares ``config.update_multi: true`` so it can be edited for
 everyone later. Feishu refuses a card over 30 KB on the wire and one with more
 than 200 components; text sections give way first (cut cleanly with "…", the
 same cut for each, so no section vanishes while another stays whole), then
-trailing sections. Only documented properties are used: Feishu refuses
+trailing sections; fields too many to leave room for the first sections are
+cut first. Only documented properties are used: Feishu refuses
 unknown ones.
 """
 
@@ -34,6 +35,8 @@ MAX_COMPONENTS = 200
 HEADER_TEXT = 100
 BUTTON_TEXT = 40
 SUMMARY_TEXT = 100
+# Sections a card keeps before its fields give way, when both are too many components.
+KEPT_SECTIONS = 10
 
 _TEMPLATES = {
     MessageKind.TRACKING: "blue",
@@ -146,7 +149,7 @@ def _components(elements: list[JSON]) -> int:
     return count
 
 
-def _build(message: Message, cap: int | None, keep: int) -> JSON:
+def _build(message: Message, cap: int | None, keep: int, fields: int | None = None) -> JSON:
     top: JSON | None = None
     elements: list[JSON] = []
     if message.title and _is_plain(message.title):
@@ -161,7 +164,10 @@ def _build(message: Message, cap: int | None, keep: int) -> JSON:
     if keep < len(message.sections):
         sections.append(md(ELLIPSIS))
     elements += sections
-    elements += _field_rows(message.fields, cap)
+    shown = message.fields if fields is None else message.fields[:fields]
+    elements += _field_rows(shown, cap)
+    if len(shown) < len(message.fields):
+        elements.append(md(ELLIPSIS))
     if message.context:
         elements.append(md(_text(message.context, cap), size="notation"))
     if message.image_title:
@@ -182,25 +188,33 @@ def _fits(card: JSON) -> bool:
 
 def render(message: Message) -> JSON:
     """A Message as a card that Feishu accepts, whatever its length."""
-    keep = len(message.sections)
+    keep, fields = len(message.sections), len(message.fields)
     card = _build(message, None, keep)
     if _fits(card):
         return card
-    # Too many components: drop trailing sections (a list of hundreds of items).
-    while keep and _components(_build(message, 0, keep)["body"]["elements"]) > MAX_COMPONENTS:
+
+    def too_many(keep: int, fields: int) -> bool:
+        # Each text cut to one character, so that no section vanishes from the count.
+        return _components(_build(message, 1, keep, fields)["body"]["elements"]) > MAX_COMPONENTS
+
+    # Too many components: trailing fields give way until the first sections fit beside
+    # them, then trailing sections (a list of hundreds of items).
+    while fields and too_many(min(keep, KEPT_SECTIONS), fields):
+        fields -= 1
+    while keep and too_many(keep, fields):
         keep -= 1
     longest = max((len(e.get("content", "")) for e in _markdowns(card)), default=0)
     low, high = 0, longest
     while low < high:
         mid = (low + high + 1) // 2
-        if _fits(_build(message, mid, keep)):
+        if _fits(_build(message, mid, keep, fields)):
             low = mid
         else:
             high = mid - 1
-    card = _build(message, low, keep)
+    card = _build(message, low, keep, fields)
     while not _fits(card) and keep:
         keep -= 1
-        card = _build(message, low, keep)
+        card = _build(message, low, keep, fields)
     return card
 
 

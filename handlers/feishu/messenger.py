@@ -8,6 +8,11 @@ message lives now, so the caller can record it. Private replies are
 ephemeral cards where the chat allows them (normal groups) and direct
 messages elsewhere. An idempotency key becomes Feishu's ``uuid``, which
 Feishu honours for about an hour.
+
+Given a `Pacer` (handlers.feishu.pacing), every send waits for a slot within
+Feishu's limits first, and a rate-limit answer keeps the app (or the chat)
+quiet until Feishu's reset before the error goes back to the caller to retry.
+Without one, the caller keeps the pace (delivery's `chat_interval`).
 """
 
 from __future__ import annotations
@@ -15,8 +20,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import PurePath
+from typing import TypeVar
 
 from bot.i18n import t
 from bot.messages import Message, MessageKind, Section, TextSpan
@@ -26,8 +33,13 @@ from handlers.feishu.api import FeishuApi
 from handlers.feishu.codes import EDIT_WINDOW_PASSED, FeishuError
 from handlers.feishu.directory import FeishuDirectory
 from handlers.feishu.markdown import applink_chat
+from handlers.feishu.pacing import Pacer
 
 log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+# The per-chat rate limit; any other rate limit is the app's.
+_CHAT_RATE_LIMIT = 230020
 
 UUID_MAX = 50
 _IMAGES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".tiff", ".ico", ".heic"}
@@ -72,27 +84,52 @@ class FeishuMessenger:
         directory: FeishuDirectory | None = None,
         locale: str = "zh",
         lark: bool = False,
+        pacer: Pacer | None = None,
     ) -> None:
         self.api = api
         self.directory = directory or FeishuDirectory(api)
         self.locale = locale
         self.lark = lark
+        self.pacer = pacer
+
+    def _paced(self, key: str, call: Callable[[], _T], *, counted: bool = True) -> _T:
+        """Run one call about `key` within Feishu's limits; a rate limit holds the pacer."""
+        if self.pacer is None:
+            return call()
+        self.pacer.wait(key, counted=counted)
+        try:
+            return call()
+        except FeishuError as exc:
+            if exc.code is DeliveryCode.RATE_LIMITED and exc.retry_after is not None:
+                chat = key if exc.feishu_code == _CHAT_RATE_LIMIT else None
+                self.pacer.hold(exc.retry_after, chat)
+            raise
 
     def _send(
         self, *, chat: str, content: str, msg_type: str, thread_id: str | None, key: str | None
     ) -> MessageRef:
         uuid = uuid_for(key) if key else None
         if thread_id:
-            data = self.api.reply(
-                message_id=thread_id, msg_type=msg_type, content=content, in_thread=True, uuid=uuid
+            data = self._paced(
+                f"chat:{chat}",
+                lambda: self.api.reply(
+                    message_id=thread_id,
+                    msg_type=msg_type,
+                    content=content,
+                    in_thread=True,
+                    uuid=uuid,
+                ),
             )
         else:
-            data = self.api.send(
-                receive_id_type="chat_id",
-                receive_id=chat,
-                msg_type=msg_type,
-                content=content,
-                uuid=uuid,
+            data = self._paced(
+                f"chat:{chat}",
+                lambda: self.api.send(
+                    receive_id_type="chat_id",
+                    receive_id=chat,
+                    msg_type=msg_type,
+                    content=content,
+                    uuid=uuid,
+                ),
             )
         return MessageRef(
             chat=str(data.get("chat_id") or chat),
@@ -126,7 +163,12 @@ class FeishuMessenger:
         """
         content = cards.content(cards.render(message))
         try:
-            self.api.patch(message_id=ref.message_id, content=content)
+            # Edits count per message (5 a second), not towards the app's message limits.
+            self._paced(
+                f"message:{ref.message_id}",
+                lambda: self.api.patch(message_id=ref.message_id, content=content),
+                counted=False,
+            )
             return None
         except FeishuError as exc:
             if exc.feishu_code != EDIT_WINDOW_PASSED:
@@ -144,11 +186,12 @@ class FeishuMessenger:
             sections=[Section(body=[TextSpan(text=t(self.locale, "feishu.moved"))])],
         )
         try:
-            self.api.reply(
-                message_id=ref.message_id,
-                msg_type="interactive",
+            self._send(
+                chat=ref.chat,
                 content=cards.content(cards.render(note)),
-                in_thread=True,
+                msg_type="interactive",
+                thread_id=ref.message_id,
+                key=None,
             )
         except FeishuError as exc:
             # The new card is what matters; the note only helps readers of the old thread.
@@ -156,12 +199,17 @@ class FeishuMessenger:
 
     def dm(self, *, user: str, message: Message, idempotency_key: str | None = None) -> MessageRef:
         """Send a card to a person's direct chat with the bot."""
-        data = self.api.send(
-            receive_id_type="open_id",
-            receive_id=user,
-            msg_type="interactive",
-            content=cards.content(cards.render(message)),
-            uuid=uuid_for(idempotency_key) if idempotency_key else None,
+        content = cards.content(cards.render(message))
+        uuid = uuid_for(idempotency_key) if idempotency_key else None
+        data = self._paced(
+            f"user:{user}",
+            lambda: self.api.send(
+                receive_id_type="open_id",
+                receive_id=user,
+                msg_type="interactive",
+                content=content,
+                uuid=uuid,
+            ),
         )
         return MessageRef(chat=str(data.get("chat_id") or ""), message_id=str(data["message_id"]))
 
@@ -186,7 +234,12 @@ class FeishuMessenger:
         """Show a card to one person: ephemeral in a normal group, else a direct message."""
         if thread_id is None and self._allows_ephemeral(chat):
             try:
-                self.api.send_ephemeral(chat_id=chat, open_id=user, card=cards.render(message))
+                card = cards.render(message)
+                # Seen by one person, it is paced as a message to them, not to the group.
+                self._paced(
+                    f"user:{user}",
+                    lambda: self.api.send_ephemeral(chat_id=chat, open_id=user, card=card),
+                )
                 return
             except FeishuError as exc:
                 if exc.code not in _RETRY_AS_DM:

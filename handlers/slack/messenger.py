@@ -303,8 +303,8 @@ class SlackMessenger:
         except (SlackApiError, URLError, OSError, SlackClientError) as exc:
             raise delivery_error(exc, where=where) from exc
 
-    def update(self, *, ref: MessageRef, message: Message) -> None:
-        """Edit a message in place."""
+    def update(self, *, ref: MessageRef, message: Message) -> MessageRef | None:
+        """Edit a message in place (Slack edits any age of message: never moved)."""
         rendered = render(message)
         self._call(
             lambda: self.client.chat_update(
@@ -312,6 +312,7 @@ class SlackMessenger:
             ),
             f"editing {ref.chat}/{ref.message_id}",
         )
+        return None
 
     def dm_channel(self, user: str) -> str:
         """The bot's direct-message channel with a person (opened once, then remembered)."""

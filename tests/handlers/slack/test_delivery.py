@@ -95,6 +95,14 @@ def _messenger(slack: FakeSlack) -> SlackMessenger:
     return SlackMessenger(make_client(settings))
 
 
+def test_slack_edits_in_place_and_never_moves_a_message(slack: FakeSlack) -> None:
+    """Slack edits a message of any age: update reports no new place for it."""
+    messenger = _messenger(slack)
+    ref = messenger.post(chat=LOGISTICS, message=HELLO)
+    assert messenger.update(ref=ref, message=HELLO) is None
+    assert slack.message(ref.chat, ref.message_id) is not None
+
+
 def test_private_channel_that_refuses_a_join(slack: FakeSlack) -> None:
     slack.add_channel("GPRIV", "secret", private=True)
     slack.fail_next("chat.postMessage", error="not_in_channel")

@@ -329,7 +329,7 @@ class Posted:
     departments: int
 
 
-def _summary_departments(session: Session, ws_id: int, period: Period) -> dict[int, DeptInfo]:
+def summary_departments(session: Session, ws_id: int, period: Period) -> dict[int, DeptInfo]:
     """Departments that existed during the period and were not removed before it."""
     return {
         d.id: d
@@ -351,7 +351,7 @@ def write_summary(
 ) -> Posted:
     """Compute the period's figures and queue the summary messages (each key once)."""
     session = uow.session
-    depts = _summary_departments(session, ws_id, period)
+    depts = summary_departments(session, ws_id, period)
     channel = settings.xdept_summary_channel
     if not depts:
         return Posted([], 0)  # no department yet in that period: nothing to summarise

@@ -60,7 +60,7 @@ class _Sql:
     def series(self, count: int) -> str:
         """A FROM clause giving n = 1..count."""
         if self.pg:
-            return f"generate_series(1, {int(count)}) AS s(n)"
+            return f"generate_series(CAST(1 AS bigint), {int(count)}) AS s(n)"
         return (
             f"(WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r "
             f"WHERE n < {int(count)}) SELECT n FROM r) AS s"
@@ -91,8 +91,8 @@ class _Sql:
 
 def seed(store: Store, items: int) -> Seeded:
     """The workspace, its departments and people, and `items` items with their trail."""
-    active = min(ACTIVE, items // 4)
-    week = min(WEEK, items // 4)
+    active = min(ACTIVE, items // 2)
+    week = min(WEEK, items // 5)
     archive = items - active - week
     standup_days = max(7, items // 2_000)
     with store.engine.begin() as conn:

@@ -54,8 +54,8 @@ from bot.outbox import OutboxAction
 from bot.ports import OneMessenger
 from bot.services import ItemService
 from scheduler.delivery import Deliverer
-from scheduler.metrics import week_metrics
 from scheduler.summary import due_period, summary_departments
+from scheduler.summary.metrics import week_metrics
 from scheduler.tick import tick
 from storage.db import Store, make_engine
 from storage.migrate import upgrade

@@ -301,14 +301,26 @@ def due_set_at(session: Session, item_ids: Sequence[int]) -> dict[int, datetime]
     return {item_id: at for item_id, at in rows}
 
 
-def active_items_of(session: Session, department_id: int) -> list[ItemRow]:
-    """A department's open and acknowledged items (the stand-up lists them)."""
+def active_items_of_many(
+    session: Session, department_ids: Sequence[int]
+) -> dict[int, list[ItemRow]]:
+    """Departments' open and acknowledged items (the stand-ups list them), soonest due first.
+
+    One query over the index on (department, status, due): it reads active items only,
+    however many closed ones the departments have.
+    """
+    found: dict[int, list[ItemRow]] = defaultdict(list)
+    if not department_ids:
+        return found
     rows = session.execute(
         select(*_ITEM_COLUMNS)
-        .where(Item.department_id == department_id, Item.status.in_(ACTIVE_VALUES))
-        .order_by(Item.due_at.is_(None), Item.due_at, Item.number)
+        .where(Item.department_id.in_(sorted(set(department_ids))), Item.status.in_(ACTIVE_VALUES))
+        .order_by(Item.department_id, Item.due_at.is_(None), Item.due_at, Item.number)
     )
-    return [_item(r) for r in rows]
+    for row in rows:
+        item = _item(row)
+        found[item.department_id or 0].append(item)
+    return found
 
 
 def clock_of(item: ItemRow, *, due_set: datetime | None, dept: DeptInfo | None) -> ItemClock:

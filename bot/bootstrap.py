@@ -14,7 +14,6 @@ from bot.messages import Message
 from bot.ports import Messenger, Messengers, OneMessenger
 from scheduler.delivery import Deliverer
 from storage.db import Store
-from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +52,9 @@ def bootstrap(
     settings = settings or Settings()
     store = store or Store.from_url(settings.sqlalchemy_url)
     if migrate:
+        # Imported here: Alembic (and Mako) stay out of processes that never migrate.
+        from storage.migrate import upgrade
+
         upgrade(store.engine)
     if messengers is None:
         messengers = OneMessenger(messenger or (messenger_factory or _slack_messenger)(settings))

@@ -191,13 +191,19 @@ def _migrate(url: str) -> None:
 def _preload(url: str) -> None:
     """Import what every process needs once, before the fork: the processes share it."""
     from sqlalchemy import make_url
+    from sqlalchemy.orm import configure_mappers
 
     import handlers.slack.adapter  # noqa: F401
     import handlers.slack.wsgi  # noqa: F401
-    import scheduler.runner  # noqa: F401
+
+    # Not the scheduler (APScheduler, the tick, the summary): only the inbox process runs
+    # it, so a copy here would be one more, not a shared one.
 
     # The database driver is imported by the first engine; load it here instead.
     make_url(url).get_dialect().import_dbapi()
+    # The ORM configures its mappers on first use, in each process; done here, once, the
+    # processes share the result instead of each building its own.
+    configure_mappers()
     # Keep the collector off these objects, so the pages stay shared after the fork.
     gc.freeze()
 

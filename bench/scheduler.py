@@ -13,7 +13,7 @@ these are measured and printed as JSON:
 - the Monday tick that writes the summary, and the bytes it leaves in the outbox,
 - the default `/xdept list` (median and p99 of 200 calls),
 
-then, once, outbox delivery against the fake Slack Web API (tests/fakes/fake_slack.py)
+then, once, outbox delivery against the fake Slack Web API (tests/fakes/slack/)
 through the real SlackMessenger. The live work is the same at every size, so every
 figure should stay flat from 10k to 1M.
 
@@ -274,7 +274,7 @@ def bench_delivery(messages: int = 300) -> dict[str, Any]:
         from slack_sdk import WebClient
 
         from handlers.slack.messenger import SlackMessenger
-        from tests.fakes.fake_slack import FakeSlack
+        from tests.fakes.slack import FakeSlack
 
         with FakeSlack() as slack:
             for channel in channels:

@@ -61,7 +61,7 @@ COMMANDS = {
 
 def _fake_slack(conn: Connection) -> None:
     """Serve a FakeSlack until told to stop; answer counts over the pipe."""
-    from tests.fakes.fake_slack import FakeSlack
+    from tests.fakes.slack import FakeSlack
 
     # Slack is a remote service: its stand-in must not take CPU from the servers measured.
     os.nice(FAKE_NICENESS)
@@ -207,7 +207,7 @@ def stop_server(process: subprocess.Popen[bytes]) -> None:
 
 
 def _signed_command(text_: str, user: str, response_url: str) -> tuple[bytes, dict[str, str]]:
-    from tests.fakes.slack_payloads import new_trigger_id, sign, slash_command_body
+    from tests.fakes.slack import new_trigger_id, sign, slash_command_body
 
     body = slash_command_body(
         text_,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.context import CommandStyle
-from bot.messages import Rich, fill
+from bot.messages import CommandSpan, Rich, fill
 
 # Texts that show a command (`{cmd} due XD-1 <when>`) show it this way unless told otherwise.
 DEFAULT_STYLE = CommandStyle.SLASH
@@ -341,7 +341,8 @@ def tr(locale: str, key: str, /, **params: Any) -> Rich:
     """Like t(), but params may be spans (mentions, links, dates)."""
     pair = _T.get(key)
     template = key if pair is None else (pair[1] if locale == "zh" else pair[0])
-    return fill(template, **{"cmd": DEFAULT_STYLE.prefix, **params})
+    # Without a style given, the adapter that renders the text puts in its own.
+    return fill(template, **{"cmd": CommandSpan(fallback=DEFAULT_STYLE.prefix), **params})
 
 
 def has(key: str) -> bool:

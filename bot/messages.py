@@ -1,4 +1,4 @@
-"""What the bot says, as platform-neutral models; adapters render them (Block Kit, cards, text).
+"""What the bot says, as platform-neutral models; adapters render them (blocks, cards, text).
 
 User text is kept in TextSpans and never parsed for markup, so nobody can forge a
 mention or a link; mentions, links and dates are spans of their own kinds.
@@ -57,9 +57,23 @@ class DateSpan(BaseModel):
     fallback: str
 
 
+class CommandSpan(BaseModel):
+    """The bot's command word as its platform types it ("/xdept", "@xdept").
+
+    Scheduled messages are written before anyone knows where they will be read, so
+    the adapter that renders them puts in its own way of typing a command.
+    """
+
+    model_config = ConfigDict(frozen=True)
+    type: Literal["command"] = "command"
+    fallback: str = "/xdept"
+
+
 Span = Annotated[
-    TextSpan | MentionSpan | ChannelSpan | LinkSpan | DateSpan, Field(discriminator="type")
+    TextSpan | MentionSpan | ChannelSpan | LinkSpan | DateSpan | CommandSpan,
+    Field(discriminator="type"),
 ]
+SPAN_TYPES = (TextSpan, MentionSpan, ChannelSpan, LinkSpan, DateSpan, CommandSpan)
 Rich = list[Span]
 
 
@@ -189,7 +203,7 @@ def fill(template: str, /, **params: Any) -> Rich:
 
 
 def _as_spans(value: Any) -> Rich:
-    if isinstance(value, TextSpan | MentionSpan | ChannelSpan | LinkSpan | DateSpan):
+    if isinstance(value, SPAN_TYPES):
         return [value]
     if isinstance(value, list):
         return list(value)

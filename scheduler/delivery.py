@@ -20,7 +20,7 @@ from sqlalchemy import update
 from bot import compose
 from bot.config import Settings
 from bot.domain import Role, Status
-from bot.i18n import register, t
+from bot.i18n import register, tr
 from bot.lookup import Lookup, normalize_locale
 from bot.messages import Message, MessageKind, Section, text
 from bot.outbox import OutboxAction, direct_message, file_from_payload
@@ -60,8 +60,8 @@ register(
             "无法向 {where} 发送消息：{error}。{hint}",
         ),
         "delivery.hint.other": (
-            "Check the department's channel with `/xdept dept show`.",
-            "请用 `/xdept dept show` 检查部门频道设置。",
+            "Check the department's channel with `{cmd} dept show`.",
+            "请用 `{cmd} dept show` 检查部门频道设置。",
         ),
     }
 )
@@ -236,7 +236,7 @@ class Deliverer:
         """Deliver one row; returns a Retry-After to wait out, if the platform asked for one.
 
         Three short transactions: claim, plan, record. Nothing is held open while the
-        chat platform answers, so a slow Slack never blocks other writers.
+        chat platform answers, so a slow platform never blocks other writers.
         """
         if not self._claim(row_id, now, retry=retry):
             return None
@@ -522,9 +522,9 @@ class Deliverer:
             return
         locale = normalize_locale(dept.locale, self.settings.xdept_locale)
         where = f"#{dept.channel_name or dept.channel_id}"
-        hint = t(locale, exc.hint or "delivery.hint.other")
-        body = t(locale, "delivery.failed", where=where, error=exc.code.value, hint=hint)
-        message = Message(kind=MessageKind.DELIVERY_FAILURE, sections=[Section(body=[text(body)])])
+        hint = tr(locale, exc.hint or "delivery.hint.other")
+        body = tr(locale, "delivery.failed", where=where, error=exc.code.value, hint=hint)
+        message = Message(kind=MessageKind.DELIVERY_FAILURE, sections=[Section(body=body)])
         direct_message(
             uow,
             workspace_id=row.workspace_id,

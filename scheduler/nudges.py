@@ -26,23 +26,23 @@ register(
     {
         "nudge.due_soon": (
             "⏰ {who} {code} is due {due}: “{text}”. Reply here with where it stands, or move "
-            "the date with `/xdept due {code} <when>`.",
+            "the date with `{cmd} due {code} <when>`.",
             "⏰ {who} {code} 将于 {due} 到期：「{text}」。请在此回复进展，或用 "
-            "`/xdept due {code} <时间>` 调整截止时间。",
+            "`{cmd} due {code} <时间>` 调整截止时间。",
         ),
         "nudge.overdue": (
             "🔴 {who} {code} is overdue: it was due {due}, {late} ago. Follow-up {n} of {max}: "
-            "reply here with where it stands, set a new date with `/xdept due {code} <when>`, "
+            "reply here with where it stands, set a new date with `{cmd} due {code} <when>`, "
             "or mark it done.",
             "🔴 {who} {code} 已逾期：截止时间 {due}，已超过 {late}。第 {n}/{max} 次跟进："
-            "请在此回复进展，用 `/xdept due {code} <时间>` 设定新的截止时间，或标记完成。",
+            "请在此回复进展，用 `{cmd} due {code} <时间>` 设定新的截止时间，或标记完成。",
         ),
         "nudge.overdue_now": (
             "🔴 {who} {code} is now overdue: it was due {due}. Follow-up {n} of {max}: reply "
-            "here with where it stands, set a new date with `/xdept due {code} <when>`, or mark "
+            "here with where it stands, set a new date with `{cmd} due {code} <when>`, or mark "
             "it done.",
             "🔴 {who} {code} 已到截止时间（{due}），现已逾期。第 {n}/{max} 次跟进：请在此回复"
-            "进展，用 `/xdept due {code} <时间>` 设定新的截止时间，或标记完成。",
+            "进展，用 `{cmd} due {code} <时间>` 设定新的截止时间，或标记完成。",
         ),
         "nudge.unanswered": (
             "👋 {who} {code} from {requester} has had no response for {hours} business hours: "
@@ -75,9 +75,9 @@ register(
         "suggest.offer": (
             "Escalate sends {contact}, the department's escalation contact, the background, "
             "current state, impact and suggestion, with a link to the thread. You can escalate "
-            "once, now or later with `/xdept escalate {code}`.",
+            "once, now or later with `{cmd} escalate {code}`.",
             "点击「升级」会把背景、现状、影响和建议连同讨论串链接发给该部门的升级对象 {contact}。"
-            "每个事项只能升级一次，也可以稍后用 `/xdept escalate {code}` 升级。",
+            "每个事项只能升级一次，也可以稍后用 `{cmd} escalate {code}` 升级。",
         ),
         "suggest.thread": ("Thread: {link}", "讨论串：{link}"),
     }

@@ -38,8 +38,8 @@ register(
             "今天没有等待 {name} 处理的事项。🎉",
         ),
         "standup.more": (
-            "…and {n} more: `/xdept list dept {key}`",
-            "……还有 {n} 项：`/xdept list dept {key}`",
+            "…and {n} more: `{cmd} list dept {key}`",
+            "……还有 {n} 项：`{cmd} list dept {key}`",
         ),
         "standup.from": ("from {who}", "提出人 {who}"),
         "standup.owner": ("owner {who}", "负责人 {who}"),
@@ -138,7 +138,7 @@ def standup_prompt(
         lines = [_line(i, now=now, tz=tz, locale=locale) for i in members[:SECTION_LIMIT]]
         if len(members) > SECTION_LIMIT:
             more = len(members) - SECTION_LIMIT
-            lines.append([text(t(locale, "standup.more", n=more, key=dept.key))])
+            lines.append(tr(locale, "standup.more", n=more, key=dept.key))
         sections.append(Section(heading=t(locale, f"standup.{group}"), body=join(lines, "\n")))
     if not sections:
         sections.append(Section(body=[text(t(locale, "standup.none", name=dept.name))]))

@@ -61,7 +61,7 @@ class Base(DeclarativeBase):
 
 
 class Workspace(Base):
-    """One Slack team or Feishu tenant."""
+    """One team or tenant of a chat platform."""
 
     __tablename__ = "workspaces"
     __table_args__ = (UniqueConstraint("platform", "external_id"),)

@@ -15,7 +15,17 @@ from bisect import bisect_right
 from itertools import accumulate
 from urllib.parse import quote
 
-from bot.messages import ChannelSpan, DateSpan, LinkSpan, MentionSpan, Rich, Span, TextSpan
+from bot.context import CommandStyle
+from bot.messages import (
+    ChannelSpan,
+    CommandSpan,
+    DateSpan,
+    LinkSpan,
+    MentionSpan,
+    Rich,
+    Span,
+    TextSpan,
+)
 from handlers.slack.mrkdwn import ELLIPSIS, clean_index
 
 # Characters that are markup anywhere in a line.
@@ -28,6 +38,9 @@ _LINE = re.compile(r"^([ \t]*)(\S(?:.*\S)?)([ \t]*)$", re.MULTILINE)
 _SAFE_SCHEMES = ("https://", "http://")
 # How far back from a forced cut to look for a space or newline to break at.
 _BREAK_WINDOW = 0.2
+
+# Commands are typed by mentioning the bot on Feishu.
+COMMAND_PREFIX = CommandStyle.MENTION.prefix
 
 
 def applink_chat(chat_id: str, *, lark: bool = False) -> str:
@@ -97,6 +110,8 @@ def atom(span: Span, *, chat_label: str = "群聊", lark: bool = False) -> str:
     if isinstance(span, DateSpan):
         # Cards have no per-reader time that is documented well enough to rely on.
         return escape(span.fallback)
+    if isinstance(span, CommandSpan):
+        return escape(COMMAND_PREFIX)
     raise TypeError(f"not a markup span: {span!r}")
 
 
@@ -112,6 +127,8 @@ def plain_text(spans: Rich) -> str:
             out.append(span.fallback)
         elif isinstance(span, MentionSpan):
             out.append("@" + span.user_id)
+        elif isinstance(span, CommandSpan):
+            out.append(COMMAND_PREFIX)
         else:
             out.append("#" + span.channel_id)
     return "".join(out)

@@ -10,7 +10,20 @@ from __future__ import annotations
 import unicodedata
 from datetime import UTC
 
-from bot.messages import ChannelSpan, DateSpan, LinkSpan, MentionSpan, Rich, Span, TextSpan
+from bot.context import CommandStyle
+from bot.messages import (
+    ChannelSpan,
+    CommandSpan,
+    DateSpan,
+    LinkSpan,
+    MentionSpan,
+    Rich,
+    Span,
+    TextSpan,
+)
+
+# Commands are typed as a slash command on Slack.
+COMMAND_PREFIX = CommandStyle.SLASH.prefix
 
 ELLIPSIS = "…"
 # Schemes a link may carry; anything else is shown as text, never as a link.
@@ -135,6 +148,8 @@ def atom(span: Span) -> str:
         return link_markup(span)
     if isinstance(span, DateSpan):
         return date_markup(span)
+    if isinstance(span, CommandSpan):
+        return escape(COMMAND_PREFIX)
     raise TypeError(f"not a markup span: {span!r}")
 
 
@@ -206,6 +221,8 @@ def _plain(span: Span) -> str:
         return f"@{span.user_id}"
     if isinstance(span, ChannelSpan):
         return f"#{span.channel_id}"
+    if isinstance(span, CommandSpan):
+        return COMMAND_PREFIX
     return span.text
 
 

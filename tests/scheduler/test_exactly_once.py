@@ -268,7 +268,7 @@ def test_the_fake_slack_answering_429_then_200_delivers_once(
     from slack_sdk import WebClient
 
     from handlers.slack.messenger import SlackMessenger
-    from tests.fakes.fake_slack import FakeSlack
+    from tests.fakes.slack import FakeSlack
 
     with FakeSlack() as slack:
         slack.add_channel("C0LOG", "logistics")

@@ -51,7 +51,7 @@ def test_the_command_line_runs_once_against_a_fake_slack(
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pytest.importorskip("handlers.slack.messenger")
-    from tests.fakes.fake_slack import FakeSlack
+    from tests.fakes.slack import FakeSlack
 
     seeded(sqlite_url, RecordingMessenger()).store.dispose()
     with FakeSlack() as slack:

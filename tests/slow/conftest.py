@@ -31,7 +31,7 @@ from handlers.console.messenger import RecordingMessenger
 from handlers.slack.escapes import neutral_text
 from storage.db import make_engine
 from tests.conftest import _pg_base_url, make_settings
-from tests.fakes.fake_slack import FakeSlack
+from tests.fakes.slack import FakeSlack
 from tests.handlers.slack.conftest import (
     ADMIN,
     LOGISTICS,

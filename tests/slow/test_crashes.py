@@ -34,8 +34,7 @@ from handlers.slack.messenger import SlackMessenger, make_client
 from storage.db import Store
 from storage.models import InboxTask, Item, OutboxMessage
 from tests.conftest import make_settings
-from tests.fakes.fake_slack import FakeSlack
-from tests.fakes.slack_payloads import sign, slash_command_body
+from tests.fakes.slack import FakeSlack, sign, slash_command_body
 from tests.handlers.slack.conftest import ALICE, BOB, CHEN, LOGISTICS, SECRET, SERVICE, TOKEN
 from tests.slow.conftest import Xdept, add_logistics, alive, environment, free_port, get_status
 

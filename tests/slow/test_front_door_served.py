@@ -14,8 +14,7 @@ from sqlalchemy import func, select
 
 from storage.db import Store
 from storage.models import InboxTask, Item, Update
-from tests.fakes.fake_slack import FakeSlack
-from tests.fakes.slack_payloads import sign, slash_command_body
+from tests.fakes.slack import FakeSlack, sign, slash_command_body
 from tests.handlers.slack.conftest import ALICE, SECRET
 from tests.handlers.slack.test_fuzz import (
     CONTENT_TYPES,

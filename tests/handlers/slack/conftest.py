@@ -3,7 +3,7 @@
 `slack_server` serves the same front door gunicorn runs (handlers.slack.wsgi)
 from a threaded WSGI server in this process, with inbox workers in threads
 of this process too, so tests can read the store. Requests are signed and
-shaped exactly as Slack's (tests/fakes/slack_payloads).
+shaped exactly as Slack's (tests/fakes/slack).
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from handlers.slack.resolver import Resolver
 from handlers.slack.wsgi import front_door
 from storage.db import Store
 from tests.conftest import make_settings
-from tests.fakes.fake_slack import FakeSlack
-from tests.fakes.slack_payloads import (
+from tests.fakes.slack import (
+    FakeSlack,
     SignedResponse,
     block_actions_body,
     event_body,

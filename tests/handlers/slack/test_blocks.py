@@ -29,16 +29,16 @@ from handlers.slack.blocks import (
     render,
 )
 from handlers.slack.escapes import unescape
-from tests.fakes.fake_slack import _block_problems
+from tests.fakes.slack.blocks import block_problems
 
 
 def _ok(blocks: list[dict[str, object]]) -> None:
     """The fake Slack's own checks of what the real API refuses."""
-    assert _block_problems(blocks, MAX_BLOCKS, "/blocks") == []
+    assert block_problems(blocks, MAX_BLOCKS, "/blocks") == []
 
 
 def _texts(blocks: list[dict[str, object]]) -> str:
-    from tests.fakes.fake_slack import collect_text
+    from tests.fakes.slack import collect_text
 
     return collect_text(blocks)
 

@@ -8,7 +8,7 @@ from bot.domain import Status
 from bot.messages import ButtonAction
 from bot.views import ItemView
 from handlers.slack.views import DECLINE_FORM, REASON
-from tests.fakes.slack_payloads import view_submission_body
+from tests.fakes.slack import view_submission_body
 from tests.handlers.slack.conftest import ALICE, BOB, CHEN, LOGISTICS, WANG, ZHAO, SlackServer
 
 
@@ -146,7 +146,7 @@ def test_escalate_from_the_direct_message(slack_server: SlackServer) -> None:
 
 
 def test_a_double_delivered_click_counts_once(slack_server: SlackServer) -> None:
-    from tests.fakes.slack_payloads import block_actions_body
+    from tests.fakes.slack import block_actions_body
 
     slack = slack_server.slack
     item = _tracked(slack_server)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain import Status
-from tests.fakes.slack_payloads import new_trigger_id, slash_command_body
+from tests.fakes.slack import new_trigger_id, slash_command_body
 from tests.handlers.slack.conftest import (
     ALICE,
     BOB,
@@ -152,7 +152,7 @@ def test_forged_or_stale_requests_get_401_and_change_nothing(
 ) -> None:
     import time
 
-    from tests.fakes.slack_payloads import sign, signed_post
+    from tests.fakes.slack import sign, signed_post
 
     slack = slack_server.slack
     slack_server.add_logistics()

@@ -14,7 +14,7 @@ from bot.ports import DeliveryCode, DeliveryError, MessageRef
 from handlers.slack.messenger import SlackMessenger, make_client
 from storage.models import OutboxMessage
 from tests.conftest import make_settings
-from tests.fakes.fake_slack import FakeSlack
+from tests.fakes.slack import FakeSlack
 from tests.handlers.slack.conftest import ALICE, LOGISTICS, TOKEN, WANG, SlackServer
 
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from bot.domain import Status, UpdateKind
 from bot.views import ItemView
 from storage.models import Update
-from tests.fakes.slack_payloads import (
+from tests.fakes.slack import (
     app_home_opened_event,
     app_mention_event,
     event_body,
@@ -40,9 +40,10 @@ def _tracked(server: SlackServer) -> ItemView:
 
 
 def _updates(server: SlackServer, item: ItemView) -> list[Update]:
+    """In the order they were said (workers may store two replies in either order)."""
     with server.app.store.unit_of_work() as uow:
         rows = uow.session.scalars(
-            select(Update).where(Update.item_id == item.id).order_by(Update.id)
+            select(Update).where(Update.item_id == item.id).order_by(Update.at, Update.id)
         )
         return list(rows)
 
@@ -270,7 +271,7 @@ def test_a_mention_gets_a_short_private_help(slack_server: SlackServer) -> None:
 
 @sqlite_only
 def test_events_and_interactions_nobody_handles_still_get_200(slack_server: SlackServer) -> None:
-    from tests.fakes.slack_payloads import block_actions_body, view_submission_body
+    from tests.fakes.slack import block_actions_body, view_submission_body
 
     others = [
         {"type": "member_joined_channel", "user": CHEN, "channel": GENERAL, "event_ts": new_ts()},

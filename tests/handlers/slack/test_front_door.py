@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func, select
 
 from storage.models import InboxTask, Item, OutboxMessage, Update
-from tests.fakes.slack_payloads import (
+from tests.fakes.slack import (
     block_actions_body,
     event_body,
     message_event,

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from storage.models import InboxTask, Item, Update
-from tests.fakes.slack_payloads import sign
+from tests.fakes.slack import sign
 from tests.handlers.slack.conftest import SECRET, SlackServer
 
 KEYS = [

@@ -41,7 +41,7 @@ from storage.db import Store, UnitOfWork
 from storage.models import Base
 from storage.tenancy_models import InstallationState
 from tests.conftest import make_settings
-from tests.fakes.slack_payloads import signed_post, slash_command_body
+from tests.fakes.slack import signed_post, slash_command_body
 from tests.web_api import json_api
 
 SECRET = "oauth-test-signing-secret"

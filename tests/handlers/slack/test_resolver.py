@@ -5,7 +5,7 @@ from __future__ import annotations
 from handlers.slack.messenger import make_client
 from handlers.slack.resolver import USER_TTL, Resolver
 from tests.conftest import make_settings
-from tests.fakes.fake_slack import FakeSlack
+from tests.fakes.slack import FakeSlack
 from tests.handlers.slack.conftest import ADMIN, CHEN, LOGISTICS_GROUP, TEAM, TOKEN
 
 

@@ -26,8 +26,7 @@ from storage.db import Store
 from storage.migrate import upgrade
 from storage.models import InboxTask
 from tests.conftest import make_settings
-from tests.fakes.fake_slack import FakeSlack
-from tests.fakes.slack_payloads import signed_post, slash_command_body
+from tests.fakes.slack import FakeSlack, signed_post, slash_command_body
 from tests.handlers.slack.conftest import (
     ALICE,
     SECRET,

@@ -26,9 +26,9 @@ from handlers.slack import socket as socket_command
 from storage.db import Store
 from storage.models import Item
 from tests.conftest import make_settings
-from tests.fakes.fake_slack import FakeSlack
-from tests.fakes.fake_socket_mode import FakeSocketMode
-from tests.fakes.slack_payloads import (
+from tests.fakes.slack import (
+    FakeSlack,
+    FakeSocketMode,
     event_payload,
     reaction_added_event,
     slash_command_body,

@@ -17,8 +17,9 @@ from handlers.slack.views import (
     TEXT,
     TRACK_FORM,
 )
-from tests.fakes.fake_slack import FakeSlack, ViewCall
-from tests.fakes.slack_payloads import (
+from tests.fakes.slack import (
+    FakeSlack,
+    ViewCall,
     message_shortcut_body,
     static_select_value,
     users_select_value,

@@ -31,7 +31,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tests.fakes.fake_slack import FakeSlack
+    from tests.fakes.slack.server import FakeSlack
 
 JSON = dict[str, Any]
 

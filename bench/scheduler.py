@@ -54,8 +54,7 @@ from bot.outbox import OutboxAction
 from bot.ports import OneMessenger
 from bot.services import ItemService
 from scheduler.delivery import Deliverer
-from scheduler.summary import due_period, summary_departments
-from scheduler.summary.metrics import week_metrics
+from scheduler.summary import due_period, period_metrics, summary_departments
 from scheduler.tick import tick
 from storage.db import Store, make_engine
 from storage.migrate import upgrade
@@ -120,14 +119,7 @@ def bench_week_metrics(store: Store, settings: Settings, seeded: Seeded, runs: i
         with store.unit_of_work() as uow:
             begin = time.perf_counter()
             depts = summary_departments(uow.session, seeded.workspace_id, period)
-            weeks = week_metrics(
-                uow.session,
-                seeded.workspace_id,
-                depts,
-                start=period.start,
-                end=period.end,
-                standup_dates=period.standup_dates(),
-            )
+            weeks = period_metrics(uow.session, seeded.workspace_id, period, depts)
             samples.append((time.perf_counter() - begin) * 1000)
     opened = sum(w.opened for w in weeks.values())
     assert opened >= seeded.week, (opened, seeded.week)  # and active items filed that week

@@ -17,6 +17,7 @@ from scheduler.summary.period import Period, due_period, week_so_far
 from scheduler.summary.writing import (
     Posted,
     SummaryService,
+    period_metrics,
     post_due_summaries,
     summary_departments,
     write_summary,
@@ -27,6 +28,7 @@ __all__ = [
     "Posted",
     "SummaryService",
     "due_period",
+    "period_metrics",
     "post_due_summaries",
     "summary_departments",
     "week_so_far",

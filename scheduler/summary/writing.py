@@ -25,7 +25,7 @@ from scheduler import facts
 from scheduler.facts import DeptInfo
 from scheduler.summary.chart import CHART_NAME, chart_for
 from scheduler.summary.compose import department_summary, workspace_summary
-from scheduler.summary.metrics import week_metrics
+from scheduler.summary.metrics import DeptWeek, week_metrics
 from scheduler.summary.period import Period, due_period, week_so_far
 from storage.db import Store, UnitOfWork
 from storage.models import OutboxMessage, Workspace
@@ -50,6 +50,20 @@ def summary_departments(session: Session, ws_id: int, period: Period) -> dict[in
     }
 
 
+def period_metrics(
+    session: Session, ws_id: int, period: Period, depts: dict[int, DeptInfo]
+) -> dict[int, DeptWeek]:
+    """Each department's figures for the period."""
+    return week_metrics(
+        session,
+        ws_id,
+        depts,
+        start=period.start,
+        end=period.end,
+        standup_dates=period.standup_dates(),
+    )
+
+
 def write_summary(
     uow: UnitOfWork,
     settings: Settings,
@@ -72,14 +86,7 @@ def write_summary(
     )
     if _all_written(session, keys):
         return Posted([], 0)
-    weeks = week_metrics(
-        session,
-        ws_id,
-        depts,
-        start=period.start,
-        end=period.end,
-        standup_dates=period.standup_dates(),
-    )
+    weeks = period_metrics(session, ws_id, period, depts)
     ordered = sorted(weeks.values(), key=lambda w: w.key)
     png = chart_for(ordered, period)
     # Drawn once and stored once: each row names the chart by id (a PNG copied into 500

@@ -18,8 +18,7 @@ from sqlalchemy import event
 
 from bench.archive import DEPARTMENTS, DUE, STANDUP_NOW, SUMMARY_NOW, ZONE, seed
 from bench.scheduler import bench_size
-from scheduler.summary import due_period, summary_departments
-from scheduler.summary.metrics import week_metrics
+from scheduler.summary import due_period, period_metrics, summary_departments
 from scheduler.tick import tick
 from storage.db import Store
 from tests.conftest import make_settings
@@ -59,14 +58,7 @@ def test_weekly_metrics_ask_a_few_questions_for_500_departments(store: Store) ->
     assert period is not None
     with store.unit_of_work() as uow, statements(store) as sent:
         depts = summary_departments(uow.session, seeded.workspace_id, period)
-        weeks = week_metrics(
-            uow.session,
-            seeded.workspace_id,
-            depts,
-            start=period.start,
-            end=period.end,
-            standup_dates=period.standup_dates(),
-        )
+        weeks = period_metrics(uow.session, seeded.workspace_id, period, depts)
     assert len(weeks) == DEPARTMENTS
     assert sum(w.opened for w in weeks.values()) >= seeded.week
     assert sum(w.closed["done"] for w in weeks.values()) > 0

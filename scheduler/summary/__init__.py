@@ -3,17 +3,17 @@
 Monday 09:00 in the workspace's zone it covers the previous Monday to Sunday;
 `/xdept summary` posts the week so far at once (SummaryService.post_now).
 
-- period: which week, and when it is due;
+- compose: which week, and when it is due; the messages, in English and Chinese;
+  the chart's bars;
 - metrics: each department's figures, from queries bounded by the week or by
   what is still active (never by the archive);
 - chart: the response-time chart (matplotlib, imported only when drawn);
-- compose: the messages, in English and Chinese;
 - writing: the outbox rows, with the chart stored once per summary.
 """
 
 from __future__ import annotations
 
-from scheduler.summary.period import Period, due_period, week_so_far
+from scheduler.summary.compose import Period, due_period, week_so_far
 from scheduler.summary.writing import (
     Posted,
     SummaryService,

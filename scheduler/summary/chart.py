@@ -10,10 +10,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from scheduler.summary.metrics import DeptWeek, median, p90
-from scheduler.summary.period import Period
-
-CHART_NAME = "xdept-response-times.png"
 # Past this many departments the labels stop being readable; the busiest are shown.
 MAX_BARS = 25
 
@@ -50,20 +46,3 @@ def response_chart(bars: list[Bar], *, title: str) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()
-
-
-def chart_for(weeks: list[DeptWeek], period: Period) -> bytes | None:
-    """The response-time chart, or None when nobody answered anything in the period."""
-    bars = [
-        Bar(
-            key=w.key,
-            median=median(w.first_response_hours) or 0.0,
-            p90=p90(w.first_response_hours) or 0.0,
-            answered=len(w.first_response_hours),
-        )
-        for w in weeks
-        if w.first_response_hours
-    ]
-    if not bars:
-        return None
-    return response_chart(bars, title=f"Time to first response, business hours ({period.label})")

@@ -23,10 +23,16 @@ from bot.messages import ChannelSpan, Message, MessageKind, Rich
 from bot.outbox import OutboxAction, StoredFile, channel_message
 from scheduler import facts
 from scheduler.facts import DeptInfo
-from scheduler.summary.chart import CHART_NAME, chart_for
-from scheduler.summary.compose import department_summary, workspace_summary
+from scheduler.summary.compose import (
+    CHART_NAME,
+    Period,
+    chart_for,
+    department_summary,
+    due_period,
+    week_so_far,
+    workspace_summary,
+)
 from scheduler.summary.metrics import DeptWeek, week_metrics
-from scheduler.summary.period import Period, due_period, week_so_far
 from storage.db import Store, UnitOfWork
 from storage.models import OutboxMessage, Workspace
 

@@ -16,6 +16,7 @@ from bot.messages import Message
 from bot.ports import DeliveryCode, DeliveryError
 from storage.db import UnitOfWork
 from storage.models import Item
+from storage.repositories import FileRepository
 
 
 class OutboxAction(StrEnum):
@@ -167,7 +168,7 @@ def _file_payload(filename: str, content: bytes, title: str) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class StoredFile:
-    """A file stored once (uow.files) and sent by several rows, each naming it by id."""
+    """A file stored once (FileRepository) and sent by several rows, each naming it by id."""
 
     file_id: int
     filename: str
@@ -182,7 +183,7 @@ def file_from_payload(payload: dict[str, Any], uow: UnitOfWork) -> tuple[str, by
     """(filename, content, title) back out of a queued row, reading a stored file by id."""
     if "file_id" not in payload:
         return payload["filename"], base64.b64decode(payload["content_b64"]), payload["title"]
-    content = uow.files.content(int(payload["file_id"]))
+    content = FileRepository(uow.session).content(int(payload["file_id"]))
     if content is None:
         raise DeliveryError(
             DeliveryCode.GONE,

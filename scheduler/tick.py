@@ -30,6 +30,7 @@ from scheduler.summary import due_period, post_due_summaries
 from scheduler.writer import SKIPPED, TickWriter
 from storage.db import Store
 from storage.models import OutboxMessage, Standup
+from storage.repositories import FileRepository
 
 # Items looked at per tick; after a long outage the rest wait for the next tick.
 BATCH = 2000
@@ -99,7 +100,7 @@ def tick(
             report.ticked = False
             return report
         uow.inbox.forget_before(now - EVENT_MEMORY)
-        uow.files.forget_before(now - FILE_MEMORY)
+        FileRepository(session).forget_before(now - FILE_MEMORY)
         depts = facts.departments(session)
         writer = TickWriter(session, now)
         _plan_standups(session, settings, depts, now, writer)

@@ -21,7 +21,6 @@ from sqlalchemy.pool import StaticPool
 from storage.inbox import InboxRepository
 from storage.repositories import (
     DepartmentRepository,
-    FileRepository,
     ItemRepository,
     OutboxRepository,
     PersonRepository,
@@ -81,7 +80,6 @@ class UnitOfWork:
         self.departments = DepartmentRepository(session)
         self.items = ItemRepository(session)
         self.outbox = OutboxRepository(session)
-        self.files = FileRepository(session)
         self.inbox = InboxRepository(session)
         self.standups = StandupRepository(session)
 

@@ -2,7 +2,7 @@
 
 With XDEPT_SUMMARY_CHANNEL set, one message there covers every department;
 otherwise each department's own channel gets its department's figures. The
-chart is drawn once per summary and stored once (uow.files); every row that
+chart is drawn once per summary and stored once (table outbox_files); every row that
 sends it names it by id.
 """
 
@@ -35,6 +35,7 @@ from scheduler.summary.compose import (
 from scheduler.summary.metrics import DeptWeek, week_metrics
 from storage.db import Store, UnitOfWork
 from storage.models import OutboxMessage, Workspace
+from storage.repositories import FileRepository
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def write_summary(
     # Drawn once and stored once: each row names the chart by id (a PNG copied into 500
     # departments' rows made the outbox carry tens of megabytes every Monday).
     chart = (
-        uow.files.store(
+        FileRepository(uow.session).store(
             workspace_id=ws_id,
             key=f"{key_prefix}:chart:ws:{ws_id}:{period.label}",
             content=png,

@@ -22,34 +22,25 @@ def insert_ignoring_duplicates(session: Session, table: Any, values: dict[str, A
     return session.execute(stmt).scalar()
 
 
-def insert_many_ignoring_duplicates(
-    session: Session, table: Any, rows: list[dict[str, Any]], *, conflict: str, returning: str
+def insert_many_as_json(
+    session: Session, table: Any, rows: list[dict[str, Any]], conflict: str, returning: str
 ) -> list[Any]:
-    """Insert many rows at once, skipping those whose `conflict` column exists; `returning`
-    of the rows written.
+    """PostgreSQL: insert many rows, skipping those whose `conflict` column exists; the
+    `returning` column of the rows written. Every row must have the same keys.
 
-    On PostgreSQL the rows travel as one JSON parameter (json_populate_recordset): a
-    multi-row VALUES list with thousands of placeholders costs more to build and parse on
-    the client than the insert itself. Every row must have the same keys.
+    The rows travel as one JSON parameter (json_populate_recordset): a multi-row VALUES
+    list with thousands of placeholders costs more to build and parse in the client than
+    the insert itself (700 outbox rows of a stand-up tick: 0.5 s against 0.13 s).
     """
     if not rows:
         return []
-    columns = list(rows[0])
-    if session.get_bind().dialect.name != "postgresql":
-        stmt = (
-            sqlite_insert(table)
-            .on_conflict_do_nothing(index_elements=[conflict])
-            .returning(table.c[returning])
-        )
-        # executemany with RETURNING: SQLAlchemy batches it into multi-row INSERTs itself.
-        return list(session.scalars(stmt, rows))
-    names = ", ".join(f'"{c}"' for c in columns)
+    names = ", ".join(f'"{c}"' for c in rows[0])
     sql = text(
         f"INSERT INTO {table.name} ({names}) SELECT {names} "
         f"FROM json_populate_recordset(NULL::{table.name}, CAST(:rows AS json)) "
         f'ON CONFLICT ("{conflict}") DO NOTHING RETURNING "{returning}"'
     )
-    payload = json.dumps([{c: _jsonable(r[c]) for c in columns} for r in rows])
+    payload = json.dumps([{c: _jsonable(v) for c, v in r.items()} for r in rows])
     return list(session.scalars(sql, {"rows": payload}))
 
 

@@ -7,16 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.models import (
     OutboxMessage,
 )
-from storage.repositories.base import (
-    Repository,
-    insert_ignoring_duplicates,
-    insert_many_ignoring_duplicates,
-)
+from storage.repositories.base import Repository, insert_ignoring_duplicates, insert_many_as_json
 
 
 class OutboxRepository(Repository):
@@ -42,6 +40,8 @@ class OutboxRepository(Repository):
         """Add many messages in one batched statement, skipping existing dedupe keys; new keys."""
         if not rows:
             return set()
+        table: Any = OutboxMessage.__table__
+        maker = pg_insert if self._is_postgres else sqlite_insert
         batch = []
         for values in rows:
             row = dict(values)
@@ -50,14 +50,18 @@ class OutboxRepository(Repository):
             row.setdefault("payload", {})
             row.setdefault("next_attempt_at", row["created_at"])
             batch.append(row)
-        # Every row needs the same columns for one statement over all of them.
+        # Every row needs the same columns for one cached statement over all of them.
         columns = set().union(*batch)
         batch = [{c: row.get(c) for c in columns} for row in batch]
-        table = OutboxMessage.__table__
-        added = insert_many_ignoring_duplicates(
-            self.session, table, batch, conflict="dedupe_key", returning="dedupe_key"
+        if self._is_postgres:
+            return set(insert_many_as_json(self.session, table, batch, "dedupe_key", "dedupe_key"))
+        stmt = (
+            maker(table)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(table.c.dedupe_key)
         )
-        return set(added)
+        # executemany with RETURNING: SQLAlchemy batches it into multi-row INSERTs itself.
+        return set(self.session.scalars(stmt, batch))
 
     def get(self, message_id: int, *, lock: bool = False) -> OutboxMessage | None:
         """One outbox row."""

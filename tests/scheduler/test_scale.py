@@ -8,6 +8,7 @@ size CI can afford, runs in the slow stage.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -18,6 +19,7 @@ from sqlalchemy import event
 
 from bench.archive import DEPARTMENTS, DUE, STANDUP_NOW, SUMMARY_NOW, ZONE, seed
 from bench.scheduler import bench_size
+from scheduler import facts
 from scheduler.summary import due_period, period_metrics, summary_departments
 from scheduler.tick import tick
 from storage.db import Store
@@ -78,3 +80,8 @@ def test_the_benchmark_runs_at_10k_items_and_the_summary_stores_its_chart_once(
     assert summary["bytes"]["stored_files"] > 10_000
     assert summary["bytes"]["outbox_payloads"] < DEPARTMENTS * 5_000
     assert result["list_default"]["lead3"]["listed"] > 0
+
+
+def test_the_tick_reads_item_columns_in_the_order_of_item_rows() -> None:
+    names = [column.key for column in facts._ITEM_COLUMNS]
+    assert names == [f.name for f in dataclasses.fields(facts.ItemRow)]

@@ -43,6 +43,7 @@ def bootstrap(
     migrate: bool = True,
     sleep: Callable[[float], None] | None = None,
     channel_private: Callable[[str], bool] | None = None,
+    person_locale: Callable[[str, str], str | None] | None = None,
 ) -> App:
     """Build the app; tests pass a store, a messenger and a sleep of their own.
 
@@ -69,6 +70,7 @@ def bootstrap(
         delivery=deliverer,
         summary=lambda ctx: _post_summary(store, settings, ctx),
         channel_private=channel_private,
+        person_locale=person_locale,
     )
     return App(
         settings=settings, store=store, messengers=messengers, core=core, deliverer=deliverer

@@ -32,6 +32,9 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="play a full scenario in a simulated workspace")
     demo.add_argument("--db", help="database URL (default: SQLite in a temporary file)")
+    demo.add_argument(
+        "--lang", choices=("zh", "en"), default="zh", help="the story's language (default zh)"
+    )
 
     serve = sub.add_parser("serve", help="HTTP mode: POST /slack/events, GET /healthz")
     serve.add_argument("--port", type=int, help="port (default: PORT or 3000)")
@@ -158,7 +161,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "demo":
         from handlers.console.demo import run_demo
 
-        return run_demo(db_url=args.db)
+        return run_demo(db_url=args.db, lang=args.lang)
     if args.command == "db":
         from storage.db import make_engine
         from storage.migrate import current, upgrade

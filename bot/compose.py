@@ -23,7 +23,7 @@ from bot.messages import (
     text,
 )
 from bot.timefmt import format_due, format_instant
-from bot.views import DepartmentView, ItemPage, ItemView
+from bot.views import HINT_IMPACT, DepartmentView, ItemPage, ItemView
 
 
 def due_span(at: datetime, *, now: datetime, tz: str, locale: str) -> DateSpan:
@@ -243,6 +243,10 @@ def filed_reply(
         sections.append(
             Section(body=tr(locale, "reply.no_due_hint", code=view.code, cmd=style.prefix))
         )
+    if HINT_IMPACT in view.hints:
+        sections.append(
+            Section(body=tr(locale, "reply.no_impact_hint", code=view.code, cmd=style.prefix))
+        )
     if link:
         sections.append(
             Section(body=tr(locale, "reply.link", link=LinkSpan(url=link, label=view.code)))
@@ -409,6 +413,9 @@ def department_reply(
     sections: list[Section] = []
     if d.open_to_all:
         sections.append(Section(body=tr(locale, "dept.open", key=d.key, cmd=style.prefix)))
+    if d.gone:
+        gone = join([[mention(u)] for u in d.gone], "、" if locale == "zh" else ", ")
+        sections.append(Section(body=tr(locale, "dept.gone", people=gone, cmd=style.prefix)))
     return Message(
         kind=MessageKind.DEPARTMENT,
         title=title,

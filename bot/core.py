@@ -15,13 +15,15 @@ from datetime import datetime
 from typing import Protocol, TypeVar
 
 from bot import commands as c
-from bot import compose
+from bot import compose, minutes_text
+from bot import followup_text as say
 from bot.config import Settings
 from bot.context import Context
 from bot.departments import DepartmentService
 from bot.domain import XdeptError
 from bot.export import ExportService
 from bot.i18n import tr
+from bot.items.followup import read_status
 from bot.limits import clean
 from bot.lookup import Lookup, normalize_locale
 from bot.messages import LinkSpan, Message, MessageKind, Section, mention, text
@@ -62,6 +64,7 @@ class Core:
         delivery: RowDelivery,
         summary: Callable[[Context], Message] | None = None,
         channel_private: Callable[[str], bool] | None = None,
+        person_locale: Callable[[str, str], str | None] | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -74,6 +77,9 @@ class Core:
         # Adapters that can tell private channels apart pass a check; items in
         # private channels are not shown to everyone.
         self._channel_private = channel_private or (lambda _channel: False)
+        # Adapters that can look a person up (workspace, user id -> platform locale) pass
+        # it, so someone the bot never heard from is addressed in their own language.
+        self._person_locale = person_locale or (lambda _ws, _user: None)
 
     def run(self, work: Callable[[], T]) -> tuple[T, list[int]]:
         """Run a use case; its result and the outbox rows it queued (not yet sent)."""
@@ -99,14 +105,16 @@ class Core:
         return result
 
     def locale(self, ctx: Context) -> str:
-        """The actor's language."""
-        if ctx.actor.locale:
-            return normalize_locale(ctx.actor.locale, self.settings.xdept_locale)
+        """The actor's language: their own choice (`lang`), else the platform's, else the
+        workspace default."""
         with self.store.unit_of_work() as uow:
             ws = uow.workspaces.get(ctx.platform, ctx.workspace)
-            if ws is None:
-                return self.settings.xdept_locale
-            return self.lookup.locale_of(uow, ws, ctx.actor.user_id)
+            person = uow.people.get(ws.id, ctx.actor.user_id) if ws is not None else None
+            chosen = person.language if person is not None else None
+        return normalize_locale(
+            chosen or ctx.actor.locale or (person.locale if person else None),
+            self.settings.xdept_locale,
+        )
 
     def timezone(self, ctx: Context) -> str:
         """The actor's zone, else the workspace default."""
@@ -138,6 +146,7 @@ class Core:
     def reply_to_command(self, ctx: Context, command: c.Command) -> Reply:
         """`execute`, with the item the command filed if it filed one."""
         locale = self.locale(ctx)
+        self._learn_languages(ctx, command)
         try:
             result = self.perform(lambda: self._run(ctx, command, locale), now=ctx.now)
         except XdeptError as exc:
@@ -149,7 +158,9 @@ class Core:
     def filed_reply(self, ctx: Context, view: ItemView, locale: str) -> Message:
         """Confirmation of a filing, with the tracking message's link once it is posted."""
         try:
-            fresh = self.items.show(ctx=ctx, code=view.code)
+            fresh = self.items.show(ctx=ctx, code=view.code).model_copy(
+                update={"hints": view.hints}
+            )
         except XdeptError:
             fresh = view
         return compose.filed_reply(
@@ -260,12 +271,102 @@ class Core:
                 return compose.simple(locale, "reply.back")
             case c.Export(dept=dept, since=since):
                 export = self.exports.export(ctx=ctx, dept=dept, since=since)
-                return compose.simple(locale, "reply.export", rows=export.rows)
+                return compose.simple(
+                    locale, "reply.export", rows=export.rows, updates=export.updates
+                )
+            case c.Progress() | c.StatusReport() | c.Edit() | c.History() | c.Move() | c.Minutes():
+                return self._follow_up(ctx, cmd, locale)
+            case c.Language(locale=chosen):
+                self.departments.set_language(ctx=ctx, locale=chosen)
+                return compose.simple(chosen, "reply.lang")
             case c.Summary():
                 if self._summary is None:
                     return compose.error_reply("summary is not available in this process")
                 return self._summary(ctx)
         raise AssertionError(f"unhandled command {cmd!r}")
+
+    def _follow_up(self, ctx: Context, cmd: c.Command, locale: str) -> Message:
+        """`update`, `status`, `edit`, `history`, `move`."""
+        tz, style = self.timezone(ctx), ctx.command_style
+        match cmd:
+            case c.Progress(code=code, text=body):
+                view = self.items.progress(ctx=ctx, code=code, text=body)
+                return compose.simple(locale, "reply.progress", code=view.code)
+            case c.StatusReport(code=code, text=""):
+                view, parts = self.items.status_prefill(ctx=ctx, code=code)
+                return say.status_template(view.code, parts.as_dict(), locale=locale, style=style)
+            case c.StatusReport(code=code, text=body):
+                view = self.items.status(ctx=ctx, code=code, parts=read_status(body))
+                return compose.simple(locale, "reply.status", code=view.code)
+            case c.Edit(code=code, text=body):
+                view = self.items.edit(ctx=ctx, code=code, text=body)
+                return compose.reply(tr(locale, "reply.edited", code=view.code, cmd=style.prefix))
+            case c.History(code=code, page=page):
+                h = self.items.history(ctx=ctx, code=code, page=page)
+                return say.history_reply(
+                    h.item, h.updates, page=h.page, pages=h.pages, total=h.total,
+                    locale=locale, tz=tz, style=style,
+                )  # fmt: skip
+            case c.Minutes(text=""):
+                return compose.reply(tr(locale, "minutes.paste", cmd=style.prefix))
+            case c.Minutes(text=notes, confirm=False, mentions=mentions):
+                lines = self.items.read_minutes(ctx=ctx, notes=notes, mentions=mentions)
+                return minutes_text.preview(lines, locale=locale, tz=tz, style=style)
+            case c.Minutes(text=notes, confirm=True, mentions=mentions):
+                done = self.items.file_minutes(
+                    ctx=ctx, notes=notes, mentions=mentions, locale=self.channel_locale(ctx)
+                )
+                return minutes_text.filed_reply(done.items, done.skipped, locale=locale)
+            case c.Move(code=code, target=target):
+                view = self.items.move(ctx=ctx, code=code, target=target)
+                return compose.reply(
+                    tr(locale, "reply.moved", code=view.code, dept=text(view.department_name or ""))
+                )
+        raise AssertionError(f"unhandled command {cmd!r}")
+
+    def channel_locale(self, ctx: Context) -> str:
+        """The language of a channel: its department's, else the workspace default."""
+        with self.store.unit_of_work() as uow:
+            ws = self.lookup.workspace(uow, ctx)
+            dept = uow.departments.by_channel(ws.id, ctx.channel_id) if ctx.channel_id else None
+            return normalize_locale(dept.locale if dept else None, self.settings.xdept_locale)
+
+    def _learn_languages(self, ctx: Context, command: c.Command) -> None:
+        """Before a department is added or an escalation is sent, look up the language
+        of the people it names whom the bot has not heard from (leads, the contact)."""
+        people: list[str] = []
+        if isinstance(command, c.DeptAdd | c.DeptSet):
+            people = [
+                op.target.id
+                for op in command.fields
+                if op.field in (c.DeptField.LEAD, c.DeptField.ESCALATE)
+                and op.target is not None
+                and op.target.id
+            ]
+        elif isinstance(command, c.Escalate):
+            try:
+                view = self.items.show(ctx=ctx, code=command.code)
+                dept = self.departments.show(ctx=ctx, key=view.department_key or "")
+            except XdeptError:
+                return  # the command itself will say what is wrong
+            people = [dept.escalation_contact_id] if dept.escalation_contact_id else []
+        if not people:
+            return
+        with self.store.unit_of_work() as uow:
+            ws = self.lookup.workspace(uow, ctx)
+            for user_id in people:
+                person = uow.people.get(ws.id, user_id)
+                if person is not None and (person.language or person.locale):
+                    continue
+                try:
+                    found = self._person_locale(ctx.workspace, user_id)
+                except Exception:  # a lookup that fails leaves the workspace default
+                    log.warning("could not look up the language of %s", user_id, exc_info=True)
+                    continue
+                if found:
+                    person = person or uow.people.get_or_create(ws.id, user_id, now=ctx.now)
+                    person.locale = found
+                    person.updated_at = ctx.now
 
     def _private(self, fields: list[c.FieldOp]) -> bool | None:
         """Whether a channel named among the fields is private (None if none is named)."""

@@ -67,8 +67,19 @@ class DepartmentService:
                 raise InvalidInput("err.dept_needs_channel", key=key)
             if not dept.user_ids(Role.LEAD):
                 raise InvalidInput("err.dept_needs_lead", key=key)
+            if dept.locale is None:
+                # Its channel speaks its (first) lead's language unless told otherwise.
+                dept.locale = self._lead_language(uow, ws, dept)
             uow.departments.add(dept)
             return department_view(dept)
+
+    def _lead_language(self, uow: UnitOfWork, ws: Workspace, dept: Department) -> str | None:
+        for lead in dept.user_ids(Role.LEAD):
+            person = uow.people.get(ws.id, lead)
+            chosen = (person.language or person.locale) if person else None
+            if chosen:
+                return "zh" if chosen.lower().startswith("zh") else "en"
+        return None
 
     def set(
         self, *, ctx: Context, key: str, fields: list[FieldOp], channel_private: bool | None = None
@@ -119,7 +130,27 @@ class DepartmentService:
         with self.store.unit_of_work() as uow:
             ws = self.lookup.workspace(uow, ctx)
             dept = self.lookup.department_by_key(uow, ws, key)
-            return department_view(dept, open_items=self._open_count(uow, dept))
+            view = department_view(dept, open_items=self._open_count(uow, dept))
+            return view.model_copy(update={"gone": self._gone(uow, ws, dept)})
+
+    def _gone(self, uow: UnitOfWork, ws: Workspace, dept: Department) -> list[str]:
+        ids = [p.user_id for p in dept.people]
+        if dept.escalation_contact_id:
+            ids.append(dept.escalation_contact_id)
+        found = uow.people.many(ws.id, ids)
+        return sorted({u for u in ids if u in found and found[u].deactivated_at is not None})
+
+    def person_left(self, *, ctx: Context, user_id: str, left: bool) -> None:
+        """The platform says a person was deactivated (or came back): from now on they are
+        treated as away for good, and `dept show` lists them."""
+        with self.store.unit_of_work() as uow:
+            ws = self.lookup.workspace(uow, ctx)
+            person = uow.people.get_or_create(ws.id, user_id, now=ctx.now)
+            if left and person.deactivated_at is None:
+                person.deactivated_at = ctx.now
+            elif not left:
+                person.deactivated_at = None
+            person.updated_at = ctx.now
 
     def away(self, *, ctx: Context, when: str) -> datetime:
         """I am away until `when` (read in my zone); returns that instant."""
@@ -143,6 +174,14 @@ class DepartmentService:
             ws = self.lookup.workspace(uow, ctx)
             person = uow.people.get_or_create(ws.id, ctx.actor.user_id, now=ctx.now)
             person.away_until = None
+
+    def set_language(self, *, ctx: Context, locale: str) -> None:
+        """My language, chosen: it wins over the platform's locale from now on."""
+        with self.store.unit_of_work() as uow:
+            ws = self.lookup.workspace(uow, ctx)
+            person = uow.people.get_or_create(ws.id, ctx.actor.user_id, now=ctx.now)
+            person.language = locale
+            person.updated_at = ctx.now
 
     # -- field application ----------------------------------------------------------------------
 

@@ -53,6 +53,10 @@ class UpdateKind(StrEnum):
     DECLINED = "declined"
     CANCELLED = "cancelled"
     REOPENED = "reopened"
+    EDITED = "edited"  # text corrected; data keeps the old text
+    MOVED = "moved"  # sent to another department
+    PROGRESS = "progress"  # a quick progress note (`update`)
+    STATUS = "status"  # a four-part status (`status`)
 
 
 class Role(StrEnum):
@@ -260,6 +264,17 @@ def check_edit(facts: ItemFacts, actor: Party) -> None:
     if actor.user_id != facts.requester_id:
         raise PermissionDenied("err.edit_who", code=facts.code)
     _require_active(facts, "edit")
+
+
+def check_move(facts: ItemFacts, actor: Party, *, new_leads: Collection[str]) -> None:
+    """`move`: a request, by its requester or a lead of the department it leaves or joins."""
+    if actor.user_id != facts.requester_id and not (
+        actor.user_id in facts.leads or actor.user_id in new_leads
+    ):
+        raise PermissionDenied("err.move_who", code=facts.code)
+    if facts.kind is not ItemKind.REQUEST:
+        raise InvalidInput("err.move_not_request", code=facts.code)
+    _require_active(facts, "move")
 
 
 def may_show(facts: ItemFacts, actor: Party, *, public: bool) -> bool:

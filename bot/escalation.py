@@ -17,7 +17,7 @@ register(
         "esc.title": ("Escalation: {code} needs your help", "升级：{code} 需要你的协助"),
         "esc.background": (
             "{requester} asked {target} on {created}: “{text}”",
-            "{requester} 于 {created} 向 {target} 提出：「{text}」",
+            "{requester}于 {created} 向{target}提出：「{text}」",
         ),
         "esc.background_due": (" It was due {due}.", "截止时间为 {due}。"),
         "esc.extra_background": (
@@ -26,31 +26,17 @@ register(
         ),
         "esc.state_none": (
             "No one has answered yet: no reply in the thread and no acknowledgement. "
-            "The bot nudged {nudges} time(s).",
+            "Nudges sent: {nudges}.",
             "至今无人响应：讨论串中没有回复，也没有确认收到。机器人已催办 {nudges} 次。",
         ),
         "esc.state_first": (
             "First response from {who} after {after} business hours; status now {status}.",
-            "{who} 在 {after} 个工作小时后首次响应；当前状态：{status}。",
-        ),
-        "esc.state_last": (
-            "Latest: {who} on {when}: “{text}”",
-            "最新进展：{who}（{when}）：「{text}」",
-        ),
-        "esc.state_nudged": (
-            "The bot nudged the department {nudges} time(s)",
-            "机器人已催办该部门 {nudges} 次",
-        ),
-        "esc.state_suggested": (
-            "; escalation was offered to the requester on {when}",
-            "；已于 {when} 向提出人建议升级",
+            "{who}在 {after} 个工作小时后首次响应；当前状态：{status}。",
         ),
         "esc.state_events": ("What happened since:", "此后的进展："),
-        "esc.state_event": ("• {when} {who} {what}", "• {when} {who}{what}"),
-        "esc.state_replies": (
-            "{n} repl(ies) in the thread.",
-            "讨论串中共有 {n} 条回复。",
-        ),
+        "esc.state_event": ("• {when} {who} {what}", "• {when}，{who}{what}"),
+        "esc.state_earlier": ("… and {n} earlier.", "……及更早的 {n} 条。"),
+        "esc.bot": ("the bot", "机器人"),
         "esc.impact": (
             "Waiting {waited} business hours since it was filed.",
             "自提交起已等待 {waited} 个工作小时。",
@@ -62,12 +48,12 @@ register(
         "esc.impact_extra": ("\nWhat it blocks: {impact}", "\n影响范围：{impact}"),
         "esc.impact_unknown": (
             "\nWhat it blocks: not stated; {requester} can tell.",
-            "\n影响范围：提出人未说明，可向 {requester} 了解。",
+            "\n影响范围：提出人未说明，可向{requester}了解。",
         ),
         "esc.suggestion_default": (
             "Please make sure {target} names an owner and answers in the thread, or tells "
             "{requester} who should handle it.",
-            "请协调 {target} 指定负责人并在讨论串中回复，或告知 {requester} 应由谁处理。",
+            "请协调{target}指定负责人并在讨论串中回复，或告知{requester}应由谁处理。",
         ),
         "esc.link": ("Thread: {link}", "讨论串：{link}"),
     }
@@ -137,19 +123,14 @@ def escalation_message(
     )
 
 
-# Updates that change where an item stands, shown in the current state.
-_EVENTS = (
-    UpdateKind.ACKNOWLEDGED,
-    UpdateKind.REASSIGNED,
-    UpdateKind.DUE_CHANGED,
-    UpdateKind.SNOOZED,
-    UpdateKind.REOPENED,
-)
-_MAX_EVENTS = 5
+# What the current state lists: nudges, replies and every change, newest ten, with dates.
+_EVENTS = frozenset(UpdateKind) - {UpdateKind.CREATED, UpdateKind.ESCALATED}
+_MAX_EVENTS = 10
+_QUOTE = 120
 
 
 def _current_state(view: ItemView, *, locale: str, tz: str, calendar: WorkCalendar) -> Rich:
-    """What happened since it was filed, from the updates: answers, nudges, changes, replies."""
+    """Where it stands, then the last ten nudges, replies and changes ("and N earlier")."""
     nudges = sum(1 for u in view.updates if u.kind is UpdateKind.NUDGED)
     parts: list[Rich] = []
     if view.first_response_at is None:
@@ -165,42 +146,32 @@ def _current_state(view: ItemView, *, locale: str, tz: str, calendar: WorkCalend
                 status=t(locale, f"status.{view.status.value}"),
             )
         )
-        suggested = [u for u in view.updates if u.kind is UpdateKind.ESCALATION_SUGGESTED]
-        line = tr(locale, "esc.state_nudged", nudges=nudges)
-        if suggested:
-            when = when_span(suggested[-1].at, tz=tz, locale=locale)
-            line += tr(locale, "esc.state_suggested", when=when)
-        parts.append(line + [text("." if locale != "zh" else "。")])
-    events = [u for u in view.updates if u.kind in _EVENTS][-_MAX_EVENTS:]
+    events = [u for u in view.updates if u.kind in _EVENTS]
     if events:
         lines: list[Rich] = [[text(t(locale, "esc.state_events"))]]
-        for u in events:
-            what = t(locale, f"update.{u.kind.value}") + (f" ({u.text})" if u.text else "")
+        for u in events[-_MAX_EVENTS:]:
+            what = t(locale, f"update.{u.kind.value}")
+            quoted = _quote(u.text, locale) if u.text else ""
             lines.append(
                 tr(
                     locale,
                     "esc.state_event",
                     when=when_span(u.at, tz=tz, locale=locale),
-                    who=[mention(u.actor_id)] if u.actor_id else [text("")],
-                    what=text(what),
+                    who=[mention(u.actor_id)] if u.actor_id else [text(t(locale, "esc.bot"))],
+                    what=text(what + quoted),
                 )
             )
+        earlier = len(events) - _MAX_EVENTS
+        if earlier > 0:
+            lines.append([text(t(locale, "esc.state_earlier", n=earlier))])
         parts.append(join(lines, "\n"))
-    replies = [u for u in view.updates if u.kind is UpdateKind.REPLY and u.text]
-    if replies:
-        last = replies[-1]
-        parts.append(
-            tr(locale, "esc.state_replies", n=len(replies))
-            + [text(" ")]
-            + tr(
-                locale,
-                "esc.state_last",
-                who=[mention(last.actor_id)] if last.actor_id else [text("?")],
-                when=when_span(last.at, tz=tz, locale=locale),
-                text=text(last.text or ""),
-            )
-        )
     return join(parts, "\n")
+
+
+def _quote(value: str, locale: str) -> str:
+    short = value if len(value) <= _QUOTE else value[: _QUOTE - 1] + "…"
+    short = " ".join(short.split())
+    return f"：「{short}」" if locale == "zh" else f": “{short}”"
 
 
 def _hours(seconds: float) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.context import CommandStyle
@@ -42,11 +43,11 @@ _T: dict[str, tuple[str, str]] = {
     ),
     "err.done_who": (
         "Only a lead of the target department, the owner or the requester can mark {code} done.",
-        "只有目标部门的负责人、该事项的负责人或提出人可以将 {code} 标记为已完成。",
+        "只有目标部门的部门负责人、该事项的负责人或提出人可以将 {code} 标记为已完成。",
     ),
     "err.decline_who": (
         "Only a lead of the target department or the owner can decline {code}.",
-        "只有目标部门的负责人或该事项的负责人可以拒绝 {code}。",
+        "只有目标部门的部门负责人或该事项的负责人可以拒绝 {code}。",
     ),
     "err.cancel_who": (
         "Only the person who filed {code} can cancel it.",
@@ -95,7 +96,7 @@ _T: dict[str, tuple[str, str]] = {
         "I don't know a department called “{name}”, and none is registered yet. An admin can add "
         "one: `{cmd} dept add <key> #channel lead:@person`.",
         "没有名为「{name}」的部门，目前还没有登记任何部门。管理员可用 "
-        "`{cmd} dept add <key> #频道 lead:@负责人` 添加。",
+        "`{cmd} dept add <key> #频道 lead:@部门负责人` 添加。",
     ),
     "err.target_is_person": (
         "“{name}” is a person, not a department. Ask a department with `{cmd} ask @dept ...`, "
@@ -157,18 +158,19 @@ _T: dict[str, tuple[str, str]] = {
     ),
     "err.dept_needs_channel": (
         "Department {key} needs a channel: `{cmd} dept add {key} #channel lead:@person`.",
-        "部门 {key} 需要指定频道：`{cmd} dept add {key} #频道 lead:@负责人`。",
+        "部门 {key} 需要指定频道：`{cmd} dept add {key} #频道 lead:@部门负责人`。",
     ),
     "err.dept_needs_lead": (
         "Department {key} needs at least one lead (lead:@person), who is nudged for it.",
-        "部门 {key} 至少需要一位负责人（lead:@某人），催办会提醒他们。",
+        "部门 {key} 至少需要一位部门负责人（lead:@某人），催办会提醒他们。",
     ),
     "err.dept_last_lead": (
         "{key} must keep at least one lead; add another before removing @{user}.",
-        "{key} 至少需要保留一位负责人，请先添加其他负责人再移除 @{user}。",
+        "{key} 至少需要保留一位部门负责人，请先添加其他部门负责人再移除 @{user}。",
     ),
     "err.dept_has_open": (
-        "Department {key} still has {count} open item(s): {codes}. Close or reassign them first.",
+        "Department {key} still has {count} open [[count:item|items]]: {codes}. "
+        "Close or reassign them first.",
         "部门 {key} 还有 {count} 个未关闭事项：{codes}。请先关闭或转交。",
     ),
     "err.alias_taken": (
@@ -226,7 +228,7 @@ _T: dict[str, tuple[str, str]] = {
     "value.not_yet": ("none yet", "暂无"),
     "button.ack": ("Acknowledge", "确认收到"),
     "button.done": ("Done", "已完成"),
-    "button.snooze": ("Snooze 1 day", "稍后提醒(1天)"),
+    "button.snooze": ("Snooze 1 day", "稍后提醒（1天）"),
     "button.decline": ("Decline", "拒绝"),
     "button.escalate": ("Escalate", "升级"),
     "update.created": ("filed", "提交"),
@@ -242,6 +244,10 @@ _T: dict[str, tuple[str, str]] = {
     "update.declined": ("declined", "拒绝"),
     "update.cancelled": ("cancelled", "取消"),
     "update.reopened": ("reopened", "重新打开"),
+    "update.edited": ("edited the text", "修改了内容"),
+    "update.moved": ("moved it", "转至其他部门"),
+    "update.progress": ("noted progress", "更新进展"),
+    "update.status": ("posted a status", "发布了状态汇报"),
     # -- replies and notes -------------------------------------------------------------------
     "reply.filed": ("Filed {code} for {target}.", "已提交 {code}，对象：{target}。"),
     "reply.filed_due": (
@@ -252,10 +258,17 @@ _T: dict[str, tuple[str, str]] = {
         "No due date was given; set one with `{cmd} due {code} <when>` so follow-ups can run.",
         "未设置截止时间；可用 `{cmd} due {code} <时间>` 设置，以便按时跟进。",
     ),
+    "reply.no_impact_hint": (
+        "No impact was given: what does it block, and for whom? Add it with "
+        "`{cmd} edit {code} impact: <what it blocks>` (a suggestion with `suggest: <what>`); "
+        "an escalation quotes both. Next time type them after the request.",
+        "未说明影响：这件事卡住了什么、影响到谁？可用 `{cmd} edit {code} 影响：<影响范围>` 补充"
+        "（建议可用 `建议：<你的建议>`），升级时会一并附上。下次可以直接写在请求内容后面。",
+    ),
     "reply.link": ("Tracking message: {link}", "跟踪消息：{link}"),
     "reply.changed": ("{code} is now {status}.", "{code} 当前状态：{status}。"),
     "reply.due_set": ("{code} is now due {due}.", "{code} 的截止时间已改为 {due}。"),
-    "reply.assigned": ("{code} is now owned by {owner}.", "{code} 已转交给 {owner}。"),
+    "reply.assigned": ("{code} is now owned by {owner}.", "{code} 已转交给{owner}。"),
     "reply.snoozed": (
         "{code} is snoozed until {until}; reminders wait until then.",
         "{code} 已设置稍后提醒，{until} 前不再催办。",
@@ -263,19 +276,24 @@ _T: dict[str, tuple[str, str]] = {
     "reply.escalated": (
         "{code} was escalated to {contact} with the background, current state, impact and "
         "suggestion.",
-        "{code} 已升级给 {contact}，附背景、现状、影响和建议。",
+        "{code} 已升级给{contact}，附背景、现状、影响和建议。",
     ),
     "reply.away": (
         "You are away until {until}: no prompts for you, and nudges go to your lead.",
         "已记录你外出至 {until}：期间不再提醒你，催办会转给你的部门负责人。",
     ),
     "reply.back": ("Welcome back: reminders are on again.", "欢迎回来，提醒已恢复。"),
+    "reply.lang": (
+        "From now on I will write to you in English.",
+        "好的，之后我会用中文和你沟通。",
+    ),
     "reply.dept_added": ("Department {key} ({name}) added.", "已添加部门 {key}（{name}）。"),
     "reply.dept_updated": ("Department {key} updated.", "部门 {key} 已更新。"),
     "reply.dept_removed": ("Department {key} removed.", "部门 {key} 已删除。"),
     "reply.export": (
-        "Exported {rows} item(s); the CSV is on its way to you in a direct message.",
-        "已导出 {rows} 个事项，CSV 文件已通过私信发给你。",
+        "Exported {rows} [[rows:item|items]] and their {updates} [[updates:update|updates]]; "
+        "two CSV files (items, updates) are on their way to you in a direct message.",
+        "已导出 {rows} 个事项及其 {updates} 条动态，两个 CSV 文件（事项、动态）已通过私信发给你。",
     ),
     "reply.nothing": ("Nothing to show.", "暂无内容。"),
     "note.status": (
@@ -284,7 +302,7 @@ _T: dict[str, tuple[str, str]] = {
     ),
     "note.declined": (
         "{requester} {code} was declined by {actor}: {reason}",
-        "{requester} {code} 被 {actor} 拒绝，原因：{reason}",
+        "{requester} {code} 被{actor}拒绝，原因：{reason}",
     ),
     "note.due": (
         "{requester} {code} is now due {due} ({actor}).",
@@ -292,14 +310,14 @@ _T: dict[str, tuple[str, str]] = {
     ),
     "note.assigned": (
         "{requester} {code} is now owned by {owner} ({actor}).",
-        "{requester} {code} 已转交给 {owner}（{actor}）。",
+        "{requester} {code} 已转交给{owner}（{actor}）。",
     ),
     "note.escalated": (
         "{code} was escalated to {contact} by {actor}.",
-        "{code} 已由 {actor} 升级给 {contact}。",
+        "{code} 已由{actor}升级给{contact}。",
     ),
     "list.title": (
-        "{scope}: {total} item(s), page {page} of {pages}",
+        "{scope}: {total} [[total:item|items]], page {page} of {pages}",
         "{scope}：共 {total} 项，第 {page}/{pages} 页",
     ),
     "list.more": (
@@ -318,11 +336,35 @@ _T: dict[str, tuple[str, str]] = {
         "（或用 member:@某人 添加成员）。",
     ),
     "dept.title": ("Departments", "部门列表"),
+    "dept.gone": (
+        "Left the workspace: {people}. They are treated as away for good (their nudges go "
+        "to the leads); remove them with `{cmd} dept set <key> -lead:@x` or `-member:@x`.",
+        "已离开工作区：{people}。视为长期不在（催办转给部门负责人）；可用 "
+        "`{cmd} dept set <key> -lead:@x` 或 `-member:@x` 移除。",
+    ),
     "dept.none": (
         "No departments yet. Add one: `{cmd} dept add <key> #channel lead:@person`.",
-        "还没有部门。添加：`{cmd} dept add <key> #频道 lead:@负责人`。",
+        "还没有部门。添加：`{cmd} dept add <key> #频道 lead:@部门负责人`。",
     ),
 }
+
+
+# "[[n:item|items]]": the singular when the param n is 1, else the plural (English counts).
+_PLURAL = re.compile(r"\[\[(\w+):([^|\]]*)\|([^\]]*)\]\]")
+
+
+def plural(template: str, params: dict[str, Any]) -> str:
+    """The template with each `[[n:one|many]]` chosen by the number in param n."""
+
+    def choose(match: re.Match[str]) -> str:
+        value = params.get(match.group(1))
+        try:
+            one = float(str(value)) == 1
+        except ValueError:
+            one = False
+        return match.group(2) if one else match.group(3)
+
+    return _PLURAL.sub(choose, template)
 
 
 def t(locale: str, key: str, /, **params: Any) -> str:
@@ -330,7 +372,7 @@ def t(locale: str, key: str, /, **params: Any) -> str:
     pair = _T.get(key)
     if pair is None:
         return key
-    template = pair[1] if locale == "zh" else pair[0]
+    template = plural(pair[1] if locale == "zh" else pair[0], params)
     try:
         return template.format(**{"cmd": DEFAULT_STYLE.prefix, **params})
     except (KeyError, IndexError):
@@ -342,7 +384,10 @@ def tr(locale: str, key: str, /, **params: Any) -> Rich:
     pair = _T.get(key)
     template = key if pair is None else (pair[1] if locale == "zh" else pair[0])
     # Without a style given, the adapter that renders the text puts in its own.
-    return fill(template, **{"cmd": CommandSpan(fallback=DEFAULT_STYLE.prefix), **params})
+    return fill(
+        plural(template, params),
+        **{"cmd": CommandSpan(fallback=DEFAULT_STYLE.prefix), **params},
+    )
 
 
 def has(key: str) -> bool:

@@ -26,6 +26,8 @@ from storage.models import Department, Item, Person, Workspace
 
 # The longest display name stored (the column's size).
 NAME_LIMIT = 200
+# `updates=ALL_UPDATES` reads an item's whole trail (an escalation counts what came before).
+ALL_UPDATES = 1_000_000
 
 
 class Lookup:
@@ -70,9 +72,11 @@ class Lookup:
         return (person.timezone if person and person.timezone else None) or ws.timezone
 
     def locale_of(self, uow: UnitOfWork, ws: Workspace, user_id: str) -> str:
-        """A person's language: platform locale, else XDEPT_LOCALE."""
+        """A person's language: their own choice (`lang`), else their platform locale,
+        else XDEPT_LOCALE."""
         person = uow.people.get(ws.id, user_id)
-        return normalize_locale(person.locale if person else None, self.settings.xdept_locale)
+        chosen = (person.language or person.locale) if person else None
+        return normalize_locale(chosen, self.settings.xdept_locale)
 
     def item(self, uow: UnitOfWork, ws: Workspace, code: str, *, lock: bool = True) -> Item:
         """The item with that code, or NotFound."""

@@ -29,13 +29,19 @@ class OutboxAction(StrEnum):
     DM = "dm"  # a direct message
     UPLOAD = "upload"  # a file in a channel or a direct message
     ANSWER = "answer"  # a private answer to the person behind a request (scheduler.answers)
+    EDIT = "edit"  # replace a given message (payload message_id) with a fixed message
+
+
+def tracking_key(item: Item) -> str:
+    """Dedupe key of the item's tracking post; a move posts a new one in the new channel."""
+    return f"item:{item.id}:tracking" + (f":m{item.moves}" if item.moves else "")
 
 
 def tracking_post(uow: UnitOfWork, item: Item, *, now: datetime) -> None:
     """Queue the first post of an item's tracking message."""
     uow.outbox.enqueue(
         workspace_id=item.workspace_id,
-        dedupe_key=f"item:{item.id}:tracking",
+        dedupe_key=tracking_key(item),
         kind="tracking",
         action=OutboxAction.POST_TRACKING.value,
         item_id=item.id,
@@ -53,6 +59,29 @@ def tracking_update(uow: UnitOfWork, item: Item, *, now: datetime) -> None:
         action=OutboxAction.UPDATE_TRACKING.value,
         item_id=item.id,
         channel_id=item.channel_id,
+        created_at=now,
+    )
+
+
+def edit_message(
+    uow: UnitOfWork,
+    item: Item,
+    message: Message,
+    *,
+    channel_id: str,
+    message_id: str,
+    key: str,
+    now: datetime,
+) -> None:
+    """Queue an edit of one posted message (a tracking message left behind by a move)."""
+    uow.outbox.enqueue(
+        workspace_id=item.workspace_id,
+        dedupe_key=key,
+        kind=message.kind.value,
+        action=OutboxAction.EDIT.value,
+        item_id=item.id,
+        channel_id=channel_id,
+        payload={"message": message.model_dump(mode="json"), "message_id": message_id},
         created_at=now,
     )
 

@@ -6,10 +6,13 @@ from bot.items.base import person_id
 from bot.items.changes import StateChanges
 from bot.items.conversation import Conversation
 from bot.items.filing import Filing
+from bot.items.followup import FollowUp
+from bot.items.minutes import Minutes
+from bot.items.moving import Moving
 from bot.items.reading import PAGE_SIZE, Reading
 
 __all__ = ["PAGE_SIZE", "ItemService", "person_id"]
 
 
-class ItemService(Filing, StateChanges, Conversation, Reading):
-    """Filing items, moving them through their states, their threads, and reading them."""
+class ItemService(Minutes, Filing, StateChanges, Conversation, FollowUp, Moving, Reading):
+    """Filing items (one by one or from minutes), their states, threads, follow-ups, reading."""

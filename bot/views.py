@@ -8,6 +8,9 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.domain import ItemKind, Status, UpdateKind
 
+HINT_DUE = "due"
+HINT_IMPACT = "impact"
+
 
 class UpdateView(BaseModel):
     """One audit-trail entry."""
@@ -41,6 +44,8 @@ class DepartmentView(BaseModel):
     first_response: str
     escalate_after: str
     open_items: int = 0
+    # Its people who have left the workspace (treated as away for good).
+    gone: list[str] = []
     # Only leads are known members, so anyone may acknowledge its requests.
     open_to_all: bool = False
 
@@ -77,6 +82,8 @@ class ItemView(BaseModel):
     suggestion: str | None = None
     close_reason: str | None = None
     updates: list[UpdateView] = []
+    # What the filing's confirmation should point out is missing (HINT_*); set by a filing.
+    hints: tuple[str, ...] = ()
 
 
 class ItemPage(BaseModel):
@@ -114,3 +121,7 @@ class Export(BaseModel):
     filename: str
     content: bytes
     rows: int
+    # The second file: every update of those items.
+    updates_filename: str = ""
+    updates_content: bytes = b""
+    updates: int = 0

@@ -23,7 +23,7 @@ from bot.domain import Role, Status
 from bot.i18n import register, tr
 from bot.lookup import Lookup, normalize_locale
 from bot.messages import Message, MessageKind, Section, text
-from bot.outbox import OutboxAction, direct_message, file_from_payload
+from bot.outbox import OutboxAction, direct_message, file_from_payload, tracking_key
 from bot.ports import (
     DeliveryCode,
     DeliveryError,
@@ -351,6 +351,10 @@ class Deliverer:
                 attachment=attachment,
                 standup_id=int(standup) if standup is not None else None,
             )
+        if action is OutboxAction.EDIT:
+            assert row.channel_id and message is not None
+            edited = str(row.payload["message_id"])
+            return _Plan("update", channel=row.channel_id, thread_id=edited, message=message)
         if action is OutboxAction.DM:
             assert row.user_id and message is not None
             return _Plan("dm", user=row.user_id, message=message)
@@ -428,7 +432,7 @@ class Deliverer:
             if item is None:
                 return None
             if item.message_id is None:
-                post = uow.outbox.by_key(f"item:{item.id}:tracking")
+                post = uow.outbox.by_key(tracking_key(item))
                 if post is not None and post.state in (
                     RowState.PENDING.value,
                     RowState.SENDING.value,

@@ -8,9 +8,9 @@ never by the number of stored items; each has an index (see storage.models).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -82,10 +82,11 @@ class PersonInfo:
     away_until: datetime | None
     locale: str | None
     timezone: str | None
+    deactivated: bool = False  # left the workspace: away for good
 
     def away(self, now: datetime) -> bool:
-        """Out of office at `now`."""
-        return self.away_until is not None and self.away_until > now
+        """Out of office at `now` (or gone)."""
+        return self.deactivated or (self.away_until is not None and self.away_until > now)
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,8 @@ class ItemRow:
     channel_id: str | None
     permalink: str | None
     version: int
+    clock_started_at: datetime | None = None
+    moves: int = 0
 
     @property
     def code(self) -> str:
@@ -164,6 +167,8 @@ _ITEM_COLUMNS = (
     Item.channel_id,
     Item.permalink,
     Item.version,
+    Item.clock_started_at,
+    Item.moves,
 )
 
 
@@ -222,12 +227,20 @@ def people(
     found: dict[tuple[int, str], PersonInfo] = {}
     for ws_id, ids in by_ws.items():
         rows = session.execute(
-            select(Person.user_id, Person.away_until, Person.locale, Person.timezone).where(
-                Person.workspace_id == ws_id, Person.user_id.in_(sorted(ids))
-            )
+            select(
+                Person.user_id,
+                Person.away_until,
+                Person.language,
+                Person.locale,
+                Person.timezone,
+                Person.deactivated_at,
+            ).where(Person.workspace_id == ws_id, Person.user_id.in_(sorted(ids)))
         )
-        for user_id, away_until, locale, tz in rows:
-            found[(ws_id, user_id)] = PersonInfo(user_id, away_until, locale, tz)
+        for user_id, away_until, chosen, locale, tz, gone in rows:
+            # A language the person chose wins over the platform's.
+            found[(ws_id, user_id)] = PersonInfo(
+                user_id, away_until, chosen or locale, tz, deactivated=gone is not None
+            )
     return found
 
 
@@ -330,13 +343,14 @@ def clock_of(item: ItemRow, *, due_set: datetime | None, dept: DeptInfo | None) 
         item_id=item.id,
         kind=item.kind,
         status=item.status,
-        created_at=item.created_at,
+        created_at=item.clock_started_at or item.created_at,
         due_at=item.due_at,
         due_set_at=due_set,
         first_response_at=item.first_response_at,
         snoozed_until=item.snoozed_until,
         escalated_at=item.escalated_at,
         can_escalate=bool(dept and dept.escalation_contact_id and dept.removed_at is None),
+        round=item.moves,
     )
 
 
@@ -348,3 +362,50 @@ def default_policy(tz: str) -> Policy:
 def leads_of(found: dict[int, dict[str, list[str]]], department_id: int) -> list[str]:
     """A department's leads from a roles() answer."""
     return list(found.get(department_id, {}).get(Role.LEAD.value, []))
+
+
+# How far back a stand-up's "last stand-up" is looked for: bounded, so the query reads
+# a month of stand-ups per department, not their whole history.
+PREVIOUS_STANDUP_WINDOW = timedelta(days=31)
+
+
+def last_standup_replies(
+    session: Session, before: Mapping[int, str]
+) -> dict[int, tuple[str, list[tuple[str, str]]]]:
+    """The replies to each department's previous stand-up (the last before its local date,
+    within a month), by department: that stand-up's date and (who, text) of each reply,
+    oldest first. Departments whose previous stand-up had no replies are absent.
+
+    Two queries for every department given, whatever their number.
+    """
+    from storage.models import Standup, StandupReply
+
+    if not before:
+        return {}
+    latest: dict[int, tuple[int, str]] = {}
+    for day in sorted(set(before.values())):
+        ids = sorted(d for d, local in before.items() if local == day)
+        since = (date.fromisoformat(day) - PREVIOUS_STANDUP_WINDOW).isoformat()
+        rows = session.execute(
+            select(Standup.id, Standup.department_id, Standup.local_date).where(
+                Standup.department_id.in_(ids),
+                Standup.local_date < day,
+                Standup.local_date >= since,
+            )
+        )
+        for standup_id, dept_id, local in rows:
+            if dept_id not in latest or local > latest[dept_id][1]:
+                latest[dept_id] = (standup_id, local)
+    if not latest:
+        return {}
+    owner = {standup_id: dept_id for dept_id, (standup_id, _local) in latest.items()}
+    replies = session.execute(
+        select(StandupReply.standup_id, StandupReply.user_id, StandupReply.text)
+        .where(StandupReply.standup_id.in_(sorted(owner)))
+        .order_by(StandupReply.standup_id, StandupReply.at, StandupReply.id)
+    )
+    found: dict[int, tuple[str, list[tuple[str, str]]]] = {}
+    for standup_id, user, body in replies:
+        dept_id = owner[standup_id]
+        found.setdefault(dept_id, (latest[dept_id][1], []))[1].append((user, body))
+    return found

@@ -48,7 +48,7 @@ register(
             "👋 {who} {code} from {requester} has had no response for {hours} business hours: "
             "“{text}”. Please acknowledge it (👀 or the Acknowledge button) or reply in this "
             "thread with who will handle it.",
-            "👋 {who} {requester} 提交的 {code} 已 {hours} 个工作小时无人响应：「{text}」。"
+            "👋 {who} {requester}提交的 {code} 已 {hours} 个工作小时无人响应：「{text}」。"
             "请确认收到（👀 或「确认收到」按钮），或在此讨论串回复由谁负责。",
         ),
         "suggest.title": (
@@ -57,11 +57,11 @@ register(
         ),
         "suggest.asked": (
             "You asked {target} on {created}: “{text}”",
-            "你于 {created} 向 {target} 提出：「{text}」",
+            "你于 {created} 向{target}提出：「{text}」",
         ),
         "suggest.unanswered": (
             "Nobody has answered for {hours} business hours; the department was nudged "
-            "{nudges} time(s).",
+            "{nudges} [[nudges:time|times]].",
             "已 {hours} 个工作小时无人响应，机器人已催办该部门 {nudges} 次。",
         ),
         "suggest.answered": (
@@ -76,7 +76,7 @@ register(
             "Escalate sends {contact}, the department's escalation contact, the background, "
             "current state, impact and suggestion, with a link to the thread. You can escalate "
             "once, now or later with `{cmd} escalate {code}`.",
-            "点击「升级」会把背景、现状、影响和建议连同讨论串链接发给该部门的升级对象 {contact}。"
+            "点击「升级」会把背景、现状、影响和建议连同讨论串链接发给该部门的升级对象{contact}。"
             "每个事项只能升级一次，也可以稍后用 `{cmd} escalate {code}` 升级。",
         ),
         "suggest.thread": ("Thread: {link}", "讨论串：{link}"),

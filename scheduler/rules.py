@@ -81,6 +81,7 @@ class ItemClock:
     snoozed_until: datetime | None = None
     escalated_at: datetime | None = None
     can_escalate: bool = False  # a request whose department has an escalation contact
+    round: int = 0  # moves to another department: each restarts the once-only reminders
 
 
 @dataclass(frozen=True)
@@ -118,14 +119,18 @@ def overdue_key(item_id: int, due_at: datetime, slot: int) -> str:
     return f"overdue:item:{item_id}:{due_token(due_at)}:n{slot}"
 
 
-def unanswered_key(item_id: int) -> str:
-    """Dedupe key of the unanswered nudge (once per item)."""
-    return f"unanswered:item:{item_id}"
+def _round(round_: int) -> str:
+    return f":m{round_}" if round_ else ""
 
 
-def escalation_key(item_id: int) -> str:
-    """Dedupe key of the escalation suggestion (once per item)."""
-    return f"escalation_suggestion:item:{item_id}"
+def unanswered_key(item_id: int, round_: int = 0) -> str:
+    """Dedupe key of the unanswered nudge (once per item and department it was sent to)."""
+    return f"unanswered:item:{item_id}{_round(round_)}"
+
+
+def escalation_key(item_id: int, round_: int = 0) -> str:
+    """Dedupe key of the escalation suggestion (once per item and department)."""
+    return f"escalation_suggestion:item:{item_id}{_round(round_)}"
 
 
 def overdue_slots(policy: Policy, due_at: datetime) -> list[datetime]:
@@ -188,23 +193,19 @@ def reminders(
                         Reminder(ReminderKind.OVERDUE, overdue_key(item, due, slot), at, slot)
                     )
     is_request = clock.kind is ItemKind.REQUEST
-    if is_request and clock.first_response_at is None and unanswered_key(item) not in done:
+    unanswered, offered = unanswered_key(item, clock.round), escalation_key(item, clock.round)
+    if is_request and clock.first_response_at is None and unanswered not in done:
         found.append(
             Reminder(
                 ReminderKind.UNANSWERED,
-                unanswered_key(item),
+                unanswered,
                 unanswered_at(policy, clock.created_at),
             )
         )
-    if (
-        is_request
-        and clock.can_escalate
-        and clock.escalated_at is None
-        and escalation_key(item) not in done
-    ):
+    if is_request and clock.can_escalate and clock.escalated_at is None and offered not in done:
         offer = escalation_at(policy, clock)
         if offer is not None:
-            found.append(Reminder(ReminderKind.ESCALATION_SUGGESTION, escalation_key(item), offer))
+            found.append(Reminder(ReminderKind.ESCALATION_SUGGESTION, offered, offer))
     return found
 
 

@@ -23,7 +23,7 @@ register(
         "standup.ask": (
             "{who} Reply in this thread: what moved since yesterday, what is next, what is "
             "blocked?",
-            "{who} 请在本讨论串回复：昨天的进展、今天的计划、遇到的阻碍。",
+            "{who}请在本讨论串回复：昨天的进展、今天的计划、遇到的阻碍。",
         ),
         "standup.ask_nobody": (
             "Reply in this thread: what moved since yesterday, what is next, what is blocked?",
@@ -35,15 +35,17 @@ register(
         "standup.open": ("🔵 Open", "🔵 进行中"),
         "standup.none": (
             "Nothing is waiting on {name} today. 🎉",
-            "今天没有等待 {name} 处理的事项。🎉",
+            "今天没有等待{name}处理的事项。🎉",
         ),
         "standup.more": (
             "…and {n} more: `{cmd} list dept {key}`",
             "……还有 {n} 项：`{cmd} list dept {key}`",
         ),
-        "standup.from": ("from {who}", "提出人 {who}"),
-        "standup.owner": ("owner {who}", "负责人 {who}"),
+        "standup.from": ("from {who}", "提出人{who}"),
+        "standup.owner": ("owner {who}", "负责人{who}"),
         "standup.no_due": ("no due date", "未设截止时间"),
+        "standup.previous": ("💬 Last stand-up ({date})", "💬 上次站会（{date}）"),
+        "standup.previous_more": ("…and {n} more in that thread", "……该讨论串中还有 {n} 条"),
     }
 )
 
@@ -93,6 +95,24 @@ def _line(item: ItemRow, *, now: datetime, tz: str, locale: str) -> Rich:
     return [text(item.code, bold=True), text(" · "), *due, text(" · "), *who, text(" — " + short)]
 
 
+QUOTE_LIMIT = 100
+
+
+def _previous(local_date: str, replies: list[tuple[str, str]], *, locale: str) -> Section:
+    """Each reply to the last stand-up, one line each, cut short."""
+    lines: list[Rich] = []
+    for who, said in replies[:SECTION_LIMIT]:
+        brief = " ".join(said.split())
+        brief = brief if len(brief) <= QUOTE_LIMIT else brief[: QUOTE_LIMIT - 1] + "…"
+        colon = "：" if locale == "zh" else ": "
+        lines.append([mention(who), text(colon + brief)])
+    if len(replies) > SECTION_LIMIT:
+        more = len(replies) - SECTION_LIMIT
+        lines.append([text(t(locale, "standup.previous_more", n=more))])
+    heading = t(locale, "standup.previous", date=local_date)
+    return Section(heading=heading, body=join(lines, "\n"))
+
+
 def sort_items(items: Iterable[ItemRow], dept: DeptInfo, now: datetime) -> dict[str, list[ItemRow]]:
     """Overdue, due within a work day, waiting for a first response, and the rest."""
     soon = dept.calendar.add_workdays(now, 1)
@@ -117,8 +137,10 @@ def standup_prompt(
     at: datetime,
     now: datetime,
     locale: str,
+    previous: tuple[str, list[tuple[str, str]]] | None = None,
 ) -> Message:
-    """The prompt in the department's channel, listing what waits on it."""
+    """The prompt in the department's channel, listing what waits on it, and quoting the
+    replies to the last stand-up in brief, so they are read."""
     tz = dept.timezone
     title: Rich = [
         text(
@@ -142,6 +164,8 @@ def standup_prompt(
         sections.append(Section(heading=t(locale, f"standup.{group}"), body=join(lines, "\n")))
     if not sections:
         sections.append(Section(body=[text(t(locale, "standup.none", name=dept.name))]))
+    if previous is not None:
+        sections.append(_previous(*previous, locale=locale))
     ask = (
         tr(locale, "standup.ask", who=join([[mention(u)] for u in who], " "))
         if who

@@ -144,10 +144,12 @@ def _plan_standups(
     team = facts.roles(session, [d.dept.id for d in todo])
     wanted = {(d.dept.workspace_id, u) for d in todo for u in facts.leads_of(team, d.dept.id)}
     known = facts.people(session, wanted)
-    # One query for every department's active items and one statement for the stand-up
-    # rows: the cost follows the departments due, not one round trip per department.
+    # One query for every department's active items, one statement for the stand-up rows,
+    # two for the previous stand-ups' replies: the cost follows the departments due, not
+    # one round trip per department.
     active = facts.active_items_of_many(session, [d.dept.id for d in todo])
     rows = _standup_rows(session, todo, now)
+    previous = facts.last_standup_replies(session, {d.dept.id: d.local_date for d in todo})
     for standup in todo:
         dept = standup.dept
         leads = facts.leads_of(team, dept.id)
@@ -159,6 +161,7 @@ def _plan_standups(
             at=standup.at,
             now=now,
             locale=normalize_locale(dept.locale, settings.xdept_locale),
+            previous=previous.get(dept.id),
         )
         writer.channel(
             workspace_id=dept.workspace_id,

@@ -92,6 +92,12 @@ class Person(Base):
     is_bot: Mapped[bool] = mapped_column(default=False)
     away_until: Mapped[datetime | None]
     updated_at: Mapped[datetime]
+    # Chosen with `lang`; it wins over the platform's locale, which `locale` mirrors.
+    language: Mapped[str | None] = mapped_column(String(8))
+    # Left the workspace: treated as away for good (their nudges go to the leads).
+    deactivated_at: Mapped[datetime | None]
+    # Hints a confirmation already gave this person (each is given once).
+    hints_given: Mapped[list[str]] = mapped_column(default=list)
 
 
 class Department(Base):
@@ -221,6 +227,10 @@ class Item(Base):
     close_reason: Mapped[str | None] = mapped_column(Text)
     # Bumped on every change; the tracking message edits are keyed by it.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # A move to another department restarts the first-response clocks from here, and
+    # each move gives the item's once-only reminders fresh keys.
+    clock_started_at: Mapped[datetime | None]
+    moves: Mapped[int] = mapped_column(Integer, default=0)
 
     department: Mapped[Department | None] = relationship(lazy="joined")
 

@@ -127,6 +127,8 @@ _NOUNS: dict[str, dict[str, str]] = {
         "request": "request",
         "commitment": "commitment",
         "action": "action item",
+        "progress": "progress note",
+        "text": "new text",
     },
     "zh": {
         "department": "目标部门，如 @物流",
@@ -136,6 +138,8 @@ _NOUNS: dict[str, dict[str, str]] = {
         "request": "协作请求",
         "commitment": "承诺",
         "action": "待办",
+        "progress": "进展",
+        "text": "新内容",
     },
 }
 
@@ -167,6 +171,7 @@ _EXPECTED: dict[str, dict[str, str]] = {
         "standup": "a time like 09:30, or off",
         "first_response": "a positive duration, like 8h, 90m, 1.5h or 2d",
         "escalate_after": "a positive duration, like 24h, 90m, 1.5h or 2d",
+        "lang": "zh or en",
     },
     "zh": {
         "name": "部门名称，如 物流部",
@@ -184,6 +189,7 @@ _EXPECTED: dict[str, dict[str, str]] = {
         "standup": "时间（如 09:30），或 off 表示不开站会",
         "first_response": "大于零的时长，如 8h、90m、1.5h 或 2d",
         "escalate_after": "大于零的时长，如 24h、90m、1.5h 或 2d",
+        "lang": "zh 或 en",
     },
 }
 

@@ -45,14 +45,21 @@ from bot.commands.models import (
     Decline,
     DeptList,
     Done,
+    Edit,
     Escalate,
     Export,
     Help,
+    History,
+    Language,
     ListItems,
     ListScope,
+    Minutes,
+    Move,
+    Progress,
     Reopen,
     Show,
     Snooze,
+    StatusReport,
     Summary,
     Todo,
 )
@@ -62,6 +69,7 @@ from bot.commands.scan import (
     Reading,
     Scanner,
     Token,
+    check_kind,
     dept_ref,
     end,
     free_text,
@@ -188,6 +196,78 @@ def _assign(r: Reading) -> Command:
     return Assign(code=code, assignee=assignee)
 
 
+def _progress(r: Reading) -> Command:
+    code = item_code(r)
+    return Progress(code=code, text=free_text(r, "progress"))
+
+
+def _status(r: Reading) -> Command:
+    code = item_code(r)
+    return StatusReport(code=code, text=r.targets.readable(r.scan.rest()))
+
+
+def _edit(r: Reading) -> Command:
+    code = item_code(r)
+    return Edit(code=code, text=free_text(r, "text"))
+
+
+def _move(r: Reading) -> Command:
+    code = item_code(r)
+    token = r.scan.peek()
+    if token is not None and word(token.raw) in ("to", "给", "至", "到"):
+        r.scan.take()
+    token = r.scan.take()
+    if token is None:
+        raise r.fail(ErrorCode.MISSING_TARGET, wanted="department")
+    target, cut, _after = r.targets.leading(token.raw)
+    if target is None:
+        raw = token.raw[:cut] if cut else token.raw
+        code_ = ErrorCode.BAD_TARGET if cut else ErrorCode.MISSING_TARGET
+        raise r.fail(code_, value=r.shown(raw), wanted="department")
+    check_kind(r, target, token.raw[:cut], DEPT_KINDS, "department")
+    end(r)
+    return Move(code=code, target=target)
+
+
+_CONFIRM = frozenset({"confirm", "file", "确认", "提交"})
+
+
+def _minutes(r: Reading) -> Command:
+    token = r.scan.peek()
+    confirm = token is not None and word(token.raw) in _CONFIRM
+    if confirm:
+        r.scan.take()
+    # The notes keep their lines and placeholders: each line is read for its own target.
+    notes = r.scan.src[r.scan.pos :].strip()
+    return Minutes(text=notes, confirm=confirm, mentions=dict(r.targets.mentions))
+
+
+def _history(r: Reading) -> Command:
+    code = item_code(r)
+    page = 1
+    token = r.scan.take()
+    if token is not None:
+        found = _page(r, token)
+        if found is None:
+            raise r.fail(ErrorCode.UNEXPECTED_ARGUMENT, value=r.shown(token.raw))
+        page = found
+    end(r)
+    return History(code=code, page=page)
+
+
+_LANGUAGES = {"zh": "zh", "中文": "zh", "汉语": "zh", "cn": "zh", "en": "en", "english": "en",
+              "英文": "en", "英语": "en"}  # fmt: skip
+
+
+def _lang(r: Reading) -> Command:
+    token = r.scan.take()
+    if token is None or word(token.raw) not in _LANGUAGES:
+        raw = token.raw if token is not None else ""
+        raise r.fail(ErrorCode.BAD_VALUE, field="lang", value=r.shown(raw))
+    end(r)
+    return Language(locale=_LANGUAGES[word(token.raw)])  # type: ignore[arg-type]
+
+
 def _away(r: Reading) -> Command:
     return Away(when=when(r))
 
@@ -271,6 +351,13 @@ _PARSERS: dict[str, _Parser] = {
     "escalate": _code_only(Escalate),
     "due": _due,
     "assign": _assign,
+    "status": _status,
+    "update": _progress,
+    "edit": _edit,
+    "move": _move,
+    "history": _history,
+    "minutes": _minutes,
+    "lang": _lang,
     "dept": _dept,
     "away": _away,
     "back": _back,

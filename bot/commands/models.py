@@ -198,6 +198,64 @@ class Summary(_Command):
     name: Literal["summary"] = "summary"
 
 
+class Progress(_Command):
+    """A quick progress note on an item, posted in its thread (`update XD-12 <text>`)."""
+
+    name: Literal["update"] = "update"
+    code: str
+    text: str
+
+
+class StatusReport(_Command):
+    """A four-part status; `text` holds its parts as typed (`current: ... impact: ...`),
+    empty when the person wants the form (or, without forms, the template)."""
+
+    name: Literal["status"] = "status"
+    code: str
+    text: str = ""
+
+
+class Edit(_Command):
+    """Correct an item's text (its `impact:`/`suggest:` parts too); the old text is kept."""
+
+    name: Literal["edit"] = "edit"
+    code: str
+    text: str
+
+
+class Move(_Command):
+    """Send a request to another department."""
+
+    name: Literal["move"] = "move"
+    code: str
+    target: Target
+
+
+class History(_Command):
+    """Every update of an item, a page at a time."""
+
+    name: Literal["history"] = "history"
+    code: str
+    page: int = 1
+
+
+class Language(_Command):
+    """My language: "zh" or "en"."""
+
+    name: Literal["lang"] = "lang"
+    locale: Literal["zh", "en"]
+
+
+class Minutes(_Command):
+    """Meeting notes to turn into items: a preview, or with `confirm` the filing. `text` is
+    as typed (placeholders kept) and `mentions` says what each placeholder stands for."""
+
+    name: Literal["minutes"] = "minutes"
+    text: str = ""
+    confirm: bool = False
+    mentions: dict[str, Target] = {}
+
+
 class Help(_Command):
     """The command list, or one command's help (`topic` is canonical: "ask", "dept add")."""
 
@@ -229,6 +287,13 @@ Command = Annotated[
     | Back
     | Export
     | Summary
+    | Progress
+    | StatusReport
+    | Edit
+    | Move
+    | Minutes
+    | History
+    | Language
     | Help,
     Field(discriminator="name"),
 ]

@@ -21,7 +21,9 @@ __all__ = [
 # Canonical subcommands in the order help lists them.
 SUBCOMMANDS: tuple[str, ...] = (
     "ask", "commit", "todo", "list", "show", "ack", "done", "decline", "cancel", "reopen",
-    "snooze", "escalate", "due", "assign", "dept", "away", "back", "export", "summary", "help",
+    "snooze", "escalate", "due", "assign", "status", "update", "edit", "move", "history",
+    "minutes",
+    "dept", "away", "back", "lang", "export", "summary", "help",
 )  # fmt: skip
 DEPT_SUBCOMMANDS: tuple[str, ...] = ("add", "list", "show", "set", "remove")
 
@@ -30,6 +32,8 @@ ZH_ALIASES: dict[str, str] = {
     "ack": "确认", "done": "完成", "decline": "拒绝", "cancel": "取消", "reopen": "重开",
     "snooze": "稍后提醒", "escalate": "升级", "due": "截止", "assign": "转交", "dept": "部门",
     "away": "请假", "back": "回来", "export": "导出", "summary": "周报", "help": "帮助",
+    "status": "状态", "update": "进展", "edit": "修改", "move": "转部门", "history": "历史",
+    "minutes": "纪要", "lang": "语言",
 }  # fmt: skip
 ZH_DEPT_ALIASES: dict[str, str] = {
     "add": "添加", "list": "列表", "show": "查看", "set": "设置", "remove": "删除",
@@ -42,6 +46,8 @@ _SUBCOMMAND_WORDS: dict[str, str] = {
     "?": "help", "？": "help",
     # The full words of the vocabulary, as people also type them.
     "确认收到": "ack", "已完成": "done", "协作请求": "ask", "行动项": "todo",
+    "移交": "move", "会议纪要": "minutes", "progress": "update", "language": "lang",
+    "状态汇报": "status",
 }  # fmt: skip
 _DEPT_WORDS: dict[str, str] = {
     **{name: name for name in DEPT_SUBCOMMANDS},
@@ -74,6 +80,13 @@ USAGE: dict[str, str] = {
     "escalate": "escalate XD-12",
     "due": "due XD-12 <when>",
     "assign": "assign XD-12 @person",
+    "status": "status XD-12 [background: … current: … impact: … suggest: …]",
+    "update": "update XD-12 <progress>",
+    "edit": "edit XD-12 <text> [impact: …] [suggest: …]",
+    "move": "move XD-12 @dept",
+    "history": "history XD-12 [page <n>]",
+    "minutes": "minutes [confirm] [<notes: one item a line, with @person or @dept and a date>]",
+    "lang": "lang zh|en",
     "dept add": (
         "dept add <key> #channel lead:@a [lead:@b] escalate:@c "
         "[tz:Asia/Shanghai] [name:物流部] [alias:物流]"

@@ -18,6 +18,7 @@ from bot.domain import (
     Status,
     UpdateKind,
     counts_as_first_response,
+    may_show,
 )
 from bot.limits import clean
 from bot.lookup import Lookup, normalize_locale
@@ -81,6 +82,10 @@ class ItemServiceBase:
     def _standing(self, ctx: Context, item: Item) -> tuple[ItemFacts, Party]:
         """The item and the actor as the permission rules see them."""
         return self.lookup.facts(item), self.lookup.party(ctx, item)
+
+    def _visible(self, ctx: Context, item: Item) -> bool:
+        public = bool(item.department and not item.department.channel_private)
+        return may_show(*self._standing(ctx, item), public=public)
 
     def _locale(self, item: Item) -> str:
         """The language of messages in the item's channel: its department's, else the default."""

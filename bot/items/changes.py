@@ -29,6 +29,7 @@ from bot.domain import (
 )
 from bot.items.base import ItemServiceBase, person_id
 from bot.limits import bounded
+from bot.lookup import ALL_UPDATES
 from bot.views import ItemView, ReactionOutcome
 from storage.db import UnitOfWork
 from storage.models import Item, Workspace
@@ -227,7 +228,7 @@ class StateChanges(ItemServiceBase):
                 at=ctx.now,
                 data={"to": contact},
             )
-            view = self.lookup.item_view(uow, item, updates=50)
+            view = self.lookup.item_view(uow, item, updates=ALL_UPDATES)
             locale = self.lookup.locale_of(uow, ws, contact)
             message = escalation_message(
                 view, contact=contact, locale=locale, now=ctx.now, calendar=calendar_for(dept)

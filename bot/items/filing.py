@@ -6,6 +6,7 @@ from datetime import datetime
 
 from bot import outbox
 from bot.commands import Target
+from bot.commands.case_parts import split_case
 from bot.context import Context
 from bot.domain import (
     InvalidInput,
@@ -15,7 +16,7 @@ from bot.domain import (
 )
 from bot.items.base import ItemServiceBase, person_id
 from bot.limits import bounded, bounded_optional, fitted
-from bot.views import ItemView
+from bot.views import HINT_DUE, HINT_IMPACT, ItemView
 from storage.db import UnitOfWork
 from storage.models import Department, Item, Workspace
 
@@ -38,12 +39,17 @@ class Filing(ItemServiceBase):
         suggestion: str | None = None,
         source_link: str | None = None,
     ) -> ItemView:
-        """File a request to a department; its tracking message goes to the department's channel."""
-        text = bounded(text)
+        """File a request to a department; its tracking message goes to the department's channel.
+
+        `impact:` and `suggest:` parts typed in the text are read out of it (a form's own
+        fields win); the due date is read from the request's own text.
+        """
+        case = split_case(text)
+        text = bounded(case.text)
         background, impact, suggestion = (
             bounded_optional(background),
-            bounded_optional(impact),
-            bounded_optional(suggestion),
+            bounded_optional(impact or case.impact),
+            bounded_optional(suggestion or case.suggestion),
         )
         with self.store.unit_of_work() as uow:
             ws = self.lookup.workspace(uow, ctx)
@@ -62,7 +68,21 @@ class Filing(ItemServiceBase):
             )
             item.background, item.impact, item.suggestion = background, impact, suggestion
             item.source_link = fitted(source_link, LINK_LIMIT) if source_link else None
-            return self.lookup.item_view(uow, item)
+            view = self.lookup.item_view(uow, item)
+            return view.model_copy(update={"hints": self._hints(uow, ws, ctx, item)})
+
+    def _hints(self, uow: UnitOfWork, ws: Workspace, ctx: Context, item: Item) -> tuple[str, ...]:
+        """What the confirmation should say is missing: no due date (every time, so the
+        way to add one is at hand), no impact (once per person: SMART, without nagging)."""
+        hints: list[str] = []
+        if item.due_at is None:
+            hints.append(HINT_DUE)
+        if not item.impact:
+            person = uow.people.get_or_create(ws.id, ctx.actor.user_id, now=ctx.now)
+            if HINT_IMPACT not in (person.hints_given or []):
+                hints.append(HINT_IMPACT)
+                person.hints_given = [*(person.hints_given or []), HINT_IMPACT]
+        return tuple(hints)
 
     def commit(self, *, ctx: Context, text: str) -> ItemView:
         """Record my own commitment, tracked in the channel where I typed it."""

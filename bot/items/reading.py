@@ -6,14 +6,9 @@ from sqlalchemy import select
 
 from bot.commands import ListScope
 from bot.context import Context
-from bot.domain import (
-    ACTIVE,
-    NotFound,
-    may_show,
-)
+from bot.domain import ACTIVE, NotFound
 from bot.items.base import ItemServiceBase
 from bot.views import ItemPage, ItemView
-from storage.models import Item
 from storage.repositories import item_keys, visible_keys
 
 PAGE_SIZE = 20
@@ -73,7 +68,3 @@ class Reading(ItemServiceBase):
                 pages=pages,
                 scope=scope.value if scope is not ListScope.DEPT else f"dept {dept}",
             )
-
-    def _visible(self, ctx: Context, item: Item) -> bool:
-        public = bool(item.department and not item.department.channel_private)
-        return may_show(*self._standing(ctx, item), public=public)

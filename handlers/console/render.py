@@ -7,15 +7,24 @@ would see them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from bot.messages import Message, Rich, plain
 
 _TAG_WIDTH = 8
+# Commands in the bot's texts are marked as code (`/xdept due XD-1 <when>`); a terminal
+# shows them as they are typed, without the marks.
+_CODE = re.compile(r"`([^`\n]*)`")
+
+
+def without_code_marks(text: str) -> str:
+    """The text as a terminal shows it: `/xdept due XD-1` without its code marks."""
+    return _CODE.sub(r"\1", text)
 
 
 def _spans(spans: Rich, names: Mapping[str, str]) -> str:
-    return plain(spans, dict(names))
+    return without_code_marks(plain(spans, dict(names)))
 
 
 def message_parts(message: Message, names: Mapping[str, str]) -> list[tuple[str, list[str]]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.bootstrap import App
@@ -17,9 +17,12 @@ from bot.context import Actor, Context
 from bot.domain import Reaction
 from bot.messages import Message, MessageKind, plain
 from handlers.console.messenger import RecordingMessenger, Sent
-from handlers.console.render import message_text
+from handlers.console.render import message_text, without_code_marks
+from handlers.console.width import WIDTH, display_width, wrap
 from scheduler.runner import tick_and_deliver
 
+# The simulated clock ticks within these hours of work days.
+DAY_START, DAY_END = time(8, 0), time(19, 0)
 PLATFORM = "console"
 WORKSPACE = "demo"
 # How a person in the simulated workspace shows each reaction.
@@ -53,13 +56,19 @@ class ConsoleWorkspace:
         self.messenger = messenger
         self.now = now
         self.clock_tz = ZoneInfo(clock_tz)
-        self.out = out
+        self._print = out
         self.people: dict[str, Member] = {}
         self.names: dict[str, str] = {}
         self._threads: dict[tuple[str, str], str] = {}
         # Printed before the first thing a scheduler tick says, so quiet ticks stay silent.
         self._pending_clock: str | None = None
         messenger.on_send = self._show_bot_message
+
+    def out(self, text: str) -> None:
+        """Print, each line cut to the terminal's 100 columns."""
+        for line in text.split("\n"):
+            for piece in wrap(line):
+                self._print(piece)
 
     # -- set-up ---------------------------------------------------------------------------------
 
@@ -86,7 +95,8 @@ class ConsoleWorkspace:
     def _clock_line(self, when: datetime, caption: str | None) -> str:
         local = when.astimezone(self.clock_tz)
         head = f"── {local:%a %Y-%m-%d %H:%M} ({self.clock_tz.key})"
-        return head + (f" · {caption}" if caption else "") + " " + "─" * max(0, 20)
+        head += (f" · {caption}" if caption else "") + " "
+        return head + "─" * max(0, WIDTH - display_width(head))
 
     # -- the scheduler --------------------------------------------------------------------------
 
@@ -105,12 +115,16 @@ class ConsoleWorkspace:
             self._pending_clock = None
 
     def let_time_pass(self, until: datetime, *, every: timedelta = timedelta(minutes=15)) -> int:
-        """Tick on every `every` mark (in UTC) after now, up to and including `until`."""
+        """Tick on every `every` mark (in UTC) after now, up to and including `until`, in the
+        working day only (Monday to Friday, 08:00-19:00 on the clock): reminders that fall
+        outside work hours wait for them, so ticking at night would say nothing."""
         epoch = datetime(2000, 1, 1, tzinfo=UTC)
         mark = self.now + (every - (self.now - epoch) % every)
         queued = 0
         while mark <= until:
-            queued += self.tick(mark)
+            local = mark.astimezone(self.clock_tz)
+            if local.weekday() < 5 and DAY_START <= local.time() <= DAY_END:
+                queued += self.tick(mark)
             mark += every
         if self.now < until:
             self.now = until
@@ -172,7 +186,7 @@ class ConsoleWorkspace:
         )
         if outcome.refused:
             self.out(f"  xdept → {self.names.get(user_id, user_id)} (only you see this):")
-            self.out("    ⚠️ " + outcome.refused)
+            self.out("    ⚠️ " + without_code_marks(outcome.refused))
 
     # -- printing -------------------------------------------------------------------------------
 

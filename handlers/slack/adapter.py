@@ -65,6 +65,7 @@ def build_slack(
             store=store,
             migrate=False,
             channel_private=resolver.channel_private,
+            person_locale=lambda team, user: resolver.actor(team, user).locale,
         )
     deps = Deps(
         app=app,

@@ -27,7 +27,10 @@ from handlers.slack.listeners import (
     fallback,
     home,
     mention,
+    minutes,
+    people,
     reactions,
+    status,
     threads,
     track,
 )
@@ -36,7 +39,20 @@ from handlers.slack.runtime import Deps, StoreUnavailable
 log = logging.getLogger(__name__)
 
 # Fallback last: Bolt gives a request to the first listener that matches it.
-LISTENERS = (commands, buttons, decline, track, threads, reactions, home, mention, fallback)
+LISTENERS = (
+    commands,
+    buttons,
+    decline,
+    status,
+    minutes,
+    track,
+    threads,
+    reactions,
+    home,
+    people,
+    mention,
+    fallback,
+)
 
 
 class _TokenInClient(logging.Filter):

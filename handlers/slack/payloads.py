@@ -245,6 +245,19 @@ class HomeOpened(Payload):
     tab: str = "home"
 
 
+class ChangedUser(Payload):
+    """The person inside a `user_change` event (what xdept reads of it)."""
+
+    id: Id
+    deleted: bool = False
+
+
+class UserChange(Payload):
+    """`user_change`: a person's profile changed, or they were deactivated."""
+
+    user: ChangedUser
+
+
 class Mention(Payload):
     """`app_mention`."""
 

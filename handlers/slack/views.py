@@ -45,7 +45,7 @@ REASON = "reason"
 VALUE = "value"
 
 
-def _input(
+def input_block(
     block_id: str,
     label: str,
     element: JSON,
@@ -53,6 +53,7 @@ def _input(
     optional: bool = False,
     hint: str | None = None,
 ) -> JSON:
+    """An input block with a label (and a hint)."""
     block: JSON = {
         "type": "input",
         "block_id": block_id,
@@ -65,9 +66,10 @@ def _input(
     return block
 
 
-def _text_input(
+def text_input(
     *, multiline: bool = False, initial: str | None = None, placeholder: str | None = None
 ) -> JSON:
+    """A plain text input, at most Slack's 3,000 characters."""
     element: JSON = {
         "type": "plain_text_input",
         "action_id": VALUE,
@@ -113,30 +115,30 @@ def track_form(*, text: str, source: TrackSource, known: list[str], locale: str)
     """The "Track as request" modal, prefilled with the message's text and link."""
     known_text = ", ".join(known) if known else "—"
     blocks: list[JSON] = [
-        _input(
+        input_block(
             DEPT,
             t(locale, "form.dept"),
-            _text_input(placeholder=t(locale, "form.dept.placeholder")),
+            text_input(placeholder=t(locale, "form.dept.placeholder")),
             hint=t(locale, "form.dept.hint", known=known_text),
         ),
-        _input(TEXT, t(locale, "form.text"), _text_input(multiline=True, initial=text)),
-        _input(
+        input_block(TEXT, t(locale, "form.text"), text_input(multiline=True, initial=text)),
+        input_block(
             OWNER,
             t(locale, "form.owner"),
             {"type": "users_select", "action_id": VALUE},
             optional=True,
         ),
-        _input(
+        input_block(
             DUE,
             t(locale, "form.due"),
-            _text_input(placeholder=t(locale, "form.due.placeholder")),
+            text_input(placeholder=t(locale, "form.due.placeholder")),
             optional=True,
         ),
     ]
     for block_id in (BACKGROUND, IMPACT, SUGGESTION):
         blocks.append(
-            _input(
-                block_id, t(locale, f"form.{block_id}"), _text_input(multiline=True), optional=True
+            input_block(
+                block_id, t(locale, f"form.{block_id}"), text_input(multiline=True), optional=True
             )
         )
     if source.permalink:
@@ -164,9 +166,40 @@ def decline_form(*, code: str, channel: str | None, locale: str) -> JSON:
         "close": plain_text(t(locale, "form.cancel"), VIEW_TITLE),
         "private_metadata": metadata[:METADATA_MAX],
         "blocks": [
-            _input(REASON, t(locale, "form.decline.reason"), _text_input(multiline=True)),
+            input_block(REASON, t(locale, "form.decline.reason"), text_input(multiline=True)),
         ],
     }
+
+
+def modal(
+    callback_id: str, *, title: str, submit: str, metadata: str, blocks: list[JSON], locale: str
+) -> JSON:
+    """A modal with a submit button and Cancel, its metadata cut to Slack's limit."""
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": plain_text(title, VIEW_TITLE),
+        "submit": plain_text(submit, VIEW_TITLE),
+        "close": plain_text(t(locale, "form.cancel"), VIEW_TITLE),
+        "private_metadata": metadata[:METADATA_MAX],
+        "blocks": blocks,
+    }
+
+
+def code_metadata(code: str, channel: str | None) -> str:
+    """A form's metadata naming its item and the channel it was opened in."""
+    return json.dumps({"code": code, "c": channel}, separators=(",", ":"))
+
+
+def read_code_metadata(raw: str) -> tuple[str, str | None]:
+    """The item code and channel a form carries; empty for a forged or broken one."""
+    try:
+        meta = json.loads(raw or "{}")
+    except ValueError:
+        meta = {}
+    meta = meta if isinstance(meta, dict) else {}
+    channel = meta.get("c") if isinstance(meta.get("c"), str) else None
+    return str(meta.get("code") or ""), channel
 
 
 def state_value(values: dict[str, Any], block_id: str) -> str | None:

@@ -27,11 +27,11 @@ register(
         "summary.title_now": ("📊 This week so far · {period}", "📊 本周至今 · {period}"),
         "summary.title_dept": (
             "📊 Weekly summary for {name} · {period}",
-            "📊 {name} 周报 · {period}",
+            "📊 {name}周报 · {period}",
         ),
         "summary.title_dept_now": (
             "📊 {name} this week so far · {period}",
-            "📊 {name} 本周至今 · {period}",
+            "📊 {name}本周至今 · {period}",
         ),
         "summary.counts": (
             "Opened {opened} · closed {closed} (done {done}, declined {declined}, cancelled "
@@ -40,16 +40,16 @@ register(
             " · 逾期 {overdue}",
         ),
         "summary.first_response": (
-            "First response: median {median} h, p90 {p90} h ({n} request(s))",
-            "首次响应：中位数 {median} 工作小时，p90 {p90} 工作小时（{n} 个请求）",
+            "First response: median {median} h, p90 {p90} h ({n} [[n:request|requests]])",
+            "首次响应：中位数 {median} 工作小时，90% 在 {p90} 工作小时内（{n} 个请求）",
         ),
         "summary.first_response_none": (
             "First response: none in this period",
             "首次响应：本期没有",
         ),
         "summary.done": (
-            "Time to done: median {median} h, p90 {p90} h ({n} item(s))",
-            "完成用时：中位数 {median} 工作小时，p90 {p90} 工作小时（{n} 项）",
+            "Time to done: median {median} h, p90 {p90} h ({n} [[n:item|items]])",
+            "完成用时：中位数 {median} 工作小时，90% 在 {p90} 工作小时内（{n} 项）",
         ),
         "summary.done_none": ("Time to done: nothing finished", "完成用时：本期没有完成的事项"),
         "summary.oldest": (
@@ -60,11 +60,11 @@ register(
         "summary.escalated": ("Escalated: {codes}", "已升级：{codes}"),
         "summary.standups": (
             "Stand-up replies: {n} from {people} people",
-            "站会回复：{n} 条，来自 {people} 人",
+            "站会回复：{n} 条，来自{people}人",
         ),
         "summary.thanks": (
             "🙏 Thanks to {people} for answering fastest.",
-            "🙏 感谢 {people} 最快响应。",
+            "🙏 感谢{people}最快响应。",
         ),
         "summary.thanks_one": ("{who} ({hours} h)", "{who}（{hours} 工作小时）"),
         "summary.fastest_depts": (
@@ -73,7 +73,7 @@ register(
         ),
         "summary.most_closed": ("✅ Closed the most: {depts}", "✅ 关闭事项最多的部门：{depts}"),
         "summary.quiet": (
-            "{n} other department(s) had nothing to report.",
+            "{n} other [[n:department|departments]] had nothing to report.",
             "另有 {n} 个部门本期无事项。",
         ),
         "summary.nothing": (
@@ -89,7 +89,7 @@ register(
             "已将 {period} 的汇总发布到 {where}。",
         ),
         "summary.posted_depts": (
-            "Posted the summary of {period} to the channels of {n} department(s).",
+            "Posted the summary of {period} to the channels of {n} [[n:department|departments]].",
             "已将 {period} 的汇总发布到 {n} 个部门的频道。",
         ),
         "summary.posted_nothing": (
@@ -236,8 +236,10 @@ def department_lines(week: DeptWeek, *, locale: str, tz: str) -> list[Rich]:
     return lines
 
 
-def _heading(week: DeptWeek) -> str:
-    return week.name if week.name == week.key else f"{week.name} (@{week.key})"
+def _heading(week: DeptWeek, locale: str) -> str:
+    if week.name == week.key:
+        return week.name
+    return f"{week.name}（@{week.key}）" if locale == "zh" else f"{week.name} (@{week.key})"
 
 
 def department_summary(week: DeptWeek, period: Period, *, locale: str) -> Message:
@@ -248,9 +250,16 @@ def department_summary(week: DeptWeek, period: Period, *, locale: str) -> Messag
     return Message(
         kind=MessageKind.SUMMARY,
         title=[text(title, bold=True)],
-        sections=[Section(heading=_heading(week), body=body)],
+        sections=[Section(heading=_heading(week, locale), body=body)],
         image_title=t(locale, "summary.chart"),
     )
+
+
+def _listing(pairs: list[tuple[str, str]], locale: str) -> str:
+    """ "物流部（2.0 工作小时）、客服部（0.5 工作小时）" or "Logistics (2.0 h), CS (0.5 h)"."""
+    if locale == "zh":
+        return "、".join(f"{name}（{value.replace(' h', ' 工作小时')}）" for name, value in pairs)
+    return ", ".join(f"{name} ({value})" for name, value in pairs)
 
 
 def workspace_summary(weeks: list[DeptWeek], period: Period, *, locale: str) -> Message:
@@ -265,15 +274,17 @@ def workspace_summary(weeks: list[DeptWeek], period: Period, *, locale: str) -> 
     answered = [w for w in news if w.first_response_hours]
     if answered:
         fastest = sorted(answered, key=lambda w: (median(w.first_response_hours) or 0, w.key))[:3]
-        depts = ", ".join(f"{w.name} ({_num(median(w.first_response_hours))} h)" for w in fastest)
+        depts = _listing(
+            [(w.name, f"{_num(median(w.first_response_hours))} h") for w in fastest], locale
+        )
         sections.append(Section(body=[text(t(locale, "summary.fastest_depts", depts=depts))]))
     closers = sorted((w for w in news if w.closed_total), key=lambda w: (-w.closed_total, w.key))
     if closers:
-        depts = ", ".join(f"{w.name} ({w.closed_total})" for w in closers[:3])
+        depts = _listing([(w.name, str(w.closed_total)) for w in closers[:3]], locale)
         sections.append(Section(body=[text(t(locale, "summary.most_closed", depts=depts))]))
     for week in sorted(news, key=lambda w: w.key):
         body = join(department_lines(week, locale=locale, tz=period.tz), "\n")
-        sections.append(Section(heading=_heading(week), body=body))
+        sections.append(Section(heading=_heading(week, locale), body=body))
     quiet = len(weeks) - len(news)
     if not news:
         sections.append(Section(body=[text(t(locale, "summary.nothing"))]))
@@ -287,11 +298,12 @@ def workspace_summary(weeks: list[DeptWeek], period: Period, *, locale: str) -> 
     )
 
 
-def chart_for(weeks: list[DeptWeek], period: Period) -> bytes | None:
-    """The response-time chart, or None when nobody answered anything in the period."""
+def chart_for(weeks: list[DeptWeek], period: Period, locale: str = "en") -> bytes | None:
+    """The response-time chart in the reader's language, or None when nobody answered."""
     bars = [
         Bar(
             key=w.key,
+            name=w.name,
             median=median(w.first_response_hours) or 0.0,
             p90=p90(w.first_response_hours) or 0.0,
             answered=len(w.first_response_hours),
@@ -301,4 +313,4 @@ def chart_for(weeks: list[DeptWeek], period: Period) -> bytes | None:
     ]
     if not bars:
         return None
-    return response_chart(bars, title=f"Time to first response, business hours ({period.label})")
+    return response_chart(bars, period=period.label, locale=locale)

@@ -8,6 +8,7 @@ sends it names it by id.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -33,6 +34,7 @@ from scheduler.summary.compose import (
     workspace_summary,
 )
 from scheduler.summary.metrics import DeptWeek, week_metrics
+from scheduler.summary.progress import ProgressRow, progress_rows, progress_section, with_progress
 from storage.db import Store, UnitOfWork
 from storage.models import OutboxMessage, Workspace
 from storage.repositories import FileRepository
@@ -95,37 +97,48 @@ def write_summary(
         return Posted([], 0)
     weeks = period_metrics(session, ws_id, period, depts)
     ordered = sorted(weeks.values(), key=lambda w: w.key)
-    png = chart_for(ordered, period)
-    # Drawn once and stored once: each row names the chart by id (a PNG copied into 500
-    # departments' rows made the outbox carry tens of megabytes every Monday).
-    chart = (
-        FileRepository(uow.session).store(
-            workspace_id=ws_id,
-            key=f"{key_prefix}:chart:ws:{ws_id}:{period.label}",
-            content=png,
-            now=now,
-        )
-        if png
-        else None
-    )
+    # Each language's chart is drawn once and stored once: each row names its language's
+    # chart by id (a PNG copied into 500 departments' rows made the outbox carry tens of
+    # megabytes every Monday).
+    charts: dict[str, StoredFile | None] = {}
 
     def attachment_in(locale: str) -> StoredFile | None:
-        if chart is None:
-            return None
-        return StoredFile(chart, CHART_NAME, t(locale, "summary.chart"))
+        if locale not in charts:
+            png = chart_for(ordered, period, locale)
+            charts[locale] = (
+                StoredFile(
+                    FileRepository(session).store(
+                        workspace_id=ws_id,
+                        key=f"{key_prefix}:chart:ws:{ws_id}:{period.label}:{locale}",
+                        content=png,
+                        now=now,
+                    ),
+                    CHART_NAME,
+                    t(locale, "summary.chart"),
+                )
+                if png
+                else None
+            )
+        return charts[locale]
 
+    # Every department's open items in one query, not one per department.
+    open_items = progress_rows(session, depts)
+    progress: dict[int, list[ProgressRow]] = defaultdict(list)
+    for row in open_items:
+        progress[row.department_id or 0].append(row)
     if channel:
         locale = settings.xdept_locale
         message = workspace_summary(ordered, period, locale=locale)
-        attachment = attachment_in(locale)
+        names = {d.id: d.name for d in depts.values()}
+        table = progress_section(open_items, locale=locale, tz=period.tz, departments=names)
         channel_message(
             uow,
             workspace_id=ws_id,
             channel_id=channel,
-            message=message,
+            message=with_progress(message, table),
             key=keys[0],
             now=now,
-            attachment=attachment,
+            attachment=attachment_in(locale),
         )
         return Posted([channel], len(ordered))
     posted: list[str] = []
@@ -146,16 +159,16 @@ def write_summary(
             )
             continue
         locale = normalize_locale(dept.locale, settings.xdept_locale)
-        attachment = attachment_in(locale)
+        table = progress_section(progress[dept.id], locale=locale, tz=period.tz, name=dept.name)
         if channel_message(
             uow,
             workspace_id=ws_id,
             channel_id=dept.channel_id,
-            message=department_summary(week, period, locale=locale),
+            message=with_progress(department_summary(week, period, locale=locale), table),
             key=key,
             now=now,
             department_id=dept.id,
-            attachment=attachment,
+            attachment=attachment_in(locale),
         ):
             posted.append(dept.channel_id)
     return Posted(posted, len(posted))

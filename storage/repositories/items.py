@@ -78,6 +78,21 @@ class ItemRepository(Repository):
         rows = self.session.scalars(stmt.order_by(Update.at.desc(), Update.id.desc()).limit(last))
         return list(reversed(list(rows)))
 
+    def updates_of(self, item_ids: Sequence[int]) -> dict[int, list[Update]]:
+        """Every update of these items, oldest first, by item (one query per 500 items)."""
+        found: dict[int, list[Update]] = {item_id: [] for item_id in item_ids}
+        ids = list(item_ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self.session.scalars(
+                select(Update)
+                .where(Update.item_id.in_(chunk))
+                .order_by(Update.item_id, Update.at, Update.id)
+            )
+            for row in rows:
+                found[row.item_id].append(row)
+        return found
+
     def update_by_source(self, item_id: int, source_ref: str) -> Update | None:
         """The update recorded from a given platform message."""
         return self.session.scalar(

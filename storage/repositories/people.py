@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from storage.models import (
     Person,
@@ -87,7 +87,7 @@ class PersonRepository(Repository):
         return person
 
     def away_among(self, workspace_id: int, user_ids: Iterable[str], now: datetime) -> set[str]:
-        """Which of these people are away at `now`."""
+        """Which of these people are away at `now` (or have left the workspace)."""
         ids = list(set(user_ids))
         if not ids:
             return set()
@@ -95,7 +95,7 @@ class PersonRepository(Repository):
             select(Person.user_id).where(
                 Person.workspace_id == workspace_id,
                 Person.user_id.in_(ids),
-                Person.away_until > now,
+                or_(Person.away_until > now, Person.deactivated_at.is_not(None)),
             )
         )
         return set(rows)

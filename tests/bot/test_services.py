@@ -284,10 +284,10 @@ def test_list_scopes_pages_and_visibility(app: App, ctx: CtxFactory) -> None:
         run(app, ctx, "mei", f"ask @logistics task {n} in {n + 1} days")
     run(app, ctx, "mei", "ask @secret classified thing")
     first = run(app, ctx, "wang", "list").plain()
-    assert "26" not in first.split("\n")[0] and "25 item(s), page 1 of 2" in first
+    assert "26" not in first.split("\n")[0] and "25 items, page 1 of 2" in first
     assert "task 0" in first and "task 24" not in first  # soonest due first
     assert "task 24" in run(app, ctx, "wang", "list page 2").plain()
-    assert "26 item(s)" in run(app, ctx, "mei", "list asked").plain()
+    assert "26 items" in run(app, ctx, "mei", "list asked").plain()
     # Private department: a stranger can't see it, the lead can.
     assert "no XD-26" in run(app, ctx, "stranger", "show XD-26").plain().replace("There is ", "")
     assert "classified" in run(app, ctx, "sam", "show XD-26").plain()
@@ -354,12 +354,21 @@ def test_export_csv_escapes_formulas_and_keeps_chinese(
     run(app, ctx, "mei", 'ask @logistics =HYPERLINK("http://evil") by Friday')
     run(app, ctx, "mei", "ask @物流 @all 请核对库存")
     reply = run(app, ctx, "mei", "export dept logistics")
-    assert "2 item(s)" in reply.plain()
+    assert "Exported 2 items and their 2 updates" in reply.plain()
     uploads = messenger.of("upload")
-    assert len(uploads) == 1
-    body = (uploads[0].content or b"").decode("utf-8-sig")
+    assert len(uploads) == 2  # items, and every update
+    raw = uploads[0].content or b""
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM: Excel reads the Chinese
+    body = raw.decode("utf-8-sig")
     assert "'=HYPERLINK" in body and "'@all 请核对库存" in body
-    assert body.splitlines()[0].startswith("code,kind,status")
+    header, first = body.splitlines()[:2]
+    assert header.startswith("code,kind,status,department,department_name,requester")
+    # Department names beside keys, times in the reader's zone (Asia/Shanghai here).
+    assert "logistics,物流部,mei,mei" in first and "2026-11-23 10:00" in first
+    assert first.endswith("Asia/Shanghai")
+    trail = (uploads[1].content or b"").decode("utf-8-sig").splitlines()
+    assert trail[0] == "code,at,who,who_name,what,text,time_zone"
+    assert trail[1].startswith("XD-1,2026-11-23 10:00,mei,mei,created,")
 
 
 def test_chinese_text_survives_unchanged(app: App, ctx: CtxFactory, messenger) -> None:  # type: ignore[no-untyped-def]

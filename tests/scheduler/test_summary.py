@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import delete, select
 
 from bot.bootstrap import bootstrap
-from bot.messages import MessageKind
+from bot.messages import MessageKind, plain
 from handlers.console.messenger import RecordingMessenger
 from scheduler import facts
 from scheduler.summary import due_period, post_due_summaries, week_so_far
-from scheduler.summary.chart import Bar, response_chart
+from scheduler.summary.chart import Bar, labels, response_chart
 from scheduler.summary.metrics import median, p90, week_metrics
 from storage.db import Store
 from storage.models import OutboxFile
@@ -122,13 +122,18 @@ def test_weekly_summary_goes_monday_0900_to_each_department_once(world: World) -
     text = log.plain()
     assert "Mon 23 Nov – Sun 29 Nov" in text
     assert "Opened 5 · closed 3 (done 1, declined 1, cancelled 1) · overdue 1" in text
-    assert "First response: median 2.0 h, p90 6.0 h (3 request(s))" in text
-    assert "Time to done: median 10 h, p90 10 h (1 item(s))" in text
+    assert "First response: median 2.0 h, p90 6.0 h (3 requests)" in text
+    assert "Time to done: median 10 h, p90 10 h (1 item)" in text
     assert "Oldest unanswered: XD-5, waiting 27 business hours" in text
     assert "Stand-up replies: 2 from 2 people" in text
     assert "Thanks to @chen (1.2 h), @wang (6.0 h)" in text
     uploads = world.messenger.of("upload")
     assert len(uploads) == 2 and all((u.content or b"").startswith(b"\x89PNG") for u in uploads)
+    # The progress table: each open item with its status, owner, due and last update.
+    table = next(s for s in log.sections if s.heading == "Progress of 物流部: open items")
+    rows = plain(table.body).splitlines()
+    assert rows and all(" · due " in row and ("last update" in row or "no update" in row)
+                        for row in rows), rows  # fmt: skip
 
 
 @pytest.fixture
@@ -152,10 +157,15 @@ def test_a_summary_channel_gets_one_message_for_every_department(channel_world: 
     message = summary.message
     assert message is not None
     headings = [s.heading for s in message.sections if s.heading]
-    assert headings == ["客服部 (@cs)", "物流部 (@logistics)"]
+    assert headings == ["客服部（@cs）", "物流部（@logistics）", "进展：未完成事项"]
     text = message.plain()
-    assert "周报" in text and "响应最快的部门：客服部 (0.5 h), 物流部 (2.0 h)" in text
-    assert "关闭事项最多的部门：物流部 (3)" in text
+    assert (
+        "周报" in text and "响应最快的部门：客服部（0.5 工作小时）、物流部（2.0 工作小时）" in text
+    )
+    assert "关闭事项最多的部门：物流部（3）" in text
+    table = plain(message.sections[-1].body).splitlines()
+    assert table and all(row.startswith(("物流部 · XD-", "客服部 · XD-")) for row in table)
+    assert all("截止" in row for row in table), table
     (upload,) = world.messenger.of("upload")
     assert upload.chat == "C-mgmt" and (upload.content or b"").startswith(b"\x89PNG")
 
@@ -185,9 +195,8 @@ def test_periods_are_weeks_in_the_workspace_zone() -> None:
 
 
 def test_the_chart_is_a_png_labelled_by_department_key() -> None:
-    png = response_chart(
-        [Bar("logistics", 2.0, 6.0, 3), Bar("cs", 0.5, 0.5, 1)], title="Time to first response"
-    )
+    bars = [Bar("logistics", 2.0, 6.0, 3, name="物流部"), Bar("cs", 0.5, 0.5, 1, name="客服部")]
+    png = response_chart(bars, period="2026-W48", locale="zh", font=None)
     assert png.startswith(b"\x89PNG") and len(png) > 2000
 
 
@@ -196,18 +205,20 @@ def test_the_chart_is_stored_once_and_every_department_row_names_it(world: World
     monday = at(2026, 11, 30, 9, 0)
     world.tick(monday)
     with world.app.store.unit_of_work() as uow:
-        files = uow.session.execute(select(OutboxFile.id, OutboxFile.content)).all()
-    (stored,) = files
-    assert stored.content.startswith(b"\x89PNG")
+        stored = dict(uow.session.execute(select(OutboxFile.id, OutboxFile.content)).all())
+    # One chart per language the departments read (the chart speaks it), never one per row.
+    assert stored and all(png.startswith(b"\x89PNG") for png in stored.values())
     rows = [r for r in world.rows("summary") if r.state != "skipped"]
-    assert len(rows) == 2
+    assert len(rows) == 2 and len(stored) <= len(rows)
     for row in rows:
-        assert row.payload["file"]["file_id"] == stored.id
+        assert row.payload["file"]["file_id"] in stored
         assert "content_b64" not in row.payload["file"]
         # Each row carries its message and a reference: a few kilobytes, not the PNG.
-        assert len(json.dumps(row.payload)) < len(stored.content)
+        assert len(json.dumps(row.payload)) < len(stored[row.payload["file"]["file_id"]])
     uploads = world.messenger.of("upload")
-    assert [u.content for u in uploads] == [stored.content, stored.content]
+    assert sorted(u.content or b"" for u in uploads) == sorted(
+        stored[r.payload["file"]["file_id"]] for r in rows
+    )
     # Stored files are forgotten after two weeks by the tick.
     world.tick(monday + timedelta(days=15))
     with world.app.store.unit_of_work() as uow:
@@ -225,3 +236,10 @@ def test_a_summary_whose_chart_was_forgotten_is_not_sent_and_says_why(world: Wor
     assert world.said(MessageKind.SUMMARY) == []
     failed = [r for r in world.rows("summary") if r.state != "skipped"]
     assert failed and all("was deleted before it was sent" in (r.last_error or "") for r in failed)
+
+
+def test_chart_labels_use_names_and_the_readers_language_only_with_a_cjk_font() -> None:
+    bars = [Bar("logistics", 2.0, 6.0, 3, name="物流部")]
+    assert labels(bars, locale="zh", font=None) == ("en", ["logistics\n(n=3)"])
+    assert labels(bars, locale="zh", font="/fonts/NotoSansCJK.ttc") == ("zh", ["物流部\n(3 个)"])
+    assert labels(bars, locale="en", font="/fonts/NotoSansCJK.ttc") == ("en", ["物流部\n(n=3)"])

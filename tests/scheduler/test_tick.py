@@ -252,3 +252,47 @@ def test_the_tick_forgets_finished_inbox_rows_after_a_week(world: World) -> None
     with world.app.store.unit_of_work() as uow:
         assert uow.inbox.by_key("slack", "Ev-recent") is not None
         assert uow.inbox.by_key("slack", "Ev-old") is None
+
+
+def test_a_deactivated_owner_is_away_for_good_and_dept_show_lists_them(world: World) -> None:
+    world.setup(MON)
+    code = world.ask("请停止线下拒单 by Wednesday", at(2026, 11, 23, 9, 0))
+    world.run("chen", f"ack {code}", at(2026, 11, 23, 9, 10), channel="C0LOG")
+    core = world.app.core
+    core.departments.person_left(
+        ctx=world.ctx("chen", at(2026, 11, 23, 9, 20)), user_id="chen", left=True
+    )
+    world.step(at(2026, 11, 24, 17, 0), at(2026, 11, 25, 18, 0), timedelta(minutes=30))
+    overdue = world.said(MessageKind.OVERDUE)
+    assert len(overdue) == 1 and mentions(overdue[0])[0] == "wang"
+    shown = world.run("admin", "dept show logistics", at(2026, 11, 25, 18, 5)).plain()
+    assert "Left the workspace" in shown and "-member:@x" in shown
+
+
+def test_the_next_stand_up_quotes_the_replies_to_the_last_one(world: World) -> None:
+    world.setup(MON)
+    world.ask("请停止线下拒单 by Friday", at(2026, 11, 23, 9, 0))
+    world.tick(at(2026, 11, 23, 9, 30))
+    (first,) = world.said(MessageKind.STANDUP)
+    assert "Last stand-up" not in first.message.plain()  # type: ignore[union-attr]
+    long_reply = "今天先处理华东仓的盘点，" + "然后核对退货单据" * 20
+    for n, (who, said) in enumerate((("chen", long_reply), ("wang", "XD-1 周三前给方案"))):
+        world.app.core.items.record_reply(
+            ctx=world.ctx(who, at(2026, 11, 23, 9, 40 + n), channel="C0LOG"),
+            channel_id="C0LOG",
+            thread_id=first.message_id or "",
+            message_id=f"1790000000.00010{n}",
+            text=said,
+        )
+    world.tick(at(2026, 11, 24, 9, 30))
+    second = world.said(MessageKind.STANDUP)[-1].message
+    assert second is not None
+    quoted = next(s for s in second.sections if s.heading and "Last stand-up" in s.heading)
+    assert quoted.heading == "💬 Last stand-up (2026-11-23)"
+    body = second.plain()
+    assert "XD-1 周三前给方案" in body and "今天先处理华东仓的盘点" in body
+    assert long_reply not in body and "…" in body  # quoted in brief
+    # Nobody answered Tuesday's: Wednesday's prompt quotes nothing (Monday's is old news).
+    world.tick(at(2026, 11, 25, 9, 30))
+    third = world.said(MessageKind.STANDUP)[-1].message
+    assert third is not None and "Last stand-up" not in third.plain()

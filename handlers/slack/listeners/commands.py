@@ -12,6 +12,7 @@ from slack_bolt import Ack, App
 from bot.context import Actor, Context
 from handlers.runtime.inbox import Finish, Route, Task
 from handlers.slack.escapes import neutral_text
+from handlers.slack.listeners import minutes, status
 from handlers.slack.payloads import SlashCommand, parse
 from handlers.slack.resolver import PLATFORM
 from handlers.slack.runtime import Deps
@@ -30,7 +31,12 @@ def register(bolt: App, deps: Deps) -> None:
     @guarded
     def on_command(ack: Ack, body: dict[str, Any]) -> None:
         command = parse(SlashCommand, body, what="slash command")
-        if command is not None:
+        code = status.wants_form(command) if command is not None else None
+        if command is not None and code is not None:
+            status.open_form(deps, command, code)  # the trigger lives 3 seconds
+        elif command is not None and minutes.wants_form(command):
+            minutes.open_from_command(deps, command)
+        elif command is not None:
             key = f"command:{command.trigger_id}"
             deps.store(kind=KIND, key=key, team=command.team_id, payload=command)
         ack()

@@ -8,7 +8,6 @@ so nobody types a reason only to be refused; the submission checks again.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -21,7 +20,13 @@ from bot.messages import ButtonAction
 from handlers.runtime.inbox import Route
 from handlers.slack.payloads import ButtonClick, ViewSubmission, parse
 from handlers.slack.runtime import IN_REQUEST, Deps
-from handlers.slack.views import DECLINE_FORM, REASON, decline_form, state_value
+from handlers.slack.views import (
+    DECLINE_FORM,
+    REASON,
+    decline_form,
+    read_code_metadata,
+    state_value,
+)
 
 log = logging.getLogger(__name__)
 
@@ -94,14 +99,7 @@ def submit(deps: Deps, submission: ViewSubmission) -> str | None:
     task = deps.store_interaction(SUBMIT_KIND, submission, claim=True)
     if task is None:
         return None  # the same submission again: it was handled
-    try:
-        meta = json.loads(submission.view.private_metadata or "{}")
-    except ValueError:
-        meta = {}
-    if not isinstance(meta, dict):
-        meta = {}
-    code = str(meta.get("code") or "")
-    channel = meta.get("c") if isinstance(meta.get("c"), str) else None
+    code, channel = read_code_metadata(submission.view.private_metadata)
     reason = state_value(submission.values, REASON)
     ctx = deps.context(task, team=submission.team_id, user=submission.user_id, channel=channel)
     refusal: str | None = None

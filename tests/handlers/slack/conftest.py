@@ -252,13 +252,15 @@ def slack_server(store: Store, slack: FakeSlack) -> Iterator[SlackServer]:
         slack_api_url=slack.api_url.rstrip("/"),  # works without the trailing slash too
     )
     client = make_client(settings)
+    resolver = Resolver(client)
     app = bootstrap(
         settings,
         messenger=SlackMessenger(client),
         store=store,
         migrate=False,
         sleep=lambda _seconds: None,
-        channel_private=Resolver(client).channel_private,
+        channel_private=resolver.channel_private,
+        person_locale=lambda team, user: resolver.actor(team, user).locale,
     )
     ring = LocalBell()
     adapter = build_slack(settings, app=app, ring=ring)

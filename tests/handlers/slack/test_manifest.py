@@ -1,4 +1,4 @@
-"""The app manifest: command, shortcut, interactivity, events, exactly the scopes used."""
+"""The app manifest: command, shortcuts, interactivity, events, exactly the scopes used."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from handlers.slack.listeners.minutes import SHORTCUT as MINUTES_SHORTCUT
 from handlers.slack.listeners.track import SHORTCUT
 
 yaml = pytest.importorskip("yaml")
@@ -36,6 +37,7 @@ EVENT_SCOPES = {
     "message.channels": "channels:history",
     "message.groups": "groups:history",
     "reaction_added": "reactions:read",
+    "user_change": "users:read",
 }
 
 
@@ -68,12 +70,18 @@ def test_command_shortcut_interactivity_and_events() -> None:
     (command,) = manifest["features"]["slash_commands"]
     assert command["command"] == "/xdept" and command["should_escape"] is True
     assert command["url"].endswith("/slack/events")
-    (shortcut,) = manifest["features"]["shortcuts"]
-    assert shortcut == {
-        **shortcut,
+    track, minutes = manifest["features"]["shortcuts"]
+    assert track == {
+        **track,
         "type": "message",
         "callback_id": SHORTCUT,
         "name": "Track as request",
+    }
+    assert minutes == {
+        **minutes,
+        "type": "message",
+        "callback_id": MINUTES_SHORTCUT,
+        "name": "Turn into action items",
     }
     settings = manifest["settings"]
     assert settings["interactivity"]["is_enabled"] is True

@@ -139,3 +139,17 @@ def test_confirmation_goes_by_dm_when_the_bot_is_not_in_the_channel(
     assert "response_action" not in answer
     reply = slack.wait_for_messages(slack.dm_channel(ALICE))[0]
     assert "XD-1" in reply.all_text
+
+
+def test_impact_and_suggestion_typed_in_the_text_are_read_out_of_it(
+    slack_server: SlackServer,
+) -> None:
+    slack_server.add_logistics()
+    form, _ = _open_form(slack_server)
+    text = "订单 12345 被线下拒收 周五前 影响：本周 12 单投诉 建议：系统内登记拒收原因"
+    answer = _submit(slack_server, form, _values(**{DEPT: "logistics", TEXT: text}))
+    assert "response_action" not in answer
+    item = slack_server.item("XD-1")
+    assert item.text == "订单 12345 被线下拒收 周五前"
+    assert item.impact == "本周 12 单投诉" and item.suggestion == "系统内登记拒收原因"
+    assert item.due_at is not None

@@ -1,4 +1,4 @@
-"""`xdept` entry point: demo, serve, worker, socket, scheduler, db, workspace and secret-key.
+"""`xdept` entry point: demo, serve, worker, socket, feishu, scheduler, db, workspace, secret-key.
 
 Only argparse is imported to read the command line: settings, storage and the
 adapters are imported by the command that needs them, so `xdept --help`
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 DEFAULT_INBOX_THREADS = 8
 # Commands that serve a chat platform: they refuse mixed Slack credentials at start.
-SERVING = ("serve", "socket", "worker")
+SERVING = ("serve", "socket", "worker", "feishu")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,7 +36,9 @@ def _parser() -> argparse.ArgumentParser:
         "--lang", choices=("zh", "en"), default="zh", help="the story's language (default zh)"
     )
 
-    serve = sub.add_parser("serve", help="HTTP mode: POST /slack/events, GET /healthz")
+    serve = sub.add_parser(
+        "serve", help="HTTP mode: POST /slack/events and /feishu/events, GET /healthz"
+    )
     serve.add_argument("--port", type=int, help="port (default: PORT or 3000)")
     serve.add_argument("--host", default="0.0.0.0", help="address to bind (default 0.0.0.0)")
     serve.add_argument("--workers", type=int, default=2, help="HTTP worker processes (default 2)")
@@ -60,6 +62,13 @@ def _parser() -> argparse.ArgumentParser:
 
     socket = sub.add_parser("socket", help="Slack Socket Mode (needs SLACK_APP_TOKEN)")
     socket.add_argument("--no-scheduler", action="store_true", help="do not run the tick here")
+
+    feishu = sub.add_parser("feishu", help="Feishu / Lark commands")
+    feishu_sub = feishu.add_subparsers(dest="feishu_command", required=True)
+    connect = feishu_sub.add_parser(
+        "connect", help="receive Feishu events over the long connection (no public URL)"
+    )
+    connect.add_argument("--no-scheduler", action="store_true", help="do not run the tick here")
 
     sched = sub.add_parser("scheduler", help="scheduler commands")
     sched_sub = sched.add_subparsers(dest="scheduler_command", required=True)
@@ -192,6 +201,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from handlers.slack.socket import run_socket
 
         return run_socket(settings, scheduler=not args.no_scheduler)
+    if args.command == "feishu":
+        from handlers.feishu.longconn import run_connect
+
+        return run_connect(settings, scheduler=not args.no_scheduler)
     if args.command == "scheduler":
         from scheduler.runner import run_once
 

@@ -109,6 +109,7 @@ class LongConnection:
         ws_client = lark.ws.client
 
         loop = asyncio.new_event_loop()
+        loop.set_exception_handler(self._on_loop_error)
         asyncio.set_event_loop(loop)
         # Everything in the SDK's websocket module schedules on this module-level loop.
         ws_client.loop = loop
@@ -131,6 +132,14 @@ class LongConnection:
                 log.error("the Feishu long connection stopped: %s", exc)
         finally:
             self._drain(loop)
+
+    def _on_loop_error(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        # Closing the websocket on purpose ends the SDK's receive task with the close
+        # itself, which nobody awaits: not an error worth a traceback in the log.
+        if self._stopping.is_set():
+            log.debug("the Feishu long connection closed: %s", context.get("exception"))
+            return
+        loop.default_exception_handler(context)
 
     @staticmethod
     def _drain(loop: asyncio.AbstractEventLoop) -> None:

@@ -32,6 +32,8 @@ class ChatInfo:
     mode: str  # group | topic | p2p
     threaded: bool  # every message lives in a thread (topic groups)
     external: bool = False
+    # Anyone in the tenant may find and join it (else only its members see what it tracks).
+    public: bool = False
 
     @property
     def allows_ephemeral(self) -> bool:
@@ -114,6 +116,7 @@ def _chat(chat_id: str, data: dict[str, Any]) -> ChatInfo:
         mode=mode,
         threaded=mode == "topic" or data.get("group_message_type") == "thread",
         external=bool(data.get("external")),
+        public=data.get("chat_type") == "public",
     )
 
 

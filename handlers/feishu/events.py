@@ -18,7 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.commands.targets import Target, TargetKind
+from bot.commands.targets import Target, TargetKind, fold
+from bot.commands.words import lookup_subcommand
 from bot.config import Settings
 from bot.domain import Reaction as Intent
 from handlers.feishu.verify import Envelope
@@ -35,7 +36,9 @@ P2P_CHAT_ENTERED = "im.chat.access_event.bot_p2p_chat_entered_v1"
 BOT_ADDED = "im.chat.member.bot.added_v1"
 BOT_REMOVED = "im.chat.member.bot.deleted_v1"
 
-_COMMAND_PREFIX = re.compile(r"^/xdept(?:\s+|$)", re.IGNORECASE)
+# A registered slash command, or the bot's name typed as text rather than picked from
+# Feishu's @ menu: either way the message is addressed to the bot.
+_COMMAND_PREFIX = re.compile(r"^[/@]xdept(?:\s+|$)", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t]{2,}")
 
 
@@ -86,6 +89,9 @@ class IncomingMessage(_Event):
     # "@_user_1" -> the person it stands for, as the grammar's targets.
     mentions: dict[str, Target] = field(default_factory=dict)
     mentions_bot: bool = False
+    # Addressed to the bot: its mention, or a leading `/xdept` (a slash command) or `@xdept`
+    # typed as text.
+    addressed: bool = False
     root_id: str | None = None
     parent_id: str | None = None
     thread_id: str | None = None
@@ -208,6 +214,33 @@ def _text_of(message: JSON) -> str:
     return str(content.get("text", "")) if kind == "text" else _post_text(content)
 
 
+def quoted_text(message: JSON) -> str:
+    """The text of a message as GET im/v1/messages returns it, mentions by their names."""
+    try:
+        body = message.get("body") or {}
+        text = _text_of({"message_type": message.get("msg_type"), "content": body.get("content")})
+    except (ValueError, TypeError, AttributeError, StopIteration):
+        return ""
+    for entry in message.get("mentions") or []:
+        if isinstance(entry, dict) and entry.get("key"):
+            text = text.replace(str(entry["key"]), "@" + str(entry.get("name") or ""))
+    return text.strip()
+
+
+def _leading_bot(text: str, mentions: list[Any]) -> str | None:
+    """While the bot's own open_id is unknown: the one mentioned first, when a subcommand
+    follows (`@xdept ask ...`), is taken for the bot."""
+    words = text.split()
+    second = fold(words[1]).lower() if len(words) >= 2 else ""
+    if second != "track" and lookup_subcommand(second) is None:
+        return None
+    for entry in mentions:
+        if isinstance(entry, dict) and entry.get("key") == words[0]:
+            open_id = (entry.get("id") or {}).get("open_id")
+            return open_id if isinstance(open_id, str) and open_id else None
+    return None
+
+
 def _message(envelope: Envelope, bot_open_id: str | None) -> IncomingMessage:
     event = envelope.event
     message = event["message"]
@@ -217,6 +250,8 @@ def _message(envelope: Envelope, bot_open_id: str | None) -> IncomingMessage:
     text = _text_of(message)
     mentions: dict[str, Target] = {}
     mentions_bot = False
+    if not bot_open_id:
+        bot_open_id = _leading_bot(text, message.get("mentions") or [])
     for entry in message.get("mentions") or []:
         key = _str(entry, "key")
         open_id = (entry.get("id") or {}).get("open_id") or ""
@@ -226,7 +261,9 @@ def _message(envelope: Envelope, bot_open_id: str | None) -> IncomingMessage:
         elif open_id:
             name = str(entry.get("name") or "") or None
             mentions[key] = Target(kind=TargetKind.PERSON, id=open_id, name=name)
-    text = _COMMAND_PREFIX.sub("", _SPACES.sub(" ", text).strip()).strip()
+    text = _SPACES.sub(" ", text).strip()
+    prefixed = _COMMAND_PREFIX.match(text) is not None
+    text = _COMMAND_PREFIX.sub("", text).strip()
     return IncomingMessage(
         event_id=envelope.event_id,
         tenant_key=envelope.tenant_key,
@@ -237,6 +274,7 @@ def _message(envelope: Envelope, bot_open_id: str | None) -> IncomingMessage:
         text=text,
         mentions=mentions,
         mentions_bot=mentions_bot,
+        addressed=mentions_bot or prefixed,
         root_id=_opt(message, "root_id"),
         parent_id=_opt(message, "parent_id"),
         thread_id=_opt(message, "thread_id"),

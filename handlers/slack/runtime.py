@@ -10,11 +10,10 @@ answer there too (`Deps.answer`), so the answer is as durable as the change.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,14 +25,14 @@ from bot.core import Core
 from bot.i18n import t
 from bot.lookup import normalize_locale
 from bot.messages import Message
-from bot.outbox import private_answer
 from bot.views import ItemView
-from handlers.runtime.inbox import Finish, Inbox, Route, Task, follow_up, wall_clock
+from handlers.runtime.answers import IN_REQUEST as IN_REQUEST
+from handlers.runtime.answers import finishing, queue_answer
+from handlers.runtime.inbox import Inbox, Task, wall_clock
 from handlers.slack import texts as _texts  # noqa: F401 - registers the adapter's words
 from handlers.slack.payloads import Interaction, Payload
 from handlers.slack.resolver import PLATFORM, Resolver
 from storage.db import UnitOfWork
-from storage.inbox import TaskState
 
 log = logging.getLogger(__name__)
 
@@ -111,14 +110,9 @@ class Deps:
             if ctx is not None and message is not None:
                 self.answer(task, ctx, message, response_url=response_url, chat=chat)
 
-    @contextmanager
-    def finishing(self, task: Task) -> Iterator[UnitOfWork]:
+    def finishing(self, task: Task) -> AbstractContextManager[UnitOfWork]:
         """Finish a row inside the request that holds it; a worker sends what it queued."""
-        with Finish(self.inbox, task, wall_clock)() as uow:
-            yield uow
-            queued = follow_up(uow, task, now=wall_clock())
-        if queued:
-            self.ring()
+        return finishing(self.inbox, task, self.ring)
 
     def context(self, task: Task, *, team: str, user: str, channel: str | None) -> Context:
         """The person's frame as of the request (not as of the worker picking it up)."""
@@ -141,30 +135,17 @@ class Deps:
         It goes through `response_url` for 25 minutes after the request, else to
         the person alone in `chat`, else by direct message.
         """
-        with self.app.store.unit_of_work() as uow:
-            ws = uow.workspaces.get_or_create(
-                PLATFORM, ctx.workspace, now=ctx.now, timezone=self.app.settings.xdept_timezone
-            )
-            private_answer(
-                uow,
-                workspace_id=ws.id,
-                user_id=ctx.actor.user_id,
-                message=message,
-                key=f"answer:{task.platform}:{task.key}:{name}"[:200],
-                now=ctx.now,
-                handle=response_url,
-                handle_expires_at=task.received_at + RESPONSE_URL_LIFETIME,
-                chat=chat,
-                filed=self._filed(ctx, filed) if filed is not None else None,
-            )
-
-    def _filed(self, ctx: Context, view: ItemView) -> dict[str, Any]:
-        return {
-            "item_id": view.id,
-            "locale": self.core.locale(ctx),
-            "tz": self.core.timezone(ctx),
-            "style": ctx.command_style.value,
-        }
+        queue_answer(
+            self.app,
+            task,
+            ctx,
+            message,
+            handle=response_url,
+            handle_expires_at=task.received_at + RESPONSE_URL_LIFETIME,
+            chat=chat,
+            filed=filed,
+            name=name,
+        )
 
     def locale(self, ctx: Context | None) -> str:
         """The person's language from what Slack said, without touching the database."""
@@ -175,15 +156,3 @@ class Deps:
         """The message for a person whose request failed on our side."""
         locale = self.locale(ctx)
         return compose.error_reply(t(locale, "slack.failed", what=t(locale, what_key)))
-
-
-def _never_answered(task: Task, finish: Finish) -> None:
-    # The process that held this request stopped before answering it: Slack showed the
-    # person an error (no acknowledgement came), so they try again; nothing to do here.
-    log.info("inbox row %d (%s): its request was never answered", task.id, task.kind)
-    with finish(state=TaskState.FAILED, error="the request's process stopped before answering"):
-        pass
-
-
-# Rows of work done inside the request: a worker only sees one whose process died.
-IN_REQUEST = Route(work=_never_answered)

@@ -139,18 +139,18 @@ class XdeptServer(BaseApplication):
 
     def load(self) -> FrontDoor:
         """Build an HTTP worker's front door; it rings the inbox process's doorbell."""
-        from handlers.slack.wsgi import create_wsgi_app
+        from handlers.platforms import create_wsgi_app
 
         return create_wsgi_app(self.settings, ring=self.doorbell.ring)
 
     def inbox_service(self) -> WorkerService:
         """Build the inbox process's workers."""
-        from handlers.slack.adapter import build_slack
+        from handlers.platforms import build
 
-        adapter = build_slack(self.settings)
+        platforms = build(self.settings)
         return WorkerService(
-            adapter.app,
-            adapter.routes(),
+            platforms.app,
+            platforms.routes(),
             threads=self.inbox_threads,
             scheduler=self.scheduler,
         )
@@ -188,16 +188,21 @@ def _migrate(url: str) -> None:
         raise ConfigError("the database could not be migrated (see the log above)")
 
 
-def _preload(url: str) -> None:
+def _preload(settings: Settings) -> None:
     """Import what every process needs once, before the fork: the processes share it."""
     from sqlalchemy import make_url
     from sqlalchemy.orm import configure_mappers
 
+    import handlers.platforms
     import handlers.slack.adapter  # noqa: F401
     import handlers.slack.wsgi  # noqa: F401
 
     # Not the scheduler (APScheduler, the tick, the summary): only the inbox process runs
     # it, so a copy here would be one more, not a shared one.
+
+    # lark-oapi when Feishu is configured (seconds to import), never otherwise.
+    handlers.platforms.preload(settings)
+    url = settings.sqlalchemy_url
 
     # The database driver is imported by the first engine; load it here instead.
     make_url(url).get_dialect().import_dbapi()
@@ -219,11 +224,19 @@ def serve(
     inbox_threads: int = DEFAULT_THREADS,
 ) -> int:
     """Run the server until it is stopped (SIGTERM/SIGINT); returns the exit status."""
-    settings.require("slack_bot_token", "slack_signing_secret")
+    from handlers.platforms import require_platform, serves_feishu, serves_slack
+
+    require_platform(settings)
+    if serves_slack(settings):
+        settings.require("slack_bot_token", "slack_signing_secret")
     _migrate(settings.sqlalchemy_url)  # once, here, not in every worker at the same time
+    served = [
+        name for name, on in (("Slack", serves_slack), ("Feishu", serves_feishu)) if on(settings)
+    ]
     log.info(
-        "serving Slack on %s:%d with %d workers x %d threads and an inbox process of %d "
+        "serving %s on %s:%d with %d workers x %d threads and an inbox process of %d "
         "threads; scheduler %s",
+        " and ".join(served),
         host,
         port,
         workers,
@@ -231,7 +244,7 @@ def serve(
         inbox_threads,
         "on" if scheduler else "off",
     )
-    _preload(settings.sqlalchemy_url)
+    _preload(settings)
     tuned = gunicorn_cmd_options(settings.gunicorn_cmd_args)  # GUNICORN_CMD_ARGS wins
     # Its worker count is the HTTP workers'; the inbox process comes on top, and it needs
     # xdept's own worker class whatever the variable says.

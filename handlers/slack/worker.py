@@ -1,7 +1,8 @@
 """`xdept worker`: more inbox workers, in a process of their own, on any host.
 
 It claims rows from the same database as every `xdept serve`, with the same
-leases, so any number of them can run beside the servers. SIGTERM or SIGINT
+leases, so any number of them can run beside the servers; it works the rows of
+every platform this host is set up for (Slack, Feishu, or both). SIGTERM or SIGINT
 stops it after the rows in hand; what is not done stays in the inbox.
 """
 
@@ -11,8 +12,8 @@ import logging
 import os
 
 from bot.config import Settings
+from handlers.platforms import build, require_platform, serves_slack
 from handlers.runtime.service import WorkerService, wait_for_stop_signal
-from handlers.slack.adapter import build_slack
 from storage.migrate import upgrade_url
 
 log = logging.getLogger(__name__)
@@ -20,12 +21,14 @@ log = logging.getLogger(__name__)
 
 def run_worker(settings: Settings, *, threads: int, scheduler: bool) -> int:
     """Work the inbox until SIGTERM or SIGINT; returns the exit status."""
-    settings.require("slack_bot_token")
+    require_platform(settings)
+    if serves_slack(settings):
+        settings.require("slack_bot_token")
     # Workers may start before any server: the schema must be current, and a database that
     # is down stops the worker here, in one line.
     upgrade_url(settings.sqlalchemy_url)
-    adapter = build_slack(settings, http=False)  # it answers no requests itself
-    service = WorkerService(adapter.app, adapter.routes(), threads=threads, scheduler=scheduler)
+    platforms = build(settings, http=False)  # it answers no requests itself
+    service = WorkerService(platforms.app, platforms.routes(), threads=threads, scheduler=scheduler)
     service.start()
     log.info(
         "worker %d works the inbox with %d threads; scheduler %s",
@@ -38,5 +41,5 @@ def run_worker(settings: Settings, *, threads: int, scheduler: bool) -> int:
         log.info("signal %d: finishing the rows in hand", signum)
     finally:
         finished = service.stop()
-        adapter.app.store.dispose()
+        platforms.app.store.dispose()
     return 0 if finished else 1

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.config import Settings
+from bot.config import Settings, SlackMode
 from bot.context import Context
 from bot.core import Core
 from bot.messages import Message
-from bot.ports import Messenger, Messengers, OneMessenger
+from bot.metrics import CountedDelivery
+from bot.ports import ByPlatform, Messenger, Messengers, OneMessenger
 from scheduler.delivery import Deliverer
 from storage.db import Store
 
@@ -42,7 +43,7 @@ def bootstrap(
     store: Store | None = None,
     migrate: bool = True,
     sleep: Callable[[float], None] | None = None,
-    channel_private: Callable[[str], bool] | None = None,
+    channel_private: Callable[[str, str], bool] | None = None,
     person_locale: Callable[[str, str], str | None] | None = None,
 ) -> App:
     """Build the app; tests pass a store, a messenger and a sleep of their own.
@@ -57,8 +58,12 @@ def bootstrap(
         from storage.migrate import upgrade
 
         upgrade(store.engine)
+    if messengers is None and messenger is None and messenger_factory is not None:
+        messenger = messenger_factory(settings)
     if messengers is None:
-        messengers = OneMessenger(messenger or (messenger_factory or _slack_messenger)(settings))
+        messengers = (
+            OneMessenger(messenger) if messenger is not None else chat_messengers(settings, store)
+        )
     deliverer = (
         Deliverer(store, messengers, settings, sleep=sleep)
         if sleep is not None
@@ -67,7 +72,7 @@ def bootstrap(
     core = Core(
         store=store,
         settings=settings,
-        delivery=deliverer,
+        delivery=CountedDelivery(deliverer),
         summary=lambda ctx: _post_summary(store, settings, ctx),
         channel_private=channel_private,
         person_locale=person_locale,
@@ -84,7 +89,22 @@ def _post_summary(store: Store, settings: Settings, ctx: Context) -> Message:
     return SummaryService(store, settings).post_now(ctx=ctx)
 
 
-def _slack_messenger(settings: Settings) -> Messenger:
-    from handlers.slack.messenger import SlackMessenger, make_client
+def chat_messengers(
+    settings: Settings, store: Store, *, slack: Messengers | None = None
+) -> Messengers:
+    """Every platform's directory of messengers this server is set up for: the delivery
+    asks it for each workspace's messenger, with that workspace's own credentials.
 
-    return SlackMessenger(make_client(settings))
+    `slack`: the Slack adapter's own directory (sharing its clients); built here otherwise.
+    """
+    directories: dict[str, Messengers] = {}
+    if settings.slack_mode is not SlackMode.NONE:
+        directories["slack"] = slack or _slack_directory(settings, store)
+    return ByPlatform(directories)
+
+
+def _slack_directory(settings: Settings, store: Store) -> Messengers:
+    from handlers.slack.adapter import slack_teams
+    from handlers.slack.clients import SlackMessengers
+
+    return SlackMessengers(slack_teams(settings, store).clients)

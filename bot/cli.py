@@ -181,6 +181,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     configure_logging(settings)
     if args.command == "serve":
+        from handlers.runtime.multiproc import prepare_multiprocess_dir
+
+        # Before prometheus-client is first imported: its mode is fixed then.
+        prepare_multiprocess_dir(settings.prometheus_multiproc_dir)
         from handlers.slack.server import serve
 
         port = args.port or settings.port

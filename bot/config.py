@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     xdept_log_format: Literal["text", "json"] = "text"
     port: int = 3000
     gunicorn_cmd_args: str | None = None
+    # Where `xdept serve`'s processes keep their metric files (handlers.runtime.multiproc).
+    prometheus_multiproc_dir: str | None = None
 
     @field_validator("xdept_timezone")
     @classmethod
@@ -177,6 +179,16 @@ class Settings(BaseSettings):
         if self.slack_bot_token is not None:
             return SlackMode.SINGLE
         return SlackMode.NONE
+
+    def require_slack(self) -> SlackMode:
+        """The Slack mode, or ConfigError naming what to set when Slack is not set up."""
+        mode = self.slack_mode
+        if mode is SlackMode.NONE:
+            raise ConfigError(
+                "Slack is not set up: set SLACK_BOT_TOKEN (one workspace), or SLACK_CLIENT_ID, "
+                "SLACK_CLIENT_SECRET and XDEPT_SECRET_KEY (installs through OAuth)"
+            )
+        return mode
 
     @property
     def secret_keys(self) -> list[str]:

@@ -29,6 +29,7 @@ from bot.lookup import Lookup, normalize_locale
 from bot.messages import LinkSpan, Message, MessageKind, Section, mention, text
 from bot.services import ItemService
 from bot.views import ItemView
+from bot.workspaces import WorkspaceService
 from storage.db import Store
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ class Core:
         settings: Settings,
         delivery: RowDelivery,
         summary: Callable[[Context], Message] | None = None,
-        channel_private: Callable[[str], bool] | None = None,
+        channel_private: Callable[[str, str], bool] | None = None,
         person_locale: Callable[[str, str], str | None] | None = None,
     ) -> None:
         self.store = store
@@ -71,12 +72,13 @@ class Core:
         self.items = ItemService(store, settings)
         self.departments = DepartmentService(store, settings)
         self.exports = ExportService(store, settings)
+        self.workspaces = WorkspaceService(store, settings)
         self.lookup = Lookup(settings)
         self._delivery = delivery
         self._summary = summary
-        # Adapters that can tell private channels apart pass a check; items in
-        # private channels are not shown to everyone.
-        self._channel_private = channel_private or (lambda _channel: False)
+        # Adapters that can tell private channels apart pass a check (workspace, channel);
+        # items in private channels are not shown to everyone.
+        self._channel_private = channel_private or (lambda _workspace, _channel: False)
         # Adapters that can look a person up (workspace, user id -> platform locale) pass
         # it, so someone the bot never heard from is addressed in their own language.
         self._person_locale = person_locale or (lambda _ws, _user: None)
@@ -106,19 +108,27 @@ class Core:
 
     def locale(self, ctx: Context) -> str:
         """The actor's language: their own choice (`lang`), else the platform's, else the
-        workspace default."""
+        workspace's (`workspace set locale:`, else XDEPT_LOCALE)."""
         with self.store.unit_of_work() as uow:
             ws = uow.workspaces.get(ctx.platform, ctx.workspace)
             person = uow.people.get(ws.id, ctx.actor.user_id) if ws is not None else None
             chosen = person.language if person is not None else None
+            default = (
+                self.lookup.workspace_locale(uow, ws)
+                if ws is not None
+                else self.settings.xdept_locale
+            )
         return normalize_locale(
-            chosen or ctx.actor.locale or (person.locale if person else None),
-            self.settings.xdept_locale,
+            chosen or ctx.actor.locale or (person.locale if person else None), default
         )
 
     def timezone(self, ctx: Context) -> str:
-        """The actor's zone, else the workspace default."""
-        return ctx.actor.timezone or self.settings.xdept_timezone
+        """The actor's zone, else the workspace's (`workspace set tz:`, else XDEPT_TIMEZONE)."""
+        if ctx.actor.timezone:
+            return ctx.actor.timezone
+        with self.store.unit_of_work() as uow:
+            ws = uow.workspaces.get(ctx.platform, ctx.workspace)
+            return ws.timezone if ws is not None else self.settings.xdept_timezone
 
     def run_command(
         self, ctx: Context, line: str, *, mentions: c.Mentions | None = None
@@ -244,12 +254,12 @@ class Core:
                 )
             case c.DeptAdd(key=key, fields=fields):
                 d = self.departments.add(
-                    ctx=ctx, key=key, fields=fields, channel_private=self._private(fields)
+                    ctx=ctx, key=key, fields=fields, channel_private=self._private(ctx, fields)
                 )
                 return compose.simple(locale, "reply.dept_added", key=d.key, name=d.name)
             case c.DeptSet(key=key, fields=fields):
                 d = self.departments.set(
-                    ctx=ctx, key=key, fields=fields, channel_private=self._private(fields)
+                    ctx=ctx, key=key, fields=fields, channel_private=self._private(ctx, fields)
                 )
                 return compose.department_reply(d, locale=locale, style=style)
             case c.DeptList():
@@ -276,6 +286,10 @@ class Core:
                 )
             case c.Progress() | c.StatusReport() | c.Edit() | c.History() | c.Move() | c.Minutes():
                 return self._follow_up(ctx, cmd, locale)
+            case c.WorkspaceShow():
+                return self.workspaces.show(ctx=ctx, locale=locale)
+            case c.WorkspaceSet(ops=ops):
+                return self.workspaces.set(ctx=ctx, ops=ops, locale=locale)
             case c.Language(locale=chosen):
                 self.departments.set_language(ctx=ctx, locale=chosen)
                 return compose.simple(chosen, "reply.lang")
@@ -368,12 +382,12 @@ class Core:
                     person.locale = found
                     person.updated_at = ctx.now
 
-    def _private(self, fields: list[c.FieldOp]) -> bool | None:
+    def _private(self, ctx: Context, fields: list[c.FieldOp]) -> bool | None:
         """Whether a channel named among the fields is private (None if none is named)."""
         for op in fields:
             if op.field is c.DeptField.CHANNEL and op.target is not None:
                 channel = op.target.id or op.target.name or ""
-                return self._channel_private(channel)
+                return self._channel_private(ctx.workspace, channel)
         return None
 
     def _status(self, view: ItemView, locale: str) -> Message:

@@ -10,10 +10,11 @@ from bot.calendar_text import parse_duration, parse_hours, parse_workdays
 from bot.commands import DeptField, FieldOp, Target, TargetKind
 from bot.config import Settings
 from bot.context import Context
-from bot.domain import ACTIVE, Conflict, InvalidInput, PermissionDenied, Role
+from bot.domain import ACTIVE, Conflict, InvalidInput, Role
 from bot.limits import clean, fitted
 from bot.lookup import NAME_LIMIT, Lookup, department_view
 from bot.views import DepartmentView
+from bot.workspace_config import require_admin
 from storage.db import Store, UnitOfWork
 from storage.models import Department, DepartmentAlias, DepartmentPerson, Workspace
 
@@ -30,10 +31,9 @@ class DepartmentService:
         self.lookup = Lookup(settings)
 
     def _require_admin(self, ctx: Context) -> None:
-        """Admins: XDEPT_ADMINS plus platform admins; with no list configured, anyone."""
-        admins = self.settings.admins
-        if admins and ctx.actor.user_id not in admins and not ctx.actor.is_admin:
-            raise PermissionDenied("err.admin_only", admins=", ".join(sorted(admins)))
+        """Admins: the workspace's (bot.workspace_config); with no list configured, anyone."""
+        with self.store.unit_of_work() as uow:
+            require_admin(uow, self.settings, ctx)
 
     def add(
         self, *, ctx: Context, key: str, fields: list[FieldOp], channel_private: bool | None = None

@@ -148,9 +148,10 @@ _T: dict[str, tuple[str, str]] = {
         "`{cmd} dept set {dept} escalate:@上级` 设置。",
     ),
     "err.admin_only": (
-        "Only workspace admins can change departments (configured in XDEPT_ADMINS). "
-        "Ask one of: {admins}.",
-        "只有工作区管理员可以修改部门设置（见 XDEPT_ADMINS）。请联系：{admins}。",
+        "Only workspace admins can change this (XDEPT_ADMINS, or `/xdept workspace set "
+        "admin:@x`). Ask one of: {admins}.",
+        "只有工作区管理员可以修改此设置（见 XDEPT_ADMINS 或 `/xdept workspace set admin:@x`）。"
+        "请联系：{admins}。",
     ),
     "err.dept_exists": (
         "Department {key} already exists. Change it with `{cmd} dept set {key} field:value`.",

@@ -23,6 +23,7 @@ from bot.limits import fitted
 from bot.views import DepartmentView, ItemView, UpdateView
 from storage.db import UnitOfWork
 from storage.models import Department, Item, Person, Workspace
+from storage.tenancy_models import WorkspaceSettings
 
 # The longest display name stored (the column's size).
 NAME_LIMIT = 200
@@ -73,10 +74,15 @@ class Lookup:
 
     def locale_of(self, uow: UnitOfWork, ws: Workspace, user_id: str) -> str:
         """A person's language: their own choice (`lang`), else their platform locale,
-        else XDEPT_LOCALE."""
+        else the workspace's (`workspace set locale:`, else XDEPT_LOCALE)."""
         person = uow.people.get(ws.id, user_id)
         chosen = (person.language or person.locale) if person else None
-        return normalize_locale(chosen, self.settings.xdept_locale)
+        return normalize_locale(chosen, self.workspace_locale(uow, ws))
+
+    def workspace_locale(self, uow: UnitOfWork, ws: Workspace) -> str:
+        """The workspace's own language (`workspace set locale:`), else XDEPT_LOCALE."""
+        own = uow.session.get(WorkspaceSettings, ws.id)
+        return (own.locale if own is not None else None) or self.settings.xdept_locale
 
     def item(self, uow: UnitOfWork, ws: Workspace, code: str, *, lock: bool = True) -> Item:
         """The item with that code, or NotFound."""

@@ -108,11 +108,12 @@ def feishu_messengers(settings: Settings, parts: FeishuParts) -> Messengers:
     return OneMessenger(cast("Messenger", parts.messenger(settings)))
 
 
-def slack_messengers(settings: Settings) -> Messengers:
-    """Who speaks for Slack workspaces beside Feishu."""
-    from handlers.slack.messenger import SlackMessenger, make_client
+def slack_messengers(settings: Settings, store: Store) -> Messengers:
+    """Who speaks for Slack workspaces beside Feishu: each team with its own token."""
+    from handlers.slack.adapter import slack_teams
+    from handlers.slack.clients import SlackMessengers
 
-    return OneMessenger(SlackMessenger(make_client(settings)))
+    return SlackMessengers(slack_teams(settings, store).clients)
 
 
 def build(
@@ -141,17 +142,20 @@ def build(
         # Feishu gives no language per person: a Feishu-only server speaks Chinese.
         settings = settings.model_copy(update={"xdept_locale": "zh"})
     parts = FeishuParts.from_settings(settings)
+    store = store or Store.from_url(settings.sqlalchemy_url)
     directories = {"feishu": feishu_messengers(settings, parts)}
     if with_slack:
-        directories["slack"] = slack_messengers(settings)
+        directories["slack"] = slack_messengers(settings, store)
     platforms: list[Platforms] = []
 
-    def channel_private(channel: str) -> bool:
+    def channel_private(workspace: str, channel: str) -> bool:
         # Feishu's chat ids start with oc_; anything else is Slack's.
         if channel.startswith("oc_"):
             return parts.resolver.chat_private(channel)
         slack = platforms[0].slack if platforms else None
-        return slack.deps.resolver.channel_private(channel) if slack is not None else False
+        if slack is None:
+            return False
+        return slack.deps.resolver.channel_private(workspace, channel)
 
     app = bootstrap(
         settings,

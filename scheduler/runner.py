@@ -14,6 +14,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.bootstrap import App, bootstrap
 from bot.config import Settings
+from bot.metrics import TICK_SECONDS, observe_delivery
 from bot.ports import Messenger
 from scheduler.delivery import DeliveryReport
 from scheduler.tick import TickReport, tick
@@ -45,8 +46,10 @@ class RunReport:
 
 def tick_and_deliver(app: App, *, now: datetime) -> RunReport:
     """Queue what is due at `now`, then send every pending row that is due."""
-    report = tick(app.store, app.settings, now=now)
-    delivered = app.deliverer.deliver_pending(now=now)
+    with TICK_SECONDS.time():
+        report = tick(app.store, app.settings, now=now)
+        delivered = app.deliverer.deliver_pending(now=now)
+    observe_delivery(delivered)
     return RunReport(report, delivered)
 
 

@@ -26,7 +26,7 @@ from scheduler.audience import leads_to_tell, owner_or_leads
 from scheduler.facts import DeptInfo, ItemRow, PersonInfo
 from scheduler.rules import Decision, Policy, Reminder, ReminderKind, decide
 from scheduler.standup import DueStandup, due_standups, standup_prompt
-from scheduler.summary import due_period, post_due_summaries
+from scheduler.summary import post_due_summaries, summary_may_be_due
 from scheduler.writer import SKIPPED, TickWriter
 from storage.db import Store
 from storage.models import OutboxMessage, Standup
@@ -106,10 +106,10 @@ def tick(
         _plan_standups(session, settings, depts, now, writer)
         _plan_reminders(session, settings, depts, now, writer, report, batch)
         report.record(writer.flush())
-    if due_period(now, settings.xdept_timezone) is None:
-        return report
     with store.unit_of_work() as uow:
         # The weekly summary is heavier (metrics, a chart): its own transaction, same lock.
+        if not summary_may_be_due(uow.session, settings, now):
+            return report
         if use_lease and not lease.acquire(uow.session):
             return report
         queued = post_due_summaries(uow, settings, now=now)

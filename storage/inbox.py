@@ -33,10 +33,11 @@ class TaskState(StrEnum):
     WORKING = "working"  # claimed; `available_at` is when the claim lapses
     DONE = "done"  # finished, in the same transaction as its use case
     FAILED = "failed"  # given up after repeated failures; the person was told
+    CANCELLED = "cancelled"  # its workspace removed the app before a worker got to it
 
 
 _OPEN = (TaskState.PENDING.value, TaskState.WORKING.value)
-_CLOSED = (TaskState.DONE.value, TaskState.FAILED.value)
+_CLOSED = (TaskState.DONE.value, TaskState.FAILED.value, TaskState.CANCELLED.value)
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,10 @@ from bot.commands.models import (
     StatusReport,
     Summary,
     Todo,
+    WorkspaceField,
+    WorkspaceOp,
+    WorkspaceSet,
+    WorkspaceShow,
 )
 from bot.commands.scan import normalize_code
 from bot.commands.targets import Mentions, Target, TargetKind, read_target
@@ -93,6 +97,10 @@ __all__ = [
     "Target",
     "TargetKind",
     "Todo",
+    "WorkspaceField",
+    "WorkspaceOp",
+    "WorkspaceSet",
+    "WorkspaceShow",
     "help_text",
     "normalize_code",
     "parse_command",

@@ -35,6 +35,9 @@ class ErrorCode(StrEnum):
     BAD_PAGE = "bad_page"
     UNEXPECTED_ARGUMENT = "unexpected_argument"
     BAD_INPUT = "bad_input"
+    UNKNOWN_SETTING = "unknown_setting"
+    BAD_SETTING = "bad_setting"
+    CANNOT_REMOVE_SETTING = "cannot_remove_setting"
 
 
 def normalize_locale(locale: str | None) -> str:
@@ -78,6 +81,17 @@ _ERRORS: dict[str, dict[ErrorCode, str]] = {
         ErrorCode.BAD_PAGE: 'Could not read page "{value}": write a page number, like page 2.',
         ErrorCode.UNEXPECTED_ARGUMENT: 'Did not expect "{value}" in "{input}".',
         ErrorCode.BAD_INPUT: 'Could not read "{input}".',
+        ErrorCode.UNKNOWN_SETTING: (
+            'Unknown workspace setting "{value}".{hint} Settings: {choices}.'
+        ),
+        ErrorCode.BAD_SETTING: (
+            'Could not read "{value}": write workspace settings as setting:value, '
+            "like tz:Asia/Shanghai or summary:#weekly."
+        ),
+        ErrorCode.CANNOT_REMOVE_SETTING: (
+            'Cannot remove "{value}": only admins can be removed (-admin:@x); '
+            "set summary, tz or locale to default instead."
+        ),
     },
     "zh": {
         ErrorCode.UNKNOWN_SUBCOMMAND: "无法识别命令“{value}”。{hint}可用命令：{choices}。",
@@ -110,6 +124,14 @@ _ERRORS: dict[str, dict[ErrorCode, str]] = {
         ErrorCode.BAD_PAGE: "无法识别页码“{value}”，请写成 page 2 这样的页码。",
         ErrorCode.UNEXPECTED_ARGUMENT: "“{input}”中的“{value}”无法识别，请删除后重试。",
         ErrorCode.BAD_INPUT: "无法识别“{input}”。",
+        ErrorCode.UNKNOWN_SETTING: "无法识别工作区设置“{value}”。{hint}可用设置：{choices}。",
+        ErrorCode.BAD_SETTING: (
+            "无法识别“{value}”：工作区设置请写成“设置:值”，如 tz:Asia/Shanghai 或 summary:#周报。"
+        ),
+        ErrorCode.CANNOT_REMOVE_SETTING: (
+            "无法移除“{value}”：只有管理员可以移除（-admin:@x）；"
+            "汇总频道、时区和语言请设为 default 恢复默认。"
+        ),
     },
 }
 
@@ -171,6 +193,8 @@ _EXPECTED: dict[str, dict[str, str]] = {
         "standup": "a time like 09:30, or off",
         "first_response": "a positive duration, like 8h, 90m, 1.5h or 2d",
         "escalate_after": "a positive duration, like 24h, 90m, 1.5h or 2d",
+        "summary": "a channel, like #weekly, or default",
+        "admin": "a person, like @alice",
         "lang": "zh or en",
     },
     "zh": {
@@ -189,6 +213,8 @@ _EXPECTED: dict[str, dict[str, str]] = {
         "standup": "时间（如 09:30），或 off 表示不开站会",
         "first_response": "大于零的时长，如 8h、90m、1.5h 或 2d",
         "escalate_after": "大于零的时长，如 24h、90m、1.5h 或 2d",
+        "summary": "频道，如 #周报，或 default 恢复默认",
+        "admin": "人员，如 @张三",
         "lang": "zh 或 en",
     },
 }

@@ -62,6 +62,7 @@ from bot.commands.models import (
     StatusReport,
     Summary,
     Todo,
+    WorkspaceShow,
 )
 from bot.commands.scan import (
     DEPT_KINDS,
@@ -87,6 +88,7 @@ from bot.commands.words import (
     lookup_subcommand,
     usage_lines,
 )
+from bot.commands.workspace_grammar import WORKSPACE_PARSERS, lookup_workspace_subcommand
 
 __all__ = ["parse_command"]
 
@@ -325,6 +327,16 @@ def _help(r: Reading) -> Command:
     return Help(topic=f"dept {sub}" if topic == "dept" and sub else topic)
 
 
+def _workspace(r: Reading) -> Command:
+    token = r.scan.take()
+    if token is None:
+        return WorkspaceShow()
+    sub = lookup_workspace_subcommand(word(token.raw))
+    if sub is None:
+        raise _unknown(r, token.raw, word(token.raw), ("show", "set"), prefix="workspace ")
+    return WORKSPACE_PARSERS[sub](r)
+
+
 def _dept(r: Reading) -> Command:
     token = r.scan.take()
     if token is None:
@@ -363,6 +375,7 @@ _PARSERS: dict[str, _Parser] = {
     "back": _back,
     "export": _export,
     "summary": _summary,
+    "workspace": _workspace,
     "help": _help,
 }
 

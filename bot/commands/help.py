@@ -7,6 +7,7 @@ from bot.commands.words import (
     DEPT_USAGE_KEYS,
     SUBCOMMANDS,
     USAGE,
+    WORKSPACE_USAGE_KEYS,
     ZH_ALIASES,
     ZH_DEPT_ALIASES,
     lookup_dept_subcommand,
@@ -50,6 +51,8 @@ _DESCRIPTIONS: dict[str, dict[str, str]] = {
         "back": "I am back",
         "export": "CSV of items with their timings, sent to me as a file",
         "summary": "post this week's summary now",
+        "workspace": "this workspace's own admins, summary channel, time zone and language",
+        "workspace set": ("change them (admins only); `default` goes back to the server's setting"),
         "help": "this help, or the help of one command",
     },
     "zh": {
@@ -83,6 +86,8 @@ _DESCRIPTIONS: dict[str, dict[str, str]] = {
         "back": "销假，恢复提醒",
         "export": "导出事项及各环节耗时（CSV 文件），私信发给我",
         "summary": "立即发布本周周报",
+        "workspace": "本工作区自己的管理员、周报频道、时区和语言",
+        "workspace set": "修改上述设置（仅管理员）；设为 default 即恢复服务的默认值",
         "help": "全部命令，或某个命令的用法",
     },
 }
@@ -176,8 +181,9 @@ _TOPIC_EXTRAS: dict[str, tuple[str, ...]] = {
     "export": ("times",),
 }
 
+_GROUPS = {"dept": DEPT_USAGE_KEYS, "workspace": WORKSPACE_USAGE_KEYS}
 _HELP_KEYS: tuple[str, ...] = tuple(
-    key for name in SUBCOMMANDS for key in (DEPT_USAGE_KEYS if name == "dept" else (name,))
+    key for name in SUBCOMMANDS for key in _GROUPS.get(name, (name,))
 )
 
 
@@ -229,7 +235,7 @@ def _full_help(lang: str, style: CommandStyle) -> str:
 
 
 def _topic_help(lang: str, topic: str, style: CommandStyle) -> str:
-    keys = DEPT_USAGE_KEYS if topic == "dept" else (topic,)
+    keys = _GROUPS.get(topic, (topic,))
     lines = [_command_line(lang, key, style) for key in keys]
     if topic in ("dept", "dept add", "dept set"):
         lines += ["", *_field_lines(lang)]

@@ -198,6 +198,39 @@ class Summary(_Command):
     name: Literal["summary"] = "summary"
 
 
+class WorkspaceField(StrEnum):
+    """The settings `workspace set` accepts."""
+
+    SUMMARY = "summary"
+    TZ = "tz"
+    LOCALE = "locale"
+    ADMIN = "admin"
+
+
+class WorkspaceOp(BaseModel):
+    """One setting: its field, its normalised value (None: back to the default), its target."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    field: WorkspaceField
+    value: str | None
+    target: Target | None = None
+    remove: bool = False
+
+
+class WorkspaceShow(_Command):
+    """The workspace's settings: its own where set, else the server's defaults."""
+
+    name: Literal["workspace_show"] = "workspace_show"
+
+
+class WorkspaceSet(_Command):
+    """Change the workspace's own settings (admins only)."""
+
+    name: Literal["workspace_set"] = "workspace_set"
+    ops: list[WorkspaceOp]
+
+
 class Progress(_Command):
     """A quick progress note on an item, posted in its thread (`update XD-12 <text>`)."""
 
@@ -287,6 +320,8 @@ Command = Annotated[
     | Back
     | Export
     | Summary
+    | WorkspaceShow
+    | WorkspaceSet
     | Progress
     | StatusReport
     | Edit

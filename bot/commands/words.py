@@ -11,6 +11,7 @@ __all__ = [
     "DEPT_USAGE_KEYS",
     "SUBCOMMANDS",
     "USAGE",
+    "WORKSPACE_USAGE_KEYS",
     "ZH_ALIASES",
     "ZH_DEPT_ALIASES",
     "lookup_dept_subcommand",
@@ -23,7 +24,7 @@ SUBCOMMANDS: tuple[str, ...] = (
     "ask", "commit", "todo", "list", "show", "ack", "done", "decline", "cancel", "reopen",
     "snooze", "escalate", "due", "assign", "status", "update", "edit", "move", "history",
     "minutes",
-    "dept", "away", "back", "lang", "export", "summary", "help",
+    "dept", "away", "back", "lang", "export", "summary", "workspace", "help",
 )  # fmt: skip
 DEPT_SUBCOMMANDS: tuple[str, ...] = ("add", "list", "show", "set", "remove")
 
@@ -33,7 +34,7 @@ ZH_ALIASES: dict[str, str] = {
     "snooze": "稍后提醒", "escalate": "升级", "due": "截止", "assign": "转交", "dept": "部门",
     "away": "请假", "back": "回来", "export": "导出", "summary": "周报", "help": "帮助",
     "status": "状态", "update": "进展", "edit": "修改", "move": "转部门", "history": "历史",
-    "minutes": "纪要", "lang": "语言",
+    "minutes": "纪要", "lang": "语言", "workspace": "工作区",
 }  # fmt: skip
 ZH_DEPT_ALIASES: dict[str, str] = {
     "add": "添加", "list": "列表", "show": "查看", "set": "设置", "remove": "删除",
@@ -99,14 +100,21 @@ USAGE: dict[str, str] = {
     "back": "back",
     "export": "export [dept <key>] [since <when>]",
     "summary": "summary",
+    "workspace": "workspace [show]",
+    "workspace set": (
+        "workspace set [summary:#channel] [tz:Asia/Shanghai] [locale:zh] [admin:@a] [-admin:@b]"
+    ),
     "help": "help [<command>]",
 }
 
 DEPT_USAGE_KEYS = tuple(f"dept {sub}" for sub in DEPT_SUBCOMMANDS)
+WORKSPACE_USAGE_KEYS = ("workspace", "workspace set")
 
 
 def usage_lines(topic: str) -> tuple[str, ...]:
     """The usage lines of a canonical topic ("ask", "dept", "dept add"...)."""
     if topic == "dept":
         return tuple(USAGE[key] for key in DEPT_USAGE_KEYS)
+    if topic.startswith("workspace"):
+        return tuple(USAGE[key] for key in WORKSPACE_USAGE_KEYS)
     return (USAGE.get(topic, USAGE["help"]),)

@@ -70,17 +70,23 @@ _REASONS = {
 
 
 class FrontDoor:
-    """Routes requests to platform endpoints and answers /healthz."""
+    """Routes requests to platform endpoints and pages, and answers /healthz.
+
+    `endpoints` take POSTs (a platform's signed requests); `pages` take GETs
+    (/readyz, /metrics, an install page), with no body.
+    """
 
     def __init__(
         self,
         endpoints: Mapping[str, Endpoint],
         *,
         healthy: Callable[[], bool],
+        pages: Mapping[str, Endpoint] | None = None,
         max_body: int = MAX_BODY,
         on_close: Callable[[], None] | None = None,
     ) -> None:
         self.endpoints = dict(endpoints)
+        self.pages = dict(pages or {})
         self.healthy = healthy
         self.max_body = max_body
         self._on_close = on_close
@@ -96,8 +102,14 @@ class FrontDoor:
                 return Response.json(200, {"ok": True, "database": "up"})
             log.warning("health check: the database does not answer")
             return Response.json(503, {"ok": False, "database": "down"})
+        page = self.pages.get(path)
+        if page is not None and method in ("GET", "HEAD"):
+            return self._call(page, _request(environ, method, path, b""))
         endpoint = self.endpoints.get(path)
         if endpoint is None:
+            if page is not None:
+                refused = Response.json(405, {"error": "use GET"})
+                return Response(405, refused.body, [*refused.headers, ("Allow", "GET")])
             return Response.json(404, {"error": "not found"})
         if method != "POST":
             refused = Response.json(405, {"error": "use POST"})
@@ -105,17 +117,13 @@ class FrontDoor:
         body = self._read(environ)
         if isinstance(body, Response):
             return body
-        request = Request(
-            method=method,
-            path=path,
-            query=str(environ.get("QUERY_STRING") or ""),
-            headers=_headers(environ),
-            body=body,
-        )
+        return self._call(endpoint, _request(environ, method, path, body))
+
+    def _call(self, endpoint: Endpoint, request: Request) -> Response:
         try:
             return endpoint(request)
         except Exception:  # an endpoint's bug: logged with its traceback, never hidden
-            log.exception("the endpoint for %s failed", path)
+            log.exception("the endpoint for %s failed", request.path)
             return Response.json(500, {"error": "internal error"})
 
     def _read(self, environ: dict[str, Any]) -> bytes | Response:
@@ -154,6 +162,16 @@ class FrontDoor:
         """Release what the endpoints hold (database connections)."""
         if self._on_close is not None:
             self._on_close()
+
+
+def _request(environ: Mapping[str, Any], method: str, path: str, body: bytes) -> Request:
+    return Request(
+        method=method,
+        path=path,
+        query=str(environ.get("QUERY_STRING") or ""),
+        headers=_headers(environ),
+        body=body,
+    )
 
 
 def _too_large(limit: int) -> Response:

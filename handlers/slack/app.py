@@ -17,6 +17,7 @@ from typing import Any
 from slack_bolt import App as BoltApp
 from slack_bolt import BoltResponse
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
+from slack_bolt.oauth.oauth_flow import OAuthFlow
 from sqlalchemy.exc import SQLAlchemyError
 
 from handlers.runtime.inbox import Route
@@ -33,13 +34,17 @@ from handlers.slack.listeners import (
     status,
     threads,
     track,
+    uninstall,
 )
+from handlers.slack.messenger import base_client
 from handlers.slack.runtime import Deps, StoreUnavailable
+from handlers.slack.tenancy import served_only
 
 log = logging.getLogger(__name__)
 
 # Fallback last: Bolt gives a request to the first listener that matches it.
 LISTENERS = (
+    uninstall,
     commands,
     buttons,
     decline,
@@ -97,8 +102,11 @@ def _on_error(error: Exception) -> BoltResponse:
     return BoltResponse(status=400, body="")
 
 
-def build_bolt_app(deps: Deps) -> BoltApp:
-    """The Bolt app with xdept's listeners (its client carries the token)."""
+def build_bolt_app(deps: Deps, *, oauth_flow: OAuthFlow | None = None) -> BoltApp:
+    """The Bolt app with xdept's listeners; each request runs with its own team's token.
+
+    `oauth_flow`: the distributed app's install pages (handlers.slack.oauth).
+    """
     bolt_log = logging.getLogger("handlers.slack.bolt")
     if not any(isinstance(f, _TokenInClient) for f in bolt_log.filters):
         bolt_log.addFilter(_TokenInClient())
@@ -106,7 +114,14 @@ def build_bolt_app(deps: Deps) -> BoltApp:
         # Named, or Bolt inspects the call stack, which touches every module loaded: in a
         # worker forked from a preloaded server that copies most of their memory.
         name="xdept",
-        client=deps.client,
+        # A client without a token: Bolt copies its settings into each request's client,
+        # which gets the request's own team's token from `authorize`.
+        client=base_client(deps.app.settings),
+        before_authorize=deps.tenancy.gate,
+        # An Authorize instance (not a bare function) is what Bolt accepts beside an
+        # OAuth flow; its annotation only names the function form.
+        authorize=deps.tenancy.authorize,  # type: ignore[arg-type]
+        oauth_flow=oauth_flow,
         # The front door checks signatures on the raw bytes, before anything reaches Bolt;
         # Socket Mode needs none.
         signing_secret="",
@@ -128,4 +143,5 @@ def slack_routes(deps: Deps) -> dict[str, Route]:
     routes: dict[str, Route] = {}
     for module in LISTENERS:
         routes.update(module.routes(deps))
-    return routes
+    # Only rows of teams this server serves are worked (the same rule as the gate's).
+    return {kind: served_only(route, deps.clients) for kind, route in routes.items()}

@@ -148,17 +148,19 @@ class CappedRateLimitRetryHandler(RateLimitErrorRetryHandler):
 
 def make_client(settings: Settings, *, token: str | None = None) -> WebClient:
     """A WebClient for SLACK_API_URL with retries for rate limits, 5xx and dropped connections."""
+    client = base_client(settings)
+    client.token = token or settings.secret("slack_bot_token")
+    return client
+
+
+def base_client(settings: Settings) -> WebClient:
+    """A WebClient for SLACK_API_URL with xdept's retries and no token (Bolt's template)."""
     base = (
         settings.slack_api_url
         if settings.slack_api_url.endswith("/")
         else settings.slack_api_url + "/"
     )
-    return WebClient(
-        token=token or settings.secret("slack_bot_token"),
-        base_url=base,
-        timeout=API_TIMEOUT,
-        retry_handlers=retry_handlers(),
-    )
+    return WebClient(base_url=base, timeout=API_TIMEOUT, retry_handlers=retry_handlers())
 
 
 def retry_handlers() -> list[RetryHandler]:

@@ -1,9 +1,10 @@
 """The "Add to Slack" install: Bolt's OAuth flow over xdept's stores and settings.
 
 `GET /slack/install` offers the button and `GET /slack/oauth_redirect`
-completes OAuth v2; a Bolt App built with `oauth_flow=make_oauth_flow(...)`
-answers both paths through its WSGI adapter and authorizes each request with
-the token of the request's own team.
+completes OAuth v2: the front door hands both to this flow
+(handlers.slack.wsgi.OAuthPages), and the Bolt App that takes it as
+`oauth_flow=` authorizes each request with its own team's token
+(handlers.slack.tenancy).
 """
 
 from __future__ import annotations

@@ -67,33 +67,45 @@ class TTLCache(Generic[K, V]):
 _LOOKUP_ERRORS = (SlackApiError, SlackClientError, URLError, OSError)
 
 
+ClientFor = Callable[[str], WebClient]
+
+
 class Resolver:
-    """Resolves Slack users, user groups and channels through the Web API, with caches."""
+    """Resolves Slack users, user groups and channels through the Web API, with caches.
+
+    Each lookup goes through the client of the team it is about (`client_for`), and
+    the caches are kept per team: nothing one team's token saw answers for another.
+    """
 
     def __init__(
         self,
-        client: WebClient,
+        client_for: WebClient | ClientFor,
         *,
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self.client = client
+        if isinstance(client_for, WebClient):
+            one = client_for
+            self.client_for: ClientFor = lambda _team: one
+        else:
+            self.client_for = client_for
         self._now = now
-        self._users: TTLCache[str, Actor] = TTLCache(clock)
+        self._users: TTLCache[tuple[str, str], Actor] = TTLCache(clock)
         self._groups: TTLCache[str, dict[str, frozenset[str]]] = TTLCache(clock)
-        self._private: TTLCache[str, bool] = TTLCache(clock)
+        self._private: TTLCache[tuple[str, str], bool] = TTLCache(clock)
 
     def actor(self, team_id: str, user_id: str) -> Actor:
         """The person with zone, language, admin flag, bot flag, name and user groups."""
-        cached = self._users.get(user_id)
+        cached = self._users.get((team_id, user_id))
         if cached is not None:
             return cached
         try:
-            user: dict[str, Any] = self.client.users_info(user=user_id, include_locale=True)["user"]
+            client = self.client_for(team_id)
+            user: dict[str, Any] = client.users_info(user=user_id, include_locale=True)["user"]
         except _LOOKUP_ERRORS as exc:
             # The person can still act; dates fall back to the workspace zone.
             log.warning("users.info failed for %s in %s: %s", user_id, team_id, exc)
-            return self._users.put(user_id, Actor(user_id=user_id), FAILURE_TTL)
+            return self._users.put((team_id, user_id), Actor(user_id=user_id), FAILURE_TTL)
         profile = user.get("profile") or {}
         name = (
             profile.get("display_name")
@@ -112,7 +124,7 @@ class Resolver:
             is_bot=bool(user.get("is_bot") or user.get("is_app_user")),
             usergroups=self.groups_of(team_id, user_id),
         )
-        return self._users.put(user_id, actor, USER_TTL)
+        return self._users.put((team_id, user_id), actor, USER_TTL)
 
     def groups_of(self, team_id: str, user_id: str) -> frozenset[str]:
         """The ids of the user groups a person is in."""
@@ -123,7 +135,8 @@ class Resolver:
 
     def _load_groups(self, team_id: str) -> dict[str, frozenset[str]]:
         try:
-            groups = self.client.usergroups_list(include_users=True).get("usergroups") or []
+            client = self.client_for(team_id)
+            groups = client.usergroups_list(include_users=True).get("usergroups") or []
         except _LOOKUP_ERRORS as exc:
             log.warning("usergroups.list failed in %s: %s", team_id, exc)
             return self._groups.put(team_id, {}, FAILURE_TTL)
@@ -131,38 +144,39 @@ class Resolver:
         for group in groups:
             users = group.get("users")
             if users is None:  # some answers leave the members out: ask for them
-                users = self._group_users(str(group.get("id")))
+                users = self._group_users(client, str(group.get("id")))
             for user in users:
                 by_user.setdefault(str(user), set()).add(str(group.get("id")))
         frozen = {user: frozenset(ids) for user, ids in by_user.items()}
         return self._groups.put(team_id, frozen, GROUPS_TTL)
 
-    def _group_users(self, group_id: str) -> list[str]:
+    def _group_users(self, client: WebClient, group_id: str) -> list[str]:
         try:
-            return list(self.client.usergroups_users_list(usergroup=group_id).get("users") or [])
+            return list(client.usergroups_users_list(usergroup=group_id).get("users") or [])
         except _LOOKUP_ERRORS as exc:
             log.warning("usergroups.users.list failed for %s: %s", group_id, exc)
             return []
 
-    def channel_private(self, channel_id: str) -> bool:
+    def channel_private(self, team_id: str, channel_id: str) -> bool:
         """Whether a channel is private; one the bot cannot see is taken as private."""
         if not channel_id or channel_id[0] not in "CG":
             return False
-        cached = self._private.get(channel_id)
+        cached = self._private.get((team_id, channel_id))
         if cached is not None:
             return cached
         try:
-            channel = self.client.conversations_info(channel=channel_id)["channel"]
+            client = self.client_for(team_id)
+            channel = client.conversations_info(channel=channel_id)["channel"]
         except SlackApiError as exc:
             if exc.response.get("error") == "channel_not_found":
-                return self._private.put(channel_id, True, CHANNEL_TTL)
+                return self._private.put((team_id, channel_id), True, CHANNEL_TTL)
             log.warning("conversations.info failed for %s: %s", channel_id, exc)
             return False
         except (SlackClientError, URLError, OSError) as exc:
             log.warning("conversations.info failed for %s: %s", channel_id, exc)
             return False
         private = bool(channel.get("is_private") or channel.get("is_group"))
-        return self._private.put(channel_id, private, CHANNEL_TTL)
+        return self._private.put((team_id, channel_id), private, CHANNEL_TTL)
 
     def context(self, *, team_id: str, user_id: str, channel_id: str | None = None) -> Context:
         """A use case's frame for a person acting now."""

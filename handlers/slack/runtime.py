@@ -30,8 +30,10 @@ from handlers.runtime.answers import IN_REQUEST as IN_REQUEST
 from handlers.runtime.answers import finishing, queue_answer
 from handlers.runtime.inbox import Inbox, Task, wall_clock
 from handlers.slack import texts as _texts  # noqa: F401 - registers the adapter's words
+from handlers.slack.clients import SlackClients
 from handlers.slack.payloads import Interaction, Payload
 from handlers.slack.resolver import PLATFORM, Resolver
+from handlers.slack.tenancy import Tenancy
 from storage.db import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -50,10 +52,16 @@ class Deps:
 
     app: App
     resolver: Resolver
-    client: WebClient
+    clients: SlackClients
+    # Which teams are served; stops a team that removes the app.
+    tenancy: Tenancy
     inbox: Inbox
     # Wakes the inbox workers after a row is stored (in this process or another).
     ring: Callable[[], None]
+
+    def client(self, team: str) -> WebClient:
+        """The Web API client of a team, with that team's own token."""
+        return self.clients.client(team)
 
     @property
     def core(self) -> Core:

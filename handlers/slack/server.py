@@ -33,6 +33,7 @@ from bot.config import ConfigError, Settings
 from handlers.gunicorn_args import gunicorn_cmd_options
 from handlers.runtime.frontdoor import FrontDoor
 from handlers.runtime.gunicorn import apply_options, gunicorn_options
+from handlers.runtime.multiproc import child_exit
 from handlers.runtime.service import DEFAULT_THREADS, WorkerService
 from handlers.runtime.workers import Doorbell
 
@@ -196,9 +197,11 @@ def _preload(settings: Settings) -> None:
     import handlers.platforms
     import handlers.slack.adapter  # noqa: F401
     import handlers.slack.wsgi  # noqa: F401
+    from storage.migrate import head_revision
 
     # Not the scheduler (APScheduler, the tick, the summary): only the inbox process runs
     # it, so a copy here would be one more, not a shared one.
+    head_revision()  # /readyz compares against it; read once (without Alembic), shared
 
     # lark-oapi when Feishu is configured (seconds to import), never otherwise.
     handlers.platforms.preload(settings)
@@ -228,7 +231,8 @@ def serve(
 
     require_platform(settings)
     if serves_slack(settings):
-        settings.require("slack_bot_token", "slack_signing_secret")
+        # One workspace (SLACK_BOT_TOKEN) or installs through OAuth: either way, signed.
+        settings.require("slack_signing_secret")
     _migrate(settings.sqlalchemy_url)  # once, here, not in every worker at the same time
     served = [
         name for name, on in (("Slack", serves_slack), ("Feishu", serves_feishu)) if on(settings)
@@ -252,7 +256,7 @@ def serve(
     tuned.pop("worker_class", None)
     options = gunicorn_options(host=host, port=port, workers=http_workers + 1, threads=threads)
     options.update(tuned)
-    options.update(worker_class=XdeptWorker, pre_fork=_choose_role)
+    options.update(worker_class=XdeptWorker, pre_fork=_choose_role, child_exit=child_exit)
     server = XdeptServer(
         settings,
         options,

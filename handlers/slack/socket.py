@@ -26,7 +26,8 @@ class SocketMode:
     def __init__(
         self, settings: Settings, *, scheduler: bool, threads: int = DEFAULT_THREADS
     ) -> None:
-        settings.require("slack_bot_token", "slack_app_token")
+        settings.require("slack_app_token")
+        settings.require_slack()
         upgrade_url(settings.sqlalchemy_url)  # a database that is down stops us here, in one line
         self._ring = LocalBell()
         self.adapter: SlackAdapter = build_slack(settings, ring=self._ring, http=False)

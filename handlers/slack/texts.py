@@ -25,6 +25,28 @@ register(
             "reinstall the app.",
             "Slack 拒绝了我的令牌或权限不足，请联系工作区管理员重新安装应用。",
         ),
+        "slack.hint.install": (
+            "The app is not installed in this Slack workspace any more: install it again "
+            "to resume.",
+            "应用已不在该 Slack 工作区中，请重新安装后恢复。",
+        ),
+        "slack.not_installed": (
+            "xdept is not installed in this Slack workspace. Install it here: {link}",
+            "xdept 尚未安装到此 Slack 工作区，请先安装：{link}",
+        ),
+        "slack.needs_reinstall": (
+            "xdept must be installed again in this Slack workspace: its stored token can no "
+            "longer be read. Reinstall it here: {link}",
+            "xdept 需要在此 Slack 工作区重新安装（已保存的令牌无法解密）。请在这里重新安装：{link}",
+        ),
+        "slack.no_install_link": (
+            "ask the person who runs xdept for its install page",
+            "请向 xdept 的管理员索取安装链接",
+        ),
+        "slack.other_workspace": (
+            "This xdept server serves another Slack workspace only; nothing was done.",
+            "此 xdept 服务只服务于另一个 Slack 工作区，本次操作未执行。",
+        ),
         "slack.what.command": ("your command", "你的命令"),
         "slack.what.button": ("that button", "该按钮"),
         "slack.what.form": ("the form", "表单"),

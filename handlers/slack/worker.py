@@ -12,7 +12,7 @@ import logging
 import os
 
 from bot.config import Settings
-from handlers.platforms import build, require_platform, serves_slack
+from handlers.platforms import build, require_platform
 from handlers.runtime.service import WorkerService, wait_for_stop_signal
 from storage.migrate import upgrade_url
 
@@ -21,9 +21,7 @@ log = logging.getLogger(__name__)
 
 def run_worker(settings: Settings, *, threads: int, scheduler: bool) -> int:
     """Work the inbox until SIGTERM or SIGINT; returns the exit status."""
-    require_platform(settings)
-    if serves_slack(settings):
-        settings.require("slack_bot_token")
+    require_platform(settings)  # which platforms' rows, with which teams' tokens
     # Workers may start before any server: the schema must be current, and a database that
     # is down stops the worker here, in one line.
     upgrade_url(settings.sqlalchemy_url)

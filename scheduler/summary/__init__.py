@@ -20,6 +20,7 @@ from scheduler.summary.writing import (
     period_metrics,
     post_due_summaries,
     summary_departments,
+    summary_may_be_due,
     write_summary,
 )
 
@@ -31,6 +32,7 @@ __all__ = [
     "period_metrics",
     "post_due_summaries",
     "summary_departments",
+    "summary_may_be_due",
     "week_so_far",
     "write_summary",
 ]

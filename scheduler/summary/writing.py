@@ -22,6 +22,7 @@ from bot.i18n import t
 from bot.lookup import Lookup, normalize_locale
 from bot.messages import ChannelSpan, Message, MessageKind, Rich
 from bot.outbox import OutboxAction, StoredFile, channel_message
+from bot.workspace_config import config_by_id
 from scheduler import facts
 from scheduler.facts import DeptInfo
 from scheduler.summary.compose import (
@@ -38,6 +39,7 @@ from scheduler.summary.progress import ProgressRow, progress_rows, progress_sect
 from storage.db import Store, UnitOfWork
 from storage.models import OutboxMessage, Workspace
 from storage.repositories import FileRepository
+from storage.tenancy_models import WorkspaceSettings
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,8 @@ def write_summary(
     """Compute the period's figures and queue the summary messages (each key once)."""
     session = uow.session
     depts = summary_departments(session, ws_id, period)
-    channel = settings.xdept_summary_channel
+    config = config_by_id(uow, settings, ws_id)  # the workspace's own, over the defaults
+    channel = config.summary_channel
     if not depts:
         return Posted([], 0)  # no department yet in that period: nothing to summarise
     keys = (
@@ -127,7 +130,7 @@ def write_summary(
     for row in open_items:
         progress[row.department_id or 0].append(row)
     if channel:
-        locale = settings.xdept_locale
+        locale = config.locale
         message = workspace_summary(ordered, period, locale=locale)
         names = {d.id: d.name for d in depts.values()}
         table = progress_section(open_items, locale=locale, tz=period.tz, departments=names)
@@ -158,7 +161,7 @@ def write_summary(
                 created_at=now,
             )
             continue
-        locale = normalize_locale(dept.locale, settings.xdept_locale)
+        locale = normalize_locale(dept.locale, config.locale)
         table = progress_section(progress[dept.id], locale=locale, tz=period.tz, name=dept.name)
         if channel_message(
             uow,
@@ -181,13 +184,28 @@ def _all_written(session: Session, keys: list[str]) -> bool:
     return len(set(found)) == len(set(keys))
 
 
+def summary_may_be_due(session: Session, settings: Settings, now: datetime) -> bool:
+    """Whether it is Monday morning in XDEPT_TIMEZONE or in a zone a workspace set for itself
+    (a cheap look before the summaries' work)."""
+    zones = {settings.xdept_timezone}
+    zones.update(
+        session.scalars(
+            select(WorkspaceSettings.timezone).where(WorkspaceSettings.timezone.is_not(None))
+        )
+    )
+    return any(due_period(now, zone) is not None for zone in zones)
+
+
 def post_due_summaries(uow: UnitOfWork, settings: Settings, *, now: datetime) -> int:
-    """Queue the weekly summary of every workspace whose Monday 09:00 has come; messages queued."""
-    period = due_period(now, settings.xdept_timezone)
-    if period is None:
-        return 0
+    """Queue the weekly summary of every workspace whose Monday 09:00 has come; messages queued.
+
+    Monday 09:00 in each workspace's own zone (`workspace set tz:`, else XDEPT_TIMEZONE).
+    """
     queued = 0
     for ws_id in uow.session.scalars(select(Workspace.id).order_by(Workspace.id)):
+        period = due_period(now, config_by_id(uow, settings, ws_id).timezone)
+        if period is None:
+            continue
         posted = write_summary(uow, settings, ws_id, period, now=now, key_prefix="summary")
         queued += len(posted.channels)
     return queued
@@ -208,7 +226,8 @@ class SummaryService:
             locale = self.lookup.locale_of(uow, ws, ctx.actor.user_id)
             if ctx.actor.locale:
                 locale = normalize_locale(ctx.actor.locale, self.settings.xdept_locale)
-            period = week_so_far(ctx.now, self.settings.xdept_timezone)
+            config = config_by_id(uow, self.settings, ws.id)
+            period = week_so_far(ctx.now, config.timezone)
             # Each command posts once; a retried delivery of the same command does not.
             stamp = ctx.now.astimezone(UTC).strftime("%Y%m%dT%H%M%S")
             posted = write_summary(
@@ -217,7 +236,7 @@ class SummaryService:
         described = period.describe(locale)
         if not posted.channels:
             return compose.simple(locale, "summary.posted_nothing", period=described)
-        if self.settings.xdept_summary_channel:
+        if config.summary_channel:
             where: Rich = [ChannelSpan(channel_id=posted.channels[0])]
             return compose.simple(locale, "summary.posted", period=described, where=where)
         return compose.simple(

@@ -212,6 +212,14 @@ class InstallationRepository(Repository):
         row.updated_at = now
         return stopped
 
+    def installer(self, *, platform: str, workspace: str) -> str | None:
+        """Who installed the app in the workspace (an admin there by right), if anyone did."""
+        return self.session.scalar(
+            select(Installation.installer).where(
+                Installation.platform == platform, Installation.workspace == workspace
+            )
+        )
+
     def state(self, *, platform: str, workspace: str) -> InstallationState | None:
         """The workspace's installation state, without opening anything."""
         value = self.session.scalar(

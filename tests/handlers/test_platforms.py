@@ -61,3 +61,21 @@ def test_nothing_to_serve_is_refused_in_one_line() -> None:
         require_platform(make_settings())
     with pytest.raises(ConfigError, match="FEISHU_VERIFICATION_TOKEN"):
         require_platform(make_settings(feishu_app_id="cli_x", feishu_app_secret="s"))
+
+
+def test_beside_feishu_each_slack_team_still_gets_its_own_token(store: Store) -> None:
+    """The delivery's Slack directory is the per-team one, not SLACK_BOT_TOKEN for all."""
+    from bot.ports import DeliveryError, WorkspaceAddress
+    from handlers.slack.clients import SlackMessengers
+    from handlers.slack.team_tokens import SingleTeamToken
+
+    platforms = build(make_settings(**SLACK, **FEISHU), store=store)
+    directory = platforms.app.deliverer.messengers
+    slack = directory._directories["slack"]  # type: ignore[attr-defined]
+    assert isinstance(slack, SlackMessengers)
+    # Taught its team without calling Slack: another team's delivery is refused, not sent.
+    slack.clients.tokens = SingleTeamToken("T1", "xoxb-test")
+    assert slack.for_workspace(WorkspaceAddress(platform="slack", external_id="T1"))
+    with pytest.raises(DeliveryError) as refused:
+        directory.for_workspace(WorkspaceAddress(platform="slack", external_id="T2"))
+    assert refused.value.code.value == "auth" and refused.value.permanent

@@ -82,7 +82,7 @@ def open_form(deps: Deps, click: ButtonClick) -> None:
         deps.close(task, ctx, refusal, response_url=click.response_url, chat=channel)
         return
     try:
-        deps.client.views_open(
+        deps.client(click.team_id).views_open(
             trigger_id=click.trigger_id,
             view=decline_form(code=view.code, channel=channel, locale=locale),
         )

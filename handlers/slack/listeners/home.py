@@ -65,4 +65,4 @@ def publish(deps: Deps, task: Task, finish: Finish) -> None:
         now=ctx.now,
         tz=deps.core.timezone(ctx),
     )
-    deps.client.views_publish(user_id=user, view=view)
+    deps.client(task.workspace).views_publish(user_id=user, view=view)

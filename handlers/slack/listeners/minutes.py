@@ -154,7 +154,7 @@ def _open(
             refusal = compose.error_reply(view)
             deps.close(task, ctx, refusal, response_url=response_url, chat=channel)
             return
-        deps.client.views_open(
+        deps.client(ctx.workspace).views_open(
             trigger_id=trigger, view=view or paste_form(channel=channel, locale=locale)
         )
     except Exception:

@@ -86,7 +86,7 @@ def open_form(deps: Deps, command: SlashCommand, code: str) -> None:
         deps.close(task, ctx, refusal, response_url=command.response_url, chat=channel)
         return
     try:
-        deps.client.views_open(
+        deps.client(ctx.workspace).views_open(
             trigger_id=command.trigger_id,
             view=status_form(code=view.code, parts=parts.as_dict(), channel=channel, locale=locale),
         )

@@ -111,12 +111,13 @@ def _open_form(deps: Deps, ctx: Context, shortcut: MessageShortcut) -> None:
         for d in deps.core.departments.list_all(ctx=ctx)
     ]
     link = None
+    client = deps.client(shortcut.team_id)
     if channel and ts:
         try:
-            link = deps.client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
+            link = client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
         except SlackApiError as exc:
             log.warning("no permalink for %s/%s: %s", channel, ts, exc)
-    deps.client.views_open(
+    client.views_open(
         trigger_id=shortcut.trigger_id,
         view=track_form(
             text=message.text if message else "",

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from tests.fakes.slack.faults import Fault
+from tests.fakes.slack.installs import oauth_v2_access
 from tests.fakes.slack.params import JSON, SlackError
 from tests.fakes.slack.records import RESPONSE_URL, UPLOAD, Call, ResponsePost
 
@@ -190,7 +191,10 @@ def handle_api(
     else:
         status = 200
         try:
-            data = call_method(fake, method, params, token, parse_error)
+            if method == "oauth.v2.access":  # the app's own credentials, not a token
+                data = {"ok": True, **oauth_v2_access(fake, authorization, params)}
+            else:
+                data = call_method(fake, method, params, token, parse_error)
         except SlackError as exc:
             data = exc.body()
     finish(fake, call, status, data)
@@ -207,9 +211,13 @@ def call_method(
         raise SlackError("not_authed")
     if fake.valid_tokens is not None and token not in fake.valid_tokens:
         raise SlackError("invalid_auth")
+    refused = fake.token_refused(token)
+    if refused:
+        raise SlackError(refused)
     if parse_error:
         raise SlackError(parse_error)
     with fake._cond:
+        fake.current_token = token
         result = handler(fake, params)
     return {"ok": True, **result}
 

@@ -15,6 +15,17 @@ def api_test(fake: FakeSlack, params: JSON) -> JSON:
 
 
 def auth_test(fake: FakeSlack, params: JSON) -> JSON:
+    install = fake.install_for_token(fake.current_token)
+    if install is not None:  # a token some team got through OAuth: that team's ids
+        return {
+            "url": f"https://{install.team_id.lower()}.slack.com/",
+            "team": install.team_name,
+            "user": fake.bot_name,
+            "team_id": install.team_id,
+            "user_id": install.bot_user_id,
+            "bot_id": install.bot_id,
+            "is_enterprise_install": False,
+        }
     return {
         "url": f"https://{fake.team_domain}.slack.com/",
         "team": fake.team_name,

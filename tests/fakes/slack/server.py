@@ -25,6 +25,7 @@ from tests.fakes.slack import (
 )
 from tests.fakes.slack.faults import Fault, FaultInjection
 from tests.fakes.slack.http import FakeSlackServer
+from tests.fakes.slack.installs import Install, Installs
 from tests.fakes.slack.lookup import open_dm
 from tests.fakes.slack.params import JSON
 from tests.fakes.slack.recordings import Recordings
@@ -44,7 +45,7 @@ from tests.fakes.slack.records import (
 Route = Callable[["FakeSlack", JSON], JSON]
 
 
-class FakeSlack(Recordings, FaultInjection):
+class FakeSlack(Recordings, FaultInjection, Installs):
     """A local Slack Web API over real HTTP, with a seeded workspace and a request log."""
 
     def __init__(
@@ -96,6 +97,13 @@ class FakeSlack(Recordings, FaultInjection):
         self.errors: list[BaseException] = []
         # Set by a FakeSocketMode: the ws:// URL `apps.connections.open` hands out.
         self.socket_mode_url: str | None = None
+        # Teams that install the app through OAuth (installs), and the token of the call
+        # being answered, so a method can tell which team it is for.
+        self._installs: dict[str, Install] = {}
+        self._oauth_client: tuple[str, str] | None = None
+        self._revoked: set[str] = set()
+        self._exchanged: set[str] = set()
+        self.current_token: str | None = None
 
         self._methods: dict[str, Route] = {
             **routes_team.METHODS,

@@ -34,6 +34,8 @@ METHOD_SCOPES: dict[str, str | None] = {
 EVENT_SCOPES = {
     "app_home_opened": None,
     "app_mention": "app_mentions:read",
+    "app_uninstalled": None,
+    "tokens_revoked": None,
     "message.channels": "channels:history",
     "message.groups": "groups:history",
     "reaction_added": "reactions:read",
@@ -89,3 +91,16 @@ def test_command_shortcut_interactivity_and_events() -> None:
     assert set(settings["event_subscriptions"]["bot_events"]) == set(EVENT_SCOPES)
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert len(manifest["display_information"]["long_description"]) >= 174
+
+
+def test_both_modes_are_covered() -> None:
+    manifest = _manifest()
+    # The distributed app's OAuth redirect is the route `xdept serve` answers.
+    from handlers.slack.oauth import BOT_SCOPES, REDIRECT_PATH
+
+    assert [u.endswith(REDIRECT_PATH) for u in manifest["oauth_config"]["redirect_urls"]] == [True]
+    assert set(BOT_SCOPES) == set(manifest["oauth_config"]["scopes"]["bot"])
+    # Removal events: they stop a workspace's sending.
+    assert {"app_uninstalled", "tokens_revoked"} <= set(
+        manifest["settings"]["event_subscriptions"]["bot_events"]
+    )

@@ -55,8 +55,8 @@ def test_channel_privacy(slack: FakeSlack) -> None:
     slack.add_channel("CPRIV", "private", private=True)
     slack.add_channel("CHIDDEN", "hidden", private=True, bot_is_member=False)
     resolver = _resolver(slack)
-    assert resolver.channel_private("CPUB") is False
-    assert resolver.channel_private("CPRIV") is True
-    assert resolver.channel_private("CHIDDEN") is True  # cannot see it: treated as private
-    resolver.channel_private("CPRIV")
+    assert resolver.channel_private("T1", "CPUB") is False
+    assert resolver.channel_private("T1", "CPRIV") is True
+    assert resolver.channel_private("T1", "CHIDDEN") is True  # cannot see it: treated as private
+    resolver.channel_private("T1", "CPRIV")
     assert len(slack.calls_to("conversations.info")) == 3

@@ -118,6 +118,15 @@ def _run_in_thread(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Running:
     return running
 
 
+def _item_count(database_url: str) -> int:
+    store = Store.from_url(database_url)
+    try:
+        with store.unit_of_work() as uow:
+            return len(uow.session.scalars(select(Item.id)).all())
+    finally:
+        store.dispose()
+
+
 def _item_status(database_url: str, number: int) -> Status:
     store = Store.from_url(database_url)
     try:
@@ -183,9 +192,29 @@ def test_xdept_socket_answers_commands_and_events_over_a_websocket(
         assert slack.calls_to("chat.update")[-1].params["ts"] == tracking.ts
         assert _item_status(sqlite_url, 1) is Status.DONE
 
+        # Another team's command over the same connection: refused in the acknowledgement,
+        # nothing stored, nothing posted with this workspace's token.
+        calls = len(slack.calls)
+        other = dict(
+            parse_qsl(
+                slash_command_body(
+                    "ask @logistics boxes",
+                    user_id=ALICE,
+                    channel_id=SERVICE,
+                    team_id="T2",
+                    response_url=slack.response_url("other-team"),
+                )
+            )
+        )
+        envelope_id = socket_mode.send("slash_commands", other)
+        refused = socket_mode.wait_for_ack(envelope_id)
+        assert "serves another Slack workspace only" in str(refused.get("payload")), refused
+        assert len(slack.calls) == calls and slack.response_posts("other-team") == []
+        assert _item_count(sqlite_url) == 1
+
         # Every envelope was acknowledged once, with its own envelope_id.
         assert set(socket_mode.acks) == {e["envelope_id"] for e in socket_mode.sent}
-        assert len(socket_mode.sent) == 3
+        assert len(socket_mode.sent) == 4
     finally:
         running.terminate()
     assert not running.thread.is_alive(), "run_socket did not return after SIGTERM"

@@ -64,10 +64,12 @@ def bootstrap(
         messengers = (
             OneMessenger(messenger) if messenger is not None else chat_messengers(settings, store)
         )
+    # A process that really waits sends what must wait for a chat's pace from a thread of
+    # its own (scheduler.pump); tests and the demo pass `sleep` and never really wait.
     deliverer = (
         Deliverer(store, messengers, settings, sleep=sleep)
         if sleep is not None
-        else Deliverer(store, messengers, settings)
+        else Deliverer(store, messengers, settings, pump=True)
     )
     core = Core(
         store=store,

@@ -19,6 +19,16 @@ from storage.models import Item
 from storage.repositories import FileRepository
 
 
+class RowState(StrEnum):
+    """Where an outbox row stands."""
+
+    PENDING = "pending"  # waiting to go (or to go again after a failure)
+    SENDING = "sending"  # a sender holds it (claim, claimed_at)
+    SENT = "sent"
+    SKIPPED = "skipped"  # nothing to say any more (a reminder of a closed item)
+    FAILED = "failed"  # given up: permanent error, or too many attempts
+
+
 class OutboxAction(StrEnum):
     """How a row is delivered."""
 
@@ -252,6 +262,8 @@ def private_answer(
         dedupe_key=key,
         kind=message.kind.value,
         action=OutboxAction.ANSWER.value,
+        # A confirmation of a filing waits for its item's tracking message (it links it).
+        item_id=int(str(filed["item_id"])) if filed is not None else None,
         user_id=user_id,
         payload=payload,
         created_at=now,

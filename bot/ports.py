@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -83,16 +84,41 @@ class Messenger(Protocol):
     # Seconds between two messages to one chat that the platform tolerates.
     chat_interval: float
 
-    def post(self, *, chat: str, message: Message, thread_id: str | None = None) -> MessageRef:
-        """Post to a chat, or into a thread when thread_id (its first message's id) is given."""
+    def post(
+        self,
+        *,
+        chat: str,
+        message: Message,
+        thread_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> MessageRef:
+        """Post to a chat, or into a thread when thread_id (its first message's id) is given.
+
+        `idempotency_key` (the outbox row's key) goes with the message where the platform
+        keeps one, so `find_sent` can tell later whether it went out.
+        """
         ...
 
     def update(self, *, ref: MessageRef, message: Message) -> None:
         """Edit a message in place."""
         ...
 
-    def dm(self, *, user: str, message: Message) -> MessageRef:
-        """Send a direct message to a person."""
+    def dm(self, *, user: str, message: Message, idempotency_key: str | None = None) -> MessageRef:
+        """Send a direct message to a person (`idempotency_key` as for `post`)."""
+        ...
+
+    def find_sent(
+        self,
+        *,
+        key: str,
+        since: datetime,
+        chat: str | None = None,
+        user: str | None = None,
+        thread_id: str | None = None,
+    ) -> MessageRef | None:
+        """The message this bot sent with idempotency key `key` at or after `since`, in `chat`
+        (or its direct chat with `user`), inside the thread `thread_id` if given; None if
+        there is none, or if the platform cannot tell (then it must dedupe by the key)."""
         ...
 
     def ephemeral(self, *, chat: str, user: str, message: Message) -> None:

@@ -12,7 +12,8 @@ tracking message posted just before it.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -32,12 +33,25 @@ _TRY_DM = frozenset({DeliveryCode.NOT_IN_CHAT, DeliveryCode.GONE})
 
 @dataclass(frozen=True)
 class Answer:
-    """One private answer, ready to send."""
+    """One private answer, ready to send.
+
+    The confirmation of a filing whose tracking message is not posted yet names the
+    channel; if that message goes out in the same delivery round, `relink` composes the
+    confirmation again with its link (`item_id` says which item's link it wants).
+    """
 
     user: str
     message: Message
     handle: str | None
     chat: str | None
+    item_id: int | None = None
+    relink: Callable[[str], Message] | None = None
+
+    def linked(self, permalink: str | None) -> Answer:
+        """This answer with the tracking message's link, if it wants one and there is one."""
+        if self.relink is None or not permalink:
+            return self
+        return replace(self, message=self.relink(permalink), relink=None)
 
 
 def plan_answer(uow: UnitOfWork, row: OutboxMessage, *, now: datetime, lookup: Lookup) -> Answer:
@@ -49,28 +63,36 @@ def plan_answer(uow: UnitOfWork, row: OutboxMessage, *, now: datetime, lookup: L
     if handle and expires and now >= datetime.fromisoformat(expires):
         handle, chat = None, None  # too late for the handle: a direct message instead
     message = Message.model_validate(payload["message"])
+    assert row.user_id
+    answer = Answer(user=row.user_id, message=message, handle=handle, chat=chat)
     filed = payload.get("filed")
     if isinstance(filed, dict):
-        message = _filed_with_link(uow, row, filed, lookup) or message
-    assert row.user_id
-    return Answer(user=row.user_id, message=message, handle=handle, chat=chat)
+        answer = _filed(uow, row, filed, lookup, answer)
+    return answer
 
 
-def _filed_with_link(
-    uow: UnitOfWork, row: OutboxMessage, filed: dict[str, Any], lookup: Lookup
-) -> Message | None:
+def _filed(
+    uow: UnitOfWork, row: OutboxMessage, filed: dict[str, Any], lookup: Lookup, answer: Answer
+) -> Answer:
     item = uow.items.by_id(int(filed["item_id"]))
-    if item is None or not item.permalink:
-        return None  # not posted (yet): the answer names the channel instead
+    if item is None:
+        return answer
     view = lookup.item_view(uow, item)
-    return compose.filed_reply(
-        view,
-        locale=str(filed["locale"]),
-        now=row.created_at,
-        tz=str(filed["tz"]),
-        link=item.permalink,
-        style=CommandStyle(filed.get("style") or CommandStyle.SLASH.value),
-    )
+
+    def with_link(link: str) -> Message:
+        return compose.filed_reply(
+            view,
+            locale=str(filed["locale"]),
+            now=row.created_at,
+            tz=str(filed["tz"]),
+            link=link,
+            style=CommandStyle(filed.get("style") or CommandStyle.SLASH.value),
+        )
+
+    if item.permalink:
+        return replace(answer, message=with_link(item.permalink))
+    # Not posted (yet): the answer names the channel, unless the post goes just before it.
+    return replace(answer, item_id=item.id, relink=with_link)
 
 
 def send_answer(messenger: Messenger, answer: Answer) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy.pool import StaticPool
 
 from storage.inbox import InboxRepository
 from storage.repositories import (
+    ChatPaceRepository,
     DepartmentRepository,
     ItemRepository,
     OutboxRepository,
@@ -80,6 +81,7 @@ class UnitOfWork:
         self.departments = DepartmentRepository(session)
         self.items = ItemRepository(session)
         self.outbox = OutboxRepository(session)
+        self.pace = ChatPaceRepository(session)
         self.inbox = InboxRepository(session)
         self.standups = StandupRepository(session)
 

@@ -291,6 +291,32 @@ class OutboxMessage(Base):
     result_ref: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    # The sender holding the row ('sending') and since when: a record must hold the same
+    # token, so a sender whose claim went stale cannot overwrite the one that took over.
+    claim: Mapped[str | None] = mapped_column(String(32))
+    claimed_at: Mapped[datetime | None]
+    # Set when a claim went stale: from then on the message may already be out, so the
+    # next sender looks for it (by its key) before sending it again.
+    unsure_since: Mapped[datetime | None]
+
+
+class ChatPace(Base):
+    """When a chat may get its next message: the platform's pace, shared by every sender.
+
+    A sender takes the chat (`sending`, `next_at` then the end of its lease) before it
+    posts and gives it back with `next_at` one interval after the platform answered, so
+    two messages to one chat are never closer than the interval, whichever threads or
+    processes send them. A Retry-After moves `next_at` on for that chat alone.
+    """
+
+    __tablename__ = "chat_pace"
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    chat: Mapped[str] = mapped_column(String(80), primary_key=True)
+    next_at: Mapped[datetime]
+    sending: Mapped[bool] = mapped_column(default=False)
 
 
 class OutboxFile(Base):

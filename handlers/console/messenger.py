@@ -6,6 +6,7 @@ import itertools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.messages import Message
 from bot.ports import DeliveryCode, DeliveryError, MessageRef
@@ -23,6 +24,7 @@ class Sent:
     user: str | None = None
     filename: str | None = None
     content: bytes | None = None
+    key: str | None = None  # the idempotency key it was sent with
 
 
 @dataclass
@@ -47,23 +49,53 @@ class RecordingMessenger:
     def _id(self) -> str:
         return f"1700000000.{next(self._ids):06d}"
 
-    def post(self, *, chat: str, message: Message, thread_id: str | None = None) -> MessageRef:
+    def post(
+        self,
+        *,
+        chat: str,
+        message: Message,
+        thread_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> MessageRef:
         """Record a post."""
         if chat in self.broken_chats:
             raise DeliveryError(DeliveryCode.NOT_IN_CHAT, chat)
         message_id = self._id()
-        self._record(Sent("post", chat, message, message_id=message_id, thread_id=thread_id))
+        sent = Sent("post", chat, message, message_id=message_id, thread_id=thread_id)
+        sent.key = idempotency_key
+        self._record(sent)
         return MessageRef(chat=chat, message_id=message_id)
 
     def update(self, *, ref: MessageRef, message: Message) -> None:
         """Record an edit."""
         self._record(Sent("update", ref.chat, message, message_id=ref.message_id))
 
-    def dm(self, *, user: str, message: Message) -> MessageRef:
+    def dm(self, *, user: str, message: Message, idempotency_key: str | None = None) -> MessageRef:
         """Record a direct message."""
         message_id = self._id()
-        self._record(Sent("dm", f"D-{user}", message, message_id=message_id, user=user))
+        sent = Sent("dm", f"D-{user}", message, message_id=message_id, user=user)
+        sent.key = idempotency_key
+        self._record(sent)
         return MessageRef(chat=f"D-{user}", message_id=message_id)
+
+    def find_sent(
+        self,
+        *,
+        key: str,
+        since: datetime,
+        chat: str | None = None,
+        user: str | None = None,
+        thread_id: str | None = None,
+    ) -> MessageRef | None:
+        """The recorded post or direct message with that key (everything is kept, so
+        `since` narrows nothing)."""
+        where = chat if chat is not None else f"D-{user}"
+        with self._lock:
+            for sent in self.sent:
+                if sent.key == key and sent.chat == where and sent.thread_id == thread_id:
+                    assert sent.message_id is not None
+                    return MessageRef(chat=sent.chat, message_id=sent.message_id)
+        return None
 
     def ephemeral(self, *, chat: str, user: str, message: Message) -> None:
         """Record a message only one person sees."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from datetime import datetime
 from pathlib import PurePath
 
 from bot.i18n import t
@@ -163,6 +164,21 @@ class FeishuMessenger:
             uuid=uuid_for(idempotency_key) if idempotency_key else None,
         )
         return MessageRef(chat=str(data.get("chat_id") or ""), message_id=str(data["message_id"]))
+
+    def find_sent(
+        self,
+        *,
+        key: str,
+        since: datetime,
+        chat: str | None = None,
+        user: str | None = None,
+        thread_id: str | None = None,
+    ) -> MessageRef | None:
+        """Always None: Feishu keeps no metadata to search messages by. It needs none: a
+        message sent again with the same key carries the same `uuid`, which Feishu dedupes
+        for about an hour, and delivery sends again after a stale claim (10 minutes), well
+        inside that hour. Past the hour (a row retried much later) it could repeat."""
+        return None
 
     def ephemeral(
         self, *, chat: str, user: str, message: Message, thread_id: str | None = None

@@ -77,7 +77,9 @@ class WorkerService:
         if self._tick is not None:
             self._tick.shutdown()
             self._tick = None
-        return self.workers.stop(timeout)
+        stopped = self.workers.stop(timeout)
+        # What waited for a chat's pace stays pending in the outbox for the tick.
+        return self.app.deliverer.stop() and stopped
 
 
 def wait_for_stop_signal() -> int:

@@ -13,6 +13,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from urllib.error import URLError
 
@@ -38,6 +39,13 @@ log = logging.getLogger(__name__)
 # Longer waits are handed back to the outbox instead of holding a thread.
 MAX_RETRY_WAIT = 30.0
 API_TIMEOUT = 10
+# Slack allows about one message a second per channel.
+CHAT_INTERVAL = 1.0
+# The metadata event type of the bot's own messages, naming their outbox row.
+METADATA_EVENT = "xdept_outbox"
+# Looking a message up after a crash: pages of history read before giving up (and sending).
+HISTORY_PAGE = 200
+HISTORY_PAGES = 10
 
 # Slack's `error` codes by the neutral code the outbox acts on; any other is REJECTED.
 _CODES: dict[str, DeliveryCode] = {
@@ -199,24 +207,64 @@ def delivery_error(exc: Exception, *, where: str) -> DeliveryError:
     raise exc
 
 
+def without_rate_limit_waits(client: WebClient) -> WebClient:
+    """The same client minus its waits on 429s: delivery holds a rate-limited chat back by
+    itself (scheduler.pacing) instead of holding the sender, and every other chat, too."""
+    handlers = [h for h in client.retry_handlers if not isinstance(h, RateLimitErrorRetryHandler)]
+    if len(handlers) == len(client.retry_handlers):
+        return client
+    return WebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        retry_handlers=handlers,
+    )
+
+
+def outbox_metadata(key: str) -> dict[str, Any]:
+    """Message metadata naming the outbox row a message was sent for."""
+    return {"event_type": METADATA_EVENT, "event_payload": {"key": key}}
+
+
+def outbox_key(message: dict[str, Any]) -> str | None:
+    """The outbox key in a message's metadata, if the bot put one there."""
+    metadata = message.get("metadata") or {}
+    if not isinstance(metadata, dict) or metadata.get("event_type") != METADATA_EVENT:
+        return None
+    key = (metadata.get("event_payload") or {}).get("key")
+    return str(key) if key is not None else None
+
+
 class SlackMessenger:
-    """Posts, edits, DMs, ephemerals and files through the Slack Web API."""
+    """Posts, edits, DMs, ephemerals and files through the Slack Web API.
 
-    # Slack allows about one message a second per channel.
-    chat_interval = 1.0
+    Posts and direct messages carry their outbox key as message metadata, so
+    `find_sent` can tell after a crash whether a message went out.
+    """
 
-    def __init__(self, client: WebClient) -> None:
-        self.client = client
+    def __init__(self, client: WebClient, *, chat_interval: float = CHAT_INTERVAL) -> None:
+        self.client = without_rate_limit_waits(client)
+        # Seconds between two messages to one channel (smaller in benchmarks and tests).
+        self.chat_interval = chat_interval
         self._dm_channels: dict[str, str] = {}
         self._lock = threading.Lock()
 
-    def post(self, *, chat: str, message: Message, thread_id: str | None = None) -> MessageRef:
+    def post(
+        self,
+        *,
+        chat: str,
+        message: Message,
+        thread_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> MessageRef:
         """Post to a channel; joins a public channel it was not in, once."""
         channel = chat
         rendered = render(message)
         kwargs: dict[str, Any] = {"channel": channel, **rendered.kwargs()}
         if thread_id:
             kwargs["thread_ts"] = thread_id
+        if idempotency_key:
+            kwargs["metadata"] = outbox_metadata(idempotency_key)
         try:
             response = self.client.chat_postMessage(**kwargs)
         except SlackApiError as exc:
@@ -279,15 +327,65 @@ class SlackMessenger:
             self._dm_channels[user] = channel
         return channel
 
-    def dm(self, *, user: str, message: Message) -> MessageRef:
+    def dm(self, *, user: str, message: Message, idempotency_key: str | None = None) -> MessageRef:
         """Send a direct message to a person."""
         channel = self.dm_channel(user)
-        rendered = render(message)
-        response = self._call(
-            lambda: self.client.chat_postMessage(channel=channel, **rendered.kwargs()),
-            f"messaging {user}",
-        )
+        kwargs: dict[str, Any] = {"channel": channel, **render(message).kwargs()}
+        if idempotency_key:
+            kwargs["metadata"] = outbox_metadata(idempotency_key)
+        response = self._call(lambda: self.client.chat_postMessage(**kwargs), f"messaging {user}")
         return MessageRef(chat=str(response["channel"]), message_id=str(response["ts"]))
+
+    def find_sent(
+        self,
+        *,
+        key: str,
+        since: datetime,
+        chat: str | None = None,
+        user: str | None = None,
+        thread_id: str | None = None,
+    ) -> MessageRef | None:
+        """The bot's message with that outbox key from `since` on: conversations.history for
+        a top-level message, conversations.replies inside a thread.
+
+        A lookup Slack refuses for good (a scope the install lacks, a channel gone) finds
+        nothing, so the message is sent again: a possible repeat rather than a loss.
+        """
+        channel = chat if chat is not None else self.dm_channel(user or "")
+        args: dict[str, Any] = {
+            "channel": channel,
+            "oldest": f"{since.timestamp():.6f}",
+            "include_all_metadata": True,
+            "limit": HISTORY_PAGE,
+        }
+        if thread_id:
+            args["ts"] = thread_id
+        where = f"looking for {key} in {channel}"
+        for _ in range(HISTORY_PAGES):
+            try:
+                if thread_id:
+                    page = self._call(lambda: self.client.conversations_replies(**args), where)
+                else:
+                    page = self._call(lambda: self.client.conversations_history(**args), where)
+            except DeliveryError as exc:
+                if not exc.permanent:
+                    raise
+                log.warning("cannot look for %s in %s (%s): sending it again", key, channel, exc)
+                return None
+            for found in page.get("messages") or []:
+                if outbox_key(found) == key:
+                    return MessageRef(chat=channel, message_id=str(found["ts"]))
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+            args["cursor"] = cursor
+        log.warning(
+            "%s: more than %d messages since %s; sending it again",
+            where,
+            HISTORY_PAGES * HISTORY_PAGE,
+            since,
+        )
+        return None
 
     def ephemeral(self, *, chat: str, user: str, message: Message) -> None:
         """Show a message only to one person in a channel."""

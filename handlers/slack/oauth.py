@@ -39,6 +39,7 @@ BOT_SCOPES = (
     "files:write",
     "groups:history",
     "groups:read",
+    "im:history",
     "im:write",
     "reactions:read",
     "usergroups:read",

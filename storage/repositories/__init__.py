@@ -12,11 +12,13 @@ from storage.repositories.installations import InstallationRepository
 from storage.repositories.items import ItemRepository, item_keys, visible_keys, visible_to
 from storage.repositories.oauth_states import OAuthStateRepository
 from storage.repositories.outbox import OutboxRepository
+from storage.repositories.pace import ChatPaceRepository
 from storage.repositories.people import PersonRepository, WorkspaceRepository
 from storage.repositories.standups import StandupRepository
 from storage.repositories.workspace_settings import WorkspaceSettingsRepository
 
 __all__ = [
+    "ChatPaceRepository",
     "DepartmentRepository",
     "FileRepository",
     "InstallationRepository",

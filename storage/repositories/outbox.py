@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -78,6 +78,74 @@ class OutboxRepository(Repository):
         if workspace_id is not None:
             stmt = stmt.where(OutboxMessage.workspace_id == workspace_id)
         return list(self.session.scalars(stmt.order_by(OutboxMessage.id).limit(limit)))
+
+    def candidates(
+        self, ids: Sequence[int] | None = None, *, due: datetime | None = None, limit: int = 500
+    ) -> Sequence[Row[int, int, str, int | None, str | None, str | None]]:
+        """What delivery needs to choose rows (no payloads): the given pending rows, or the
+        pending rows due at `due`, oldest first."""
+        stmt = select(
+            OutboxMessage.id,
+            OutboxMessage.workspace_id,
+            OutboxMessage.action,
+            OutboxMessage.item_id,
+            OutboxMessage.channel_id,
+            OutboxMessage.user_id,
+        ).where(OutboxMessage.state == "pending")
+        if ids is not None:
+            stmt = stmt.where(OutboxMessage.id.in_(sorted(set(ids))))
+        if due is not None:
+            stmt = stmt.where(OutboxMessage.next_attempt_at <= due)
+        return self.session.execute(stmt.order_by(OutboxMessage.id).limit(limit)).all()
+
+    def claim(
+        self, ids: Sequence[int], *, token: str, now: datetime, early: Sequence[int] = ()
+    ) -> set[int]:
+        """Take pending rows for sending; the ids taken. A row is taken once it is due, or
+        at once if it is among `early` (its Retry-After was waited out in this run)."""
+        if not ids:
+            return set()
+        due = OutboxMessage.next_attempt_at <= now
+        stmt = (
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(sorted(set(ids))),
+                OutboxMessage.state == "pending",
+                or_(due, OutboxMessage.id.in_(sorted(set(early)))) if early else due,
+            )
+            .values(state="sending", claim=token, claimed_at=now)
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)
+        )
+        return {int(i) for i in self.session.scalars(stmt)}
+
+    def release_stale(self, cutoff: datetime) -> int:
+        """Give back rows whose sender has held them since before `cutoff` (it died, most
+        likely); each remembers from when its message may already be out."""
+        claimed = func.coalesce(OutboxMessage.claimed_at, OutboxMessage.next_attempt_at)
+        result = self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.state == "sending", claimed < cutoff)
+            .values(
+                state="pending",
+                claim=None,
+                unsure_since=func.coalesce(OutboxMessage.unsure_since, claimed),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def held(self, ids: Sequence[int], token: str) -> list[OutboxMessage]:
+        """The rows among `ids` that this claim still holds, oldest first."""
+        if not ids:
+            return []
+        return list(
+            self.session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.id.in_(sorted(set(ids))), OutboxMessage.claim == token)
+                .order_by(OutboxMessage.id)
+            )
+        )
 
     def pending_for_item(self, item_id: int) -> list[OutboxMessage]:
         """Rows not yet sent for an item."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import pytest
@@ -13,8 +12,8 @@ from sqlalchemy import select, update
 
 from bot.bootstrap import bootstrap
 from bot.config import Settings
-from bot.messages import Message, MessageKind
-from bot.ports import DeliveryCode, DeliveryError, MessageRef, OneMessenger
+from bot.messages import MessageKind
+from bot.ports import DeliveryCode, DeliveryError, OneMessenger
 from handlers.console.messenger import RecordingMessenger
 from scheduler.delivery import STALE_CLAIM, Deliverer
 from scheduler.tick import tick
@@ -22,6 +21,7 @@ from storage.db import Store
 from storage.models import OutboxMessage
 from tests.conftest import at
 from tests.scheduler.conftest import World
+from tests.scheduler.messengers import ScriptedMessenger
 
 MON = at(2026, 11, 23, 8, 0)
 
@@ -195,17 +195,7 @@ def test_a_bot_down_three_days_catches_up_with_one_message_per_item(world: World
     assert len(world.said(MessageKind.OVERDUE)) == 2  # the two items past due
 
 
-@dataclass
-class FlakyMessenger(RecordingMessenger):
-    """A recording messenger whose next posts fail with the queued errors."""
-
-    failures: list[DeliveryError] = field(default_factory=list)
-
-    def post(self, *, chat: str, message: Message, thread_id: str | None = None) -> MessageRef:
-        """Fail while failures are queued, then post."""
-        if self.failures:
-            raise self.failures.pop(0)
-        return super().post(chat=chat, message=message, thread_id=thread_id)
+FlakyMessenger = ScriptedMessenger
 
 
 @pytest.fixture

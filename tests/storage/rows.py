@@ -41,8 +41,8 @@ def fill(conn: Connection, platform: str, external_id: str) -> dict[str, int]:
         for column in table.columns:
             if column.foreign_keys:
                 values[column.name] = ids[next(iter(column.foreign_keys)).column.table.name]
-            elif column.primary_key:
-                continue
+            elif column.primary_key and column.type.python_type is int:
+                continue  # generated
             elif column.name == "platform":
                 values[column.name] = platform
             elif column.name in ("workspace", "external_id"):

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from tests.fakes.slack.faults import Fault
 from tests.fakes.slack.installs import oauth_v2_access
-from tests.fakes.slack.params import JSON, SlackError
+from tests.fakes.slack.params import JSON, RateLimited, SlackError
 from tests.fakes.slack.records import RESPONSE_URL, UPLOAD, Call, ResponsePost
 
 if TYPE_CHECKING:
@@ -195,6 +195,10 @@ def handle_api(
                 data = {"ok": True, **oauth_v2_access(fake, authorization, params)}
             else:
                 data = call_method(fake, method, params, token, parse_error)
+        except RateLimited as exc:
+            status = 429
+            extra["Retry-After"] = str(exc.retry_after)
+            data = exc.body()
         except SlackError as exc:
             data = exc.body()
     finish(fake, call, status, data)

@@ -24,6 +24,14 @@ class SlackError(Exception):
         return data
 
 
+class RateLimited(SlackError):
+    """Slack's rate limit: HTTP 429 ``{"ok": false, "error": "ratelimited"}`` with Retry-After."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("ratelimited")
+        self.retry_after = retry_after
+
+
 def truthy(value: Any) -> bool:
     return value is True or str(value).lower() in ("1", "true")
 

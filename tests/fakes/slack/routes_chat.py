@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import math
+import time
+from typing import TYPE_CHECKING, Any
 
 from tests.fakes.slack.blocks import MAX_MESSAGE_BLOCKS, MAX_MESSAGE_TEXT, block_problems
 from tests.fakes.slack.lookup import find_channel, find_user, postable_channel, visible_channel
-from tests.fakes.slack.params import JSON, SlackError, param_json, param_str, truthy
+from tests.fakes.slack.params import (
+    JSON,
+    RateLimited,
+    SlackError,
+    param_json,
+    param_str,
+    truthy,
+)
 from tests.fakes.slack.records import Ephemeral, Message
 
 if TYPE_CHECKING:
@@ -18,6 +27,10 @@ def message_content(params: JSON, *, require: bool) -> JSON:
     blocks = param_json(params, "blocks", "invalid_blocks_format")
     attachments = param_json(params, "attachments", "invalid_attachments")
     metadata = param_json(params, "metadata", "invalid_metadata_format")
+    if metadata is not None and not _metadata_ok(metadata):
+        raise SlackError(
+            "invalid_metadata_schema", "[ERROR] metadata needs event_type and event_payload"
+        )
     if require and not text and not blocks and not attachments:
         raise SlackError("no_text")
     if text and len(text) > MAX_MESSAGE_TEXT:
@@ -33,9 +46,32 @@ def message_content(params: JSON, *, require: bool) -> JSON:
     return {"text": text, "blocks": blocks, "attachments": attachments, "metadata": metadata}
 
 
+def _metadata_ok(metadata: Any) -> bool:
+    """Message metadata as Slack takes it: an event type and a payload object."""
+    return (
+        isinstance(metadata, dict)
+        and isinstance(metadata.get("event_type"), str)
+        and bool(metadata["event_type"])
+        and isinstance(metadata.get("event_payload"), dict)
+    )
+
+
+def _keep_pace(fake: FakeSlack, channel: str) -> None:
+    """Refuse a post that comes sooner than the fake's per-channel interval allows."""
+    if fake.chat_interval <= 0:
+        return
+    now = time.time()
+    last = fake._last_post.get(channel)
+    if last is not None and now - last < fake.chat_interval:
+        fake.pace_violations.append((channel, now - last))
+        raise RateLimited(max(1, math.ceil(fake.chat_interval - (now - last))))
+    fake._last_post[channel] = now
+
+
 def chat_post_message(fake: FakeSlack, params: JSON) -> JSON:
     channel = postable_channel(fake, param_str(params, "channel"))
     content = message_content(params, require=True)
+    _keep_pace(fake, channel.id)
     thread_ts = param_str(params, "thread_ts")
     message = Message(
         channel=channel.id,

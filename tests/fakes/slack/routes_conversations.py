@@ -13,7 +13,7 @@ from tests.fakes.slack.lookup import (
     visible_channel,
 )
 from tests.fakes.slack.params import JSON, SlackError, param_list, param_str, truthy
-from tests.fakes.slack.records import Channel
+from tests.fakes.slack.records import Channel, Message
 
 if TYPE_CHECKING:
     from tests.fakes.slack.server import FakeSlack, Route
@@ -79,12 +79,34 @@ def conversations_members(fake: FakeSlack, params: JSON) -> JSON:
     return paginate(params, "members", members)
 
 
+def _in_window(params: JSON, ts: str) -> bool:
+    """Whether a message's ts lies between `oldest` and `latest` (exclusive unless
+    `inclusive`), as conversations.history and .replies filter."""
+    inclusive = truthy(params.get("inclusive"))
+    value = float(ts)
+    oldest, latest = param_str(params, "oldest"), param_str(params, "latest")
+    if oldest is not None and (value < float(oldest) or (value == float(oldest) and not inclusive)):
+        return False
+    return latest is None or value < float(latest) or (value == float(latest) and inclusive)
+
+
+def _listed(fake: FakeSlack, params: JSON, message: Message) -> JSON:
+    """A message as history lists it: metadata only when asked for with include_all_metadata."""
+    data = message.to_api(fake.team_id, fake.app_id)
+    if not truthy(params.get("include_all_metadata")):
+        data.pop("metadata", None)
+    return data
+
+
 def conversations_history(fake: FakeSlack, params: JSON) -> JSON:
     channel = readable_channel(fake, params)
     found = [
-        m.to_api(fake.team_id, fake.app_id)
+        _listed(fake, params, m)
         for m in reversed(fake._messages)
-        if m.channel == channel.id and not m.deleted and (not m.is_reply or m.reply_broadcast)
+        if m.channel == channel.id
+        and not m.deleted
+        and (not m.is_reply or m.reply_broadcast)
+        and _in_window(params, m.ts)
     ]
     page = paginate(params, "messages", found)
     page["has_more"] = bool(page["response_metadata"]["next_cursor"])
@@ -97,9 +119,12 @@ def conversations_replies(fake: FakeSlack, params: JSON) -> JSON:
     if (channel.id, ts) not in fake._message_index:
         raise SlackError("thread_not_found")
     found = [
-        m.to_api(fake.team_id, fake.app_id)
+        _listed(fake, params, m)
         for m in fake._messages
-        if m.channel == channel.id and not m.deleted and ts in (m.ts, m.thread_ts)
+        if m.channel == channel.id
+        and not m.deleted
+        and ts in (m.ts, m.thread_ts)
+        and (m.ts == ts or _in_window(params, m.ts))
     ]
     page = paginate(params, "messages", found)
     page["has_more"] = bool(page["response_metadata"]["next_cursor"])

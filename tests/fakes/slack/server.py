@@ -61,8 +61,14 @@ class FakeSlack(Recordings, FaultInjection, Installs):
         valid_tokens: Iterable[str] | None = None,
         ts_base: int = 1_700_000_000,
         host: str = "127.0.0.1",
+        chat_interval: float = 0.0,
     ) -> None:
         self.team_id = team_id
+        # Slack's pace: with an interval, a post to a channel sooner than that after the
+        # previous one is answered 429 (and counted in `pace_violations`), as Slack does.
+        self.chat_interval = chat_interval
+        self.pace_violations: list[tuple[str, float]] = []  # (channel, gap in seconds)
+        self._last_post: dict[str, float] = {}
         self.team_name = team_name
         self.team_domain = team_domain
         self.bot_user_id = bot_user_id

@@ -140,7 +140,10 @@ class SlackServer:
     def reply_to(self, text: str, **kwargs: Any) -> str:
         """Type a command and wait for its private reply; returns the reply's text."""
         name = self.command(text, **kwargs)
-        return self.slack.wait_for_response_posts(name)[0].all_text
+        reply = self.slack.wait_for_response_posts(name)[0].all_text
+        # The answer may go out before its round's record commits: let that finish too.
+        self.settle()
+        return reply
 
     def click(
         self,

@@ -37,6 +37,7 @@ def test_ask_posts_in_the_department_channel_and_links_the_requester(
     link = slack.permalink(LOGISTICS, tracking.ts)
     assert link in reply.body["blocks"][-1]["text"]["text"]
     assert "XD-1" in reply.all_text and "Filed" in reply.all_text
+    slack_server.settle()  # the answer can go out before its round's record commits
     item = slack_server.item("XD-1")
     assert item.message_id == tracking.ts and item.permalink == link
     assert item.due_at is not None

@@ -24,6 +24,9 @@ METHOD_SCOPES: dict[str, str | None] = {
     "conversations_join": "channels:join",
     "conversations_open": "im:write",
     "conversations_info": "channels:read groups:read",
+    # Was a message sent before a crash? (its outbox key in the message metadata)
+    "conversations_history": "channels:history groups:history im:history",
+    "conversations_replies": "channels:history groups:history",
     "users_info": "users:read",
     "usergroups_list": "usergroups:read",
     "usergroups_users_list": "usergroups:read",

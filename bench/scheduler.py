@@ -1,14 +1,25 @@
-"""Scheduler benchmark: one tick with 100,000 and 10,000 stored items, 200 of them due.
+"""Scheduler benchmark: the cost of the scheduler's questions as the archive grows.
 
-Run from the repository root:  python -m bench.scheduler [--skip-postgres] [--runs 5]
-Prints JSON. The tick decides what is due and writes the outbox (delivery excluded);
-its cost should follow the 200 due items, not the items stored. Then the outbox is
-delivered against the fake Slack Web API (tests/fakes/slack/) through the
-real SlackMessenger, when handlers/slack/messenger.py is there; otherwise through
-the RecordingMessenger, and the output says so.
+Run from the repository root:
+
+    python -m bench.scheduler --items 10000 100000 1000000 [--sqlite] [--runs 3]
+
+For each size, a fresh database is seeded in bulk with SQL (bench/archive.py: 500
+departments, fixed live work, an archive of closed items that makes up the rest) and
+these are measured and printed as JSON:
+
+- the stand-up tick (500 prompts and 200 unanswered nudges due at one instant),
+- the weekly metrics of every department (what the Monday summary computes),
+- the Monday tick that writes the summary, and the bytes it leaves in the outbox,
+- the default `/xdept list` (median and p99 of 200 calls),
+
+then, once, outbox delivery against the fake Slack Web API (tests/fakes/slack/)
+through the real SlackMessenger. The live work is the same at every size, so every
+figure should stay flat from 10k to 1M.
 
 PostgreSQL is taken from XDEPT_BENCH_DATABASE_URL (default: the local `test`
-database), in a schema of its own that is dropped and recreated.
+database), in a schema of its own that is dropped and recreated; --sqlite uses a
+temporary SQLite file instead.
 """
 
 from __future__ import annotations
@@ -17,292 +28,187 @@ import argparse
 import importlib.util
 import json
 import os
-import random
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from datetime import time as wall
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import delete, insert, inspect, select, text, update
 
+from bench.archive import (
+    DEPARTMENTS,
+    DUE,
+    STANDUP_NOW,
+    SUMMARY_NOW,
+    ZONE,
+    Seeded,
+    analyze,
+    seed,
+)
 from bot.config import Settings, normalize_database_url
+from bot.context import Actor, Context
 from bot.messages import Message, MessageKind, Section
 from bot.messages import text as span
 from bot.outbox import OutboxAction
 from bot.ports import OneMessenger
+from bot.services import ItemService
 from scheduler.delivery import Deliverer
+from scheduler.summary import due_period, period_metrics, summary_departments
 from scheduler.tick import tick
 from storage.db import Store, make_engine
 from storage.migrate import upgrade
-from storage.models import (
-    Department,
-    DepartmentPerson,
-    Item,
-    OutboxMessage,
-    Person,
-    Update,
-    Workspace,
-)
+from storage.models import Item, OutboxMessage, Standup, Update, Workspace
 
-# Wednesday 14:00 in Shanghai, 07:00 in Berlin, 01:00 in New York: no stand-up due
-# (Shanghai's was 4.5 hours ago, the others' are still ahead) and no weekly summary.
-NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
-DEPARTMENTS = 500
-DUE = 200
-ZONES = ("Asia/Shanghai", "Europe/Berlin", "America/New_York")
+NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # delivery's clock
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PG_SCHEMA = "xdept_bench_scheduler"
-CHUNK = 5000
-
-
-def _seed(store: Store, items: int) -> list[int]:
-    """500 departments and `items` items, `DUE` of which have a reminder due at NOW.
-
-    Returns the ids of the due items. Everything goes in with core bulk inserts.
-    """
-    rng = random.Random(11)
-    settings_created = NOW - timedelta(days=400)
-    with store.engine.begin() as conn:
-        ws_id = conn.execute(
-            insert(Workspace).returning(Workspace.id),
-            [
-                {
-                    "platform": "slack",
-                    "external_id": "T1",
-                    "timezone": "Asia/Shanghai",
-                    "last_item_number": items,
-                    "created_at": settings_created,
-                }
-            ],
-        ).scalar_one()
-        depts = [
-            {
-                "workspace_id": ws_id,
-                "key": f"dept{n:03d}",
-                "name": f"Department {n}",
-                "channel_id": f"C{n:05d}",
-                "channel_private": False,
-                "timezone": ZONES[n % len(ZONES)],
-                "locale": "zh" if n % 2 else "en",
-                "workdays": "mon-fri",
-                "day_start": wall(9, 0),
-                "day_end": wall(18, 0),
-                "holidays": ["CN"] if ZONES[n % len(ZONES)] == "Asia/Shanghai" else [],
-                "standup_time": wall(9, 30),
-                "first_response_minutes": 8 * 60,
-                "escalate_after_minutes": 24 * 60,
-                "escalation_contact_id": f"boss{n % 20}",
-                "created_at": settings_created,
-            }
-            for n in range(DEPARTMENTS)
-        ]
-        dept_ids = list(conn.execute(insert(Department).returning(Department.id), depts).scalars())
-        conn.execute(
-            insert(DepartmentPerson),
-            [
-                {"department_id": d, "user_id": f"lead{n}", "role": "lead"}
-                for n, d in enumerate(dept_ids)
-            ]
-            + [
-                {"department_id": d, "user_id": f"member{n}", "role": "member"}
-                for n, d in enumerate(dept_ids)
-            ],
-        )
-        conn.execute(
-            insert(Person),
-            [
-                {
-                    "workspace_id": ws_id,
-                    "user_id": f"user{n}",
-                    "timezone": "Asia/Shanghai",
-                    "locale": "zh",
-                    "is_admin": False,
-                    "is_bot": False,
-                    "updated_at": settings_created,
-                }
-                for n in range(1000)
-            ],
-        )
-        due_numbers = set(rng.sample(range(1, items + 1), DUE))
-        rows: list[dict[str, Any]] = []
-        for number in range(1, items + 1):
-            rows.append(_item(rng, ws_id, dept_ids, number, due=number in due_numbers))
-            if len(rows) == CHUNK:
-                _insert_items(conn, rows)
-                rows = []
-        if rows:
-            _insert_items(conn, rows)
-        due_ids = list(
-            conn.execute(
-                select(Item.id).where(Item.next_check_at <= NOW).order_by(Item.id)
-            ).scalars()
-        )
-    assert len(due_ids) == DUE, len(due_ids)
-    return due_ids
-
-
-def _item(
-    rng: random.Random, ws_id: int, dept_ids: list[int], number: int, *, due: bool
-) -> dict[str, Any]:
-    """One item: due ones are requests unanswered for about a work day; the rest are
-    closed history or active items whose next reminder lies ahead."""
-    dept = dept_ids[number % len(dept_ids)]
-    if due:
-        # Filed Tuesday 09:00 Shanghai: its unanswered nudge came due at 17:00; the tick at
-        # NOW (Wednesday 14:00) sends it. The escalation offer is still a day away.
-        created = datetime(2026, 11, 24, 1, 0, tzinfo=UTC) - timedelta(minutes=rng.randint(0, 30))
-        return _row(ws_id, dept, number, "open", created, None, NOW - timedelta(minutes=5))
-    if rng.random() < 0.7:
-        created = NOW - timedelta(days=rng.randint(10, 390), minutes=rng.randint(0, 600))
-        closed = created + timedelta(hours=rng.randint(1, 200))
-        row = _row(ws_id, dept, number, "done", created, None, None)
-        row.update(closed_at=closed, first_response_at=created + timedelta(hours=1))
-        return row
-    created = NOW - timedelta(days=rng.randint(0, 20), minutes=rng.randint(0, 600))
-    due_at = NOW + timedelta(days=rng.randint(2, 30), hours=rng.randint(0, 8))
-    row = _row(ws_id, dept, number, "acknowledged", created, due_at, due_at - timedelta(days=1))
-    row["first_response_at"] = created + timedelta(minutes=30)
-    return row
-
-
-def _row(
-    ws_id: int,
-    dept: int,
-    number: int,
-    status: str,
-    created: datetime,
-    due_at: datetime | None,
-    next_check: datetime | None,
-) -> dict[str, Any]:
-    return {
-        "workspace_id": ws_id,
-        "number": number,
-        "kind": "request",
-        "status": status,
-        "text": f"benchmark request {number}: 请核对第 {number} 号订单",
-        "requester_id": f"user{number % 1000}",
-        "owner_id": None,
-        "department_id": dept,
-        "due_at": due_at,
-        "created_at": created,
-        "updated_at": created,
-        "first_response_at": None,
-        "closed_at": None,
-        "channel_id": f"C{dept:05d}",
-        "message_id": f"1700000000.{number:06d}",
-        "version": 1,
-        "next_check_at": next_check,
-    }
-
-
-def _insert_items(conn: Any, rows: list[dict[str, Any]]) -> None:
-    ids = list(
-        conn.execute(insert(Item).returning(Item.id, Item.workspace_id, Item.created_at), rows)
-    )
-    conn.execute(
-        insert(Update),
-        [
-            {
-                "workspace_id": ws,
-                "item_id": item_id,
-                "kind": "created",
-                "actor_id": None,
-                "at": created,
-                "text": None,
-                "data": {},
-            }
-            for item_id, ws, created in ids
-        ],
-    )
-    conn.execute(
-        insert(OutboxMessage),
-        [
-            {
-                "workspace_id": ws,
-                "dedupe_key": f"item:{item_id}:tracking",
-                "kind": "tracking",
-                "action": OutboxAction.POST_TRACKING.value,
-                "item_id": item_id,
-                "payload": {},
-                "state": "sent",
-                "attempts": 1,
-                "next_attempt_at": created,
-                "created_at": created,
-                "sent_at": created,
-            }
-            for item_id, ws, created in ids
-        ],
-    )
-
-
-def _analyze(store: Store) -> None:
-    if store.engine.dialect.name == "postgresql":
-        with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM ANALYZE"))
-    else:
-        with store.engine.begin() as conn:
-            conn.execute(text("ANALYZE"))
 
 
 def _reset(store: Store, due_ids: list[int]) -> None:
-    """Undo what a measured tick wrote, so the next run finds the same 200 due."""
+    """Undo what a measured stand-up tick wrote, so the next run finds the same work due."""
+    today = STANDUP_NOW.date().isoformat()
     with store.engine.begin() as conn:
         conn.execute(
             delete(OutboxMessage).where(
-                OutboxMessage.kind != "tracking", OutboxMessage.created_at >= NOW
+                OutboxMessage.kind != "tracking", OutboxMessage.created_at >= STANDUP_NOW
             )
         )
+        conn.execute(delete(Standup).where(Standup.local_date == today))
         conn.execute(delete(Update).where(Update.kind == "nudged"))
         conn.execute(
             update(Item)
             .where(Item.id.in_(due_ids))
-            .values(next_check_at=NOW - timedelta(minutes=5))
+            .values(next_check_at=STANDUP_NOW - timedelta(minutes=5))
         )
 
 
-def bench_tick(url: str, items: int, runs: int) -> dict[str, Any]:
-    """Seed `items`, then time one tick at NOW `runs` times (resetting between runs)."""
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def _ms(samples: list[float]) -> dict[str, Any]:
+    return {
+        "median_ms": round(statistics.median(samples), 1),
+        "max_ms": round(max(samples), 1),
+    }
+
+
+def bench_standup_tick(store: Store, settings: Settings, seeded: Seeded, runs: int) -> dict:
+    """The tick at 09:31 on a Tuesday: 500 stand-up prompts and DUE unanswered nudges."""
+    warm = tick(store, settings, now=STANDUP_NOW - timedelta(minutes=20))
+    assert warm.messages == 0, warm.lines()
+    samples, cpu = [], []
+    for _ in range(runs):
+        begin, begin_cpu = time.perf_counter(), time.process_time()
+        report = tick(store, settings, now=STANDUP_NOW)
+        samples.append((time.perf_counter() - begin) * 1000)
+        # This process's CPU: what a loaded machine does not inflate (the database's aside).
+        cpu.append((time.process_time() - begin_cpu) * 1000)
+        assert report.written["standup"] == DEPARTMENTS, report.lines()
+        assert report.written["unanswered"] == DUE, report.lines()
+        _reset(store, seeded.due_ids)
+    return {
+        **_ms(samples),
+        "client_cpu_ms_median": round(statistics.median(cpu), 1),
+        "messages": report.messages,
+    }
+
+
+def bench_week_metrics(store: Store, settings: Settings, seeded: Seeded, runs: int) -> dict:
+    """The figures of last week for every department (what the Monday summary computes)."""
+    period = due_period(SUMMARY_NOW, settings.xdept_timezone)
+    assert period is not None
+    samples = []
+    for _ in range(runs + 1):
+        with store.unit_of_work() as uow:
+            begin = time.perf_counter()
+            depts = summary_departments(uow.session, seeded.workspace_id, period)
+            weeks = period_metrics(uow.session, seeded.workspace_id, period, depts)
+            samples.append((time.perf_counter() - begin) * 1000)
+    opened = sum(w.opened for w in weeks.values())
+    assert opened >= seeded.week, (opened, seeded.week)  # and active items filed that week
+    return {**_ms(samples[1:]), "opened": opened}
+
+
+def bench_summary(store: Store, settings: Settings) -> dict:
+    """The Monday tick that writes the weekly summary, and the bytes it leaves in the outbox."""
+    begin = time.perf_counter()
+    report = tick(store, settings, now=SUMMARY_NOW)
+    seconds = time.perf_counter() - begin
+    return {
+        "tick_ms": round(seconds * 1000, 1),
+        "rows": report.written["summary"],
+        "bytes": summary_bytes(store),
+    }
+
+
+def summary_bytes(store: Store) -> dict[str, int]:
+    """Bytes the summary left in the outbox (payload JSON) and in stored files, if any."""
+    with store.engine.connect() as conn:
+        payloads = conn.execute(
+            select(OutboxMessage.payload).where(OutboxMessage.kind == "summary")
+        ).scalars()
+        outbox = sum(len(json.dumps(p, ensure_ascii=False).encode()) for p in payloads)
+        files = 0
+        if inspect(conn).has_table("outbox_files"):
+            files = int(
+                conn.execute(
+                    text("SELECT COALESCE(SUM(LENGTH(content)), 0) FROM outbox_files")
+                ).scalar_one()
+            )
+    return {"outbox_payloads": outbox, "stored_files": files, "total": outbox + files}
+
+
+def bench_list(store: Store, settings: Settings, runs: int) -> dict:
+    """`/xdept list` with no arguments, for a lead and for a requester."""
+    service = ItemService(store, settings)
+    out = {}
+    for who in ("lead3", "user42"):
+        ctx = Context(
+            platform="slack",
+            workspace="T1",
+            actor=Actor(user_id=who),
+            now=STANDUP_NOW,
+            channel_id="C00003",
+        )
+        for _ in range(5):
+            service.list_items(ctx=ctx)
+        samples = []
+        for _ in range(runs):
+            begin = time.perf_counter()
+            page = service.list_items(ctx=ctx)
+            samples.append((time.perf_counter() - begin) * 1000)
+        out[who] = {
+            "median_ms": round(statistics.median(samples), 2),
+            "p99_ms": round(_percentile(samples, 0.99), 2),
+            "listed": page.total,
+        }
+    return out
+
+
+def bench_size(url: str, items: int, runs: int) -> dict[str, Any]:
+    """Seed `items` in a fresh database, then measure each figure."""
     store = Store.from_url(url)
     upgrade(store.engine)
-    settings = Settings(database_url=url, xdept_timezone="Asia/Shanghai", xdept_locale="en")
+    settings = Settings(database_url=url, xdept_timezone=ZONE, xdept_locale="en")
     started = time.perf_counter()
-    due_ids = _seed(store, items)
-    _analyze(store)
-    seed_seconds = time.perf_counter() - started
-    # Warm-up: connections, calendars, statement caches; nothing is due yet.
-    warm = tick(store, settings, now=NOW - timedelta(minutes=10))
-    assert warm.messages == 0, warm.lines()
-    samples = []
-    for _ in range(runs):
-        begin = time.perf_counter()
-        report = tick(store, settings, now=NOW)
-        samples.append((time.perf_counter() - begin) * 1000)
-        assert report.messages == DUE, report.lines()
-        _reset(store, due_ids)
-    store.dispose()
-    return {
+    seeded = seed(store, items)
+    analyze(store)
+    out: dict[str, Any] = {
         "stored_items": items,
-        "due": DUE,
-        "seed_seconds": round(seed_seconds, 1),
-        "tick_ms_median": round(statistics.median(samples), 1),
-        "tick_ms_runs": [round(s, 1) for s in samples],
+        "archive": seeded.archive,
+        "active": seeded.active + seeded.week // 2,
+        "seed_seconds": round(time.perf_counter() - started, 1),
     }
-
-
-def bench_database(
-    fresh_url: Callable[[int], str], runs: int, *, big: int, small: int
-) -> dict[str, Any]:
-    """The tick at `big` and at `small` stored items, each in a fresh database."""
-    large = bench_tick(fresh_url(big), big, runs)
-    little = bench_tick(fresh_url(small), small, runs)
-    return {
-        f"tick_{big}": large,
-        f"tick_{small}": little,
-        "ratio_big_to_small": round(large["tick_ms_median"] / little["tick_ms_median"], 2),
-    }
+    assert len(seeded.due_ids) == DUE, len(seeded.due_ids)
+    out["standup_tick"] = bench_standup_tick(store, settings, seeded, runs)
+    out["week_metrics"] = bench_week_metrics(store, settings, seeded, runs)
+    out["summary"] = bench_summary(store, settings)
+    out["list_default"] = bench_list(store, settings, 200)
+    store.dispose()
+    return out
 
 
 def _sqlite_url(label: int) -> str:
@@ -400,22 +306,21 @@ def _deliver(store: Store, messenger: Any, settings: Settings) -> dict[str, Any]
 
 
 def main() -> None:
-    """Run every part and print one JSON document."""
+    """Every size, then delivery; one JSON document."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--skip-postgres", action="store_true")
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--big", type=int, default=100_000)
-    parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--items", type=int, nargs="+", default=[10_000])
+    parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--skip-delivery", action="store_true")
     args = parser.parse_args()
-    sizes = {"big": args.big, "small": args.small}
+    fresh = _sqlite_url if args.sqlite else _pg_url
     out: dict[str, Any] = {
-        "tick_instant": NOW.isoformat(),
+        "database": "sqlite" if args.sqlite else "postgresql",
         "departments": DEPARTMENTS,
-        "sqlite": bench_database(_sqlite_url, args.runs, **sizes),
+        "sizes": [bench_size(fresh(n), n, args.runs) for n in args.items],
     }
-    if not args.skip_postgres:
-        out["postgresql"] = bench_database(_pg_url, args.runs, **sizes)
-    out["delivery"] = bench_delivery()
+    if not args.skip_delivery:
+        out["delivery"] = bench_delivery()
     print(json.dumps(out, indent=2, ensure_ascii=False))
 
 

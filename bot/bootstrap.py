@@ -15,7 +15,6 @@ from bot.metrics import CountedDelivery
 from bot.ports import ByPlatform, Messenger, Messengers, OneMessenger
 from scheduler.delivery import Deliverer
 from storage.db import Store
-from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +54,9 @@ def bootstrap(
     settings = settings or Settings()
     store = store or Store.from_url(settings.sqlalchemy_url)
     if migrate:
+        # Imported here: Alembic (and Mako) stay out of processes that never migrate.
+        from storage.migrate import upgrade
+
         upgrade(store.engine)
     if messengers is None and messenger is None and messenger_factory is not None:
         messenger = messenger_factory(settings)

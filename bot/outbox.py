@@ -7,12 +7,16 @@ and delivery (scheduler.delivery) sends each row once.
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from bot.messages import Message
+from bot.ports import DeliveryCode, DeliveryError
 from storage.db import UnitOfWork
 from storage.models import Item
+from storage.repositories import FileRepository
 
 
 class RowState(StrEnum):
@@ -149,11 +153,14 @@ def channel_message(
     key: str,
     now: datetime,
     department_id: int | None = None,
-    attachment: tuple[str, bytes, str] | None = None,
+    attachment: tuple[str, bytes, str] | StoredFile | None = None,
 ) -> bool:
-    """Queue a message in a channel, optionally with a file (name, bytes, title)."""
+    """Queue a message in a channel, optionally with a file: (name, bytes, title) carried
+    in the row, or a StoredFile that many rows share."""
     payload: dict[str, object] = {"message": message.model_dump(mode="json")}
-    if attachment is not None:
+    if isinstance(attachment, StoredFile):
+        payload["file"] = attachment.payload()
+    elif attachment is not None:
         payload["file"] = _file_payload(*attachment)
     return uow.outbox.enqueue(
         workspace_id=workspace_id,
@@ -198,9 +205,31 @@ def _file_payload(filename: str, content: bytes, title: str) -> dict[str, str]:
     }
 
 
-def file_from_payload(payload: dict[str, str]) -> tuple[str, bytes, str]:
-    """(filename, content, title) back out of a queued row."""
-    return payload["filename"], base64.b64decode(payload["content_b64"]), payload["title"]
+@dataclass(frozen=True)
+class StoredFile:
+    """A file stored once (FileRepository) and sent by several rows, each naming it by id."""
+
+    file_id: int
+    filename: str
+    title: str
+
+    def payload(self) -> dict[str, object]:
+        """What a row carries instead of the bytes."""
+        return {"filename": self.filename, "title": self.title, "file_id": self.file_id}
+
+
+def file_from_payload(payload: dict[str, Any], uow: UnitOfWork) -> tuple[str, bytes, str]:
+    """(filename, content, title) back out of a queued row, reading a stored file by id."""
+    if "file_id" not in payload:
+        return payload["filename"], base64.b64decode(payload["content_b64"]), payload["title"]
+    content = FileRepository(uow.session).content(int(payload["file_id"]))
+    if content is None:
+        raise DeliveryError(
+            DeliveryCode.GONE,
+            f"the file {payload['filename']} this message sends was deleted before it was "
+            "sent (stored files are kept for two weeks); the message is not sent",
+        )
+    return payload["filename"], content, payload["title"]
 
 
 def private_answer(

@@ -8,10 +8,11 @@ never by the number of stored items; each has an index (see storage.models).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cached_property
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -177,11 +178,11 @@ def _dept(row: object) -> DeptInfo:
     return DeptInfo(**values)
 
 
-def _item(row: object) -> ItemRow:
-    values = dict(row._mapping)  # type: ignore[attr-defined]
-    values["kind"] = ItemKind(values["kind"])
-    values["status"] = Status(values["status"])
-    return ItemRow(**values)
+def _item(row: Sequence[Any]) -> ItemRow:
+    # Positional, in _ITEM_COLUMNS' order (a test checks it matches ItemRow's fields): the
+    # stand-up tick builds thousands of these, and a dict per row cost a third of it.
+    ws, number, kind, status, *rest = row[1:]
+    return ItemRow(row[0], ws, number, ItemKind(kind), Status(status), *rest)
 
 
 def departments(session: Session, ids: Iterable[int] | None = None) -> dict[int, DeptInfo]:
@@ -314,14 +315,26 @@ def due_set_at(session: Session, item_ids: Sequence[int]) -> dict[int, datetime]
     return {item_id: at for item_id, at in rows}
 
 
-def active_items_of(session: Session, department_id: int) -> list[ItemRow]:
-    """A department's open and acknowledged items (the stand-up lists them)."""
+def active_items_of_many(
+    session: Session, department_ids: Sequence[int]
+) -> dict[int, list[ItemRow]]:
+    """Departments' open and acknowledged items (the stand-ups list them), soonest due first.
+
+    One query over the index on (department, status, due): it reads active items only,
+    however many closed ones the departments have.
+    """
+    found: dict[int, list[ItemRow]] = defaultdict(list)
+    if not department_ids:
+        return found
     rows = session.execute(
         select(*_ITEM_COLUMNS)
-        .where(Item.department_id == department_id, Item.status.in_(ACTIVE_VALUES))
-        .order_by(Item.due_at.is_(None), Item.due_at, Item.number)
+        .where(Item.department_id.in_(sorted(set(department_ids))), Item.status.in_(ACTIVE_VALUES))
+        .order_by(Item.department_id, Item.due_at.is_(None), Item.due_at, Item.number)
     )
-    return [_item(r) for r in rows]
+    for row in rows:
+        item = _item(row)
+        found[item.department_id or 0].append(item)
+    return found
 
 
 def clock_of(item: ItemRow, *, due_set: datetime | None, dept: DeptInfo | None) -> ItemClock:
@@ -351,28 +364,48 @@ def leads_of(found: dict[int, dict[str, list[str]]], department_id: int) -> list
     return list(found.get(department_id, {}).get(Role.LEAD.value, []))
 
 
+# How far back a stand-up's "last stand-up" is looked for: bounded, so the query reads
+# a month of stand-ups per department, not their whole history.
+PREVIOUS_STANDUP_WINDOW = timedelta(days=31)
+
+
 def last_standup_replies(
-    session: Session, department_id: int, before: str
-) -> tuple[str, list[tuple[str, str]]] | None:
-    """The replies to the department's previous stand-up (the last before a local date):
-    its date and (who, text) of each, oldest first. None when it had none."""
+    session: Session, before: Mapping[int, str]
+) -> dict[int, tuple[str, list[tuple[str, str]]]]:
+    """The replies to each department's previous stand-up (the last before its local date,
+    within a month), by department: that stand-up's date and (who, text) of each reply,
+    oldest first. Departments whose previous stand-up had no replies are absent.
+
+    Two queries for every department given, whatever their number.
+    """
     from storage.models import Standup, StandupReply
 
-    row = session.execute(
-        select(Standup.id, Standup.local_date)
-        .where(
-            Standup.department_id == department_id,
-            Standup.local_date < before,
+    if not before:
+        return {}
+    latest: dict[int, tuple[int, str]] = {}
+    for day in sorted(set(before.values())):
+        ids = sorted(d for d, local in before.items() if local == day)
+        since = (date.fromisoformat(day) - PREVIOUS_STANDUP_WINDOW).isoformat()
+        rows = session.execute(
+            select(Standup.id, Standup.department_id, Standup.local_date).where(
+                Standup.department_id.in_(ids),
+                Standup.local_date < day,
+                Standup.local_date >= since,
+            )
         )
-        .order_by(Standup.local_date.desc())
-        .limit(1)
-    ).first()
-    if row is None:
-        return None
+        for standup_id, dept_id, local in rows:
+            if dept_id not in latest or local > latest[dept_id][1]:
+                latest[dept_id] = (standup_id, local)
+    if not latest:
+        return {}
+    owner = {standup_id: dept_id for dept_id, (standup_id, _local) in latest.items()}
     replies = session.execute(
-        select(StandupReply.user_id, StandupReply.text)
-        .where(StandupReply.standup_id == row.id)
-        .order_by(StandupReply.at, StandupReply.id)
+        select(StandupReply.standup_id, StandupReply.user_id, StandupReply.text)
+        .where(StandupReply.standup_id.in_(sorted(owner)))
+        .order_by(StandupReply.standup_id, StandupReply.at, StandupReply.id)
     )
-    found = [(user, body) for user, body in replies]
-    return (row.local_date, found) if found else None
+    found: dict[int, tuple[str, list[tuple[str, str]]]] = {}
+    for standup_id, user, body in replies:
+        dept_id = owner[standup_id]
+        found.setdefault(dept_id, (latest[dept_id][1], []))[1].append((user, body))
+    return found

@@ -100,7 +100,7 @@ class Planner:
         message = (
             Message.model_validate(row.payload["message"]) if "message" in row.payload else None
         )
-        attachment = file_from_payload(row.payload["file"]) if "file" in row.payload else None
+        attachment = file_from_payload(row.payload["file"], uow) if "file" in row.payload else None
         if action is OutboxAction.POST:
             assert row.channel_id and message is not None
             standup = row.payload.get("standup_id")

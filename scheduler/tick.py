@@ -11,8 +11,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
@@ -27,7 +30,7 @@ from scheduler.summary import post_due_summaries, summary_may_be_due
 from scheduler.writer import SKIPPED, TickWriter
 from storage.db import Store
 from storage.models import OutboxMessage, Standup
-from storage.repositories import insert_ignoring_duplicates
+from storage.repositories import FileRepository
 
 # Items looked at per tick; after a long outage the rest wait for the next tick.
 BATCH = 2000
@@ -73,6 +76,9 @@ class TickReport:
 
 # How long finished inbox rows are kept: platforms retry within minutes, so a week is plenty.
 EVENT_MEMORY = timedelta(days=7)
+# How long stored outbox files (the weekly chart) are kept: a summary unsent after two
+# weeks is stale, and its rows then fail with a message saying the file is gone.
+FILE_MEMORY = timedelta(days=14)
 
 
 def tick(
@@ -94,6 +100,7 @@ def tick(
             report.ticked = False
             return report
         uow.inbox.forget_before(now - EVENT_MEMORY)
+        FileRepository(session).forget_before(now - FILE_MEMORY)
         depts = facts.departments(session)
         writer = TickWriter(session, now)
         _plan_standups(session, settings, depts, now, writer)
@@ -137,18 +144,24 @@ def _plan_standups(
     team = facts.roles(session, [d.dept.id for d in todo])
     wanted = {(d.dept.workspace_id, u) for d in todo for u in facts.leads_of(team, d.dept.id)}
     known = facts.people(session, wanted)
+    # One query for every department's active items, one statement for the stand-up rows,
+    # two for the previous stand-ups' replies: the cost follows the departments due, not
+    # one round trip per department.
+    active = facts.active_items_of_many(session, [d.dept.id for d in todo])
+    rows = _standup_rows(session, todo, now)
+    previous = facts.last_standup_replies(session, {d.dept.id: d.local_date for d in todo})
     for standup in todo:
         dept = standup.dept
         leads = facts.leads_of(team, dept.id)
         who = leads_to_tell(leads, _AwayCheck(known, dept.workspace_id, now))
         message = standup_prompt(
             dept,
-            facts.active_items_of(session, dept.id),
+            active.get(dept.id, []),
             who=who,
             at=standup.at,
             now=now,
             locale=normalize_locale(dept.locale, settings.xdept_locale),
-            previous=facts.last_standup_replies(session, dept.id, standup.local_date),
+            previous=previous.get(dept.id),
         )
         writer.channel(
             workspace_id=dept.workspace_id,
@@ -157,31 +170,39 @@ def _plan_standups(
             key=standup.key,
             department_id=dept.id,
             # Delivery stores where the prompt landed, so replies in its thread are kept.
-            extra={"standup_id": _standup_row(session, standup, now)},
+            extra={"standup_id": rows[(dept.id, standup.local_date)]},
         )
 
 
-def _standup_row(session: Session, standup: DueStandup, now: datetime) -> int:
-    """The stand-up's row (created once per department and local date)."""
-    insert_ignoring_duplicates(
-        session,
-        Standup.__table__,
-        {
-            "workspace_id": standup.dept.workspace_id,
-            "department_id": standup.dept.id,
-            "local_date": standup.local_date,
-            "posted_at": now,
-            "channel_id": None,
-            "message_id": None,
-        },
+def _standup_rows(
+    session: Session, due: list[DueStandup], now: datetime
+) -> dict[tuple[int, str], int]:
+    """The stand-ups' rows (one per department and local date), created where missing."""
+    table: Any = Standup.__table__
+    maker = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        maker(table).on_conflict_do_nothing(),
+        [
+            {
+                "workspace_id": s.dept.workspace_id,
+                "department_id": s.dept.id,
+                "local_date": s.local_date,
+                "posted_at": now,
+                "channel_id": None,
+                "message_id": None,
+            }
+            for s in due
+        ],
     )
-    found = session.scalar(
-        select(Standup.id).where(
-            Standup.department_id == standup.dept.id, Standup.local_date == standup.local_date
+    found = session.execute(
+        select(Standup.department_id, Standup.local_date, Standup.id).where(
+            Standup.department_id.in_([s.dept.id for s in due]),
+            Standup.local_date.in_(sorted({s.local_date for s in due})),
         )
     )
-    assert found is not None
-    return int(found)
+    rows = {(dept_id, day): int(row_id) for dept_id, day, row_id in found}
+    assert all((s.dept.id, s.local_date) in rows for s in due)
+    return rows
 
 
 # -- reminders about items -----------------------------------------------------------------------

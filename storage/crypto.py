@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
+
+# cryptography is imported where a key is used: a server with one workspace and no
+# XDEPT_SECRET_KEY never loads it (a few megabytes in every process).
 
 
 class BadSecretKey(ValueError):
@@ -17,6 +22,8 @@ class UndecryptableSecret(Exception):
 
 def generate_key() -> str:
     """A new Fernet key, as text."""
+    from cryptography.fernet import Fernet
+
     return Fernet.generate_key().decode("ascii")
 
 
@@ -26,6 +33,8 @@ class SecretBox:
     def __init__(self, keys: Sequence[str]) -> None:
         if not keys:
             raise BadSecretKey("no key given: set XDEPT_SECRET_KEY (`xdept secret-key` prints one)")
+        from cryptography.fernet import Fernet, MultiFernet
+
         fernets = []
         for number, key in enumerate(keys, start=1):
             try:
@@ -36,7 +45,7 @@ class SecretBox:
                     f"key {number} of XDEPT_SECRET_KEY is not a Fernet key (32 url-safe "
                     "base64-encoded bytes, as `xdept secret-key` prints)"
                 ) from None
-        self._fernet = MultiFernet(fernets)
+        self._fernet: MultiFernet = MultiFernet(fernets)
 
     def seal(self, plain: str) -> str:
         """The secret encrypted under the first key."""
@@ -44,6 +53,8 @@ class SecretBox:
 
     def open(self, sealed: str) -> str:
         """The secret, or UndecryptableSecret when no key opens it."""
+        from cryptography.fernet import InvalidToken
+
         try:
             return self._fernet.decrypt(sealed.encode("ascii")).decode("utf-8")
         except (InvalidToken, UnicodeError):
@@ -51,6 +62,8 @@ class SecretBox:
 
     def reseal(self, sealed: str) -> str:
         """The same secret encrypted under the first key (key rotation)."""
+        from cryptography.fernet import InvalidToken
+
         try:
             return self._fernet.rotate(sealed.encode("ascii")).decode("ascii")
         except (InvalidToken, UnicodeError):

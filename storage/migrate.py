@@ -10,11 +10,17 @@ transaction with BEGIN IMMEDIATE) serialises the transactions already.
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, Engine, inspect, text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic (and Mako with it) is imported where a migration runs: a server reads its head
+# revision for /readyz without loading them into every process.
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The advisory lock's first key (31 bits, unlike the tick's); the second is the schema's,
@@ -24,6 +30,8 @@ MIGRATION_LOCK = int.from_bytes(b"xmig", "big")
 
 def alembic_config(engine: Engine) -> Config:
     """An Alembic config pointing at this package's migrations."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     # The ini-style config treats % as interpolation (URLs carry %3D and the like).
@@ -34,6 +42,8 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database to `revision` (default: the newest)."""
+    from alembic import command
+
     cfg = alembic_config(engine)
     with engine.begin() as connection:
         _lock_for_migration(connection)
@@ -71,12 +81,34 @@ def current(engine: Engine) -> str | None:
 
 @functools.cache
 def head_revision() -> str | None:
-    """The newest revision this code knows (read once from the migration scripts)."""
-    from alembic.script import ScriptDirectory
+    """The newest revision this code knows: the one no migration script revises.
 
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    return ScriptDirectory.from_config(cfg).get_current_head()
+    Read once from the scripts' `revision` and `down_revision` lines, without Alembic
+    (tests/storage/test_migrations.py checks it agrees with Alembic's own answer).
+    """
+    revisions: set[str] = set()
+    revised: set[str] = set()
+    for path in sorted((MIGRATIONS / "versions").glob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        revision = _assigned(source, "revision")
+        if revision is not None:
+            revisions.add(revision)
+            revised.update(_assigned_all(source, "down_revision"))
+    heads = sorted(revisions - revised)
+    if len(heads) > 1:
+        raise RuntimeError(f"the migrations have several heads ({', '.join(heads)}); merge them")
+    return heads[0] if heads else None
+
+
+def _assigned(source: str, name: str) -> str | None:
+    found = _assigned_all(source, name)
+    return found[0] if found else None
+
+
+def _assigned_all(source: str, name: str) -> list[str]:
+    """The quoted revision ids assigned to `name` at the top level of a script."""
+    match = re.search(rf"^{name}\b[^=\n]*=\s*(.+)$", source, re.MULTILINE)
+    return re.findall(r"['\"]([^'\"]+)['\"]", match.group(1)) if match else []
 
 
 def database_revision(engine: Engine) -> str | None:

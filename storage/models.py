@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -316,6 +317,23 @@ class ChatPace(Base):
     chat: Mapped[str] = mapped_column(String(80), primary_key=True)
     next_at: Mapped[datetime]
     sending: Mapped[bool] = mapped_column(default=False)
+
+
+class OutboxFile(Base):
+    """A file that outbox rows send, stored once however many rows send it.
+
+    The weekly summary sends one chart to every department's channel: each row
+    names the file by id instead of carrying the PNG in its own payload.
+    """
+
+    __tablename__ = "outbox_files"
+    __table_args__ = (UniqueConstraint("key"), Index("ix_outbox_files_created", "created_at"))
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
 
 
 class InboxTask(Base):

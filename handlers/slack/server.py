@@ -192,14 +192,16 @@ def _migrate(url: str) -> None:
 def _preload(settings: Settings) -> None:
     """Import what every process needs once, before the fork: the processes share it."""
     from sqlalchemy import make_url
+    from sqlalchemy.orm import configure_mappers
 
     import handlers.platforms
     import handlers.slack.adapter  # noqa: F401
     import handlers.slack.wsgi  # noqa: F401
-    import scheduler.runner  # noqa: F401
     from storage.migrate import head_revision
 
-    head_revision()  # /readyz compares against it; read once, shared by every worker
+    # Not the scheduler (APScheduler, the tick, the summary): only the inbox process runs
+    # it, so a copy here would be one more, not a shared one.
+    head_revision()  # /readyz compares against it; read once (without Alembic), shared
 
     # lark-oapi when Feishu is configured (seconds to import), never otherwise.
     handlers.platforms.preload(settings)
@@ -207,6 +209,9 @@ def _preload(settings: Settings) -> None:
 
     # The database driver is imported by the first engine; load it here instead.
     make_url(url).get_dialect().import_dbapi()
+    # The ORM configures its mappers on first use, in each process; done here, once, the
+    # processes share the result instead of each building its own.
+    configure_mappers()
     # Keep the collector off these objects, so the pages stay shared after the fork.
     gc.freeze()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from storage.repositories.base import Repository, and_all, insert_ignoring_duplicates
 from storage.repositories.departments import DepartmentRepository
+from storage.repositories.files import FileRepository
 from storage.repositories.installations import InstallationRepository
 from storage.repositories.items import ItemRepository, item_keys, visible_keys, visible_to
 from storage.repositories.oauth_states import OAuthStateRepository
@@ -19,6 +20,7 @@ from storage.repositories.workspace_settings import WorkspaceSettingsRepository
 __all__ = [
     "ChatPaceRepository",
     "DepartmentRepository",
+    "FileRepository",
     "InstallationRepository",
     "ItemRepository",
     "OAuthStateRepository",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, and_, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -18,6 +20,36 @@ def insert_ignoring_duplicates(session: Session, table: Any, values: dict[str, A
     # RETURNING tells reliably whether a row was written; rowcount varies by driver.
     stmt = maker(table).values(**values).on_conflict_do_nothing().returning(key)
     return session.execute(stmt).scalar()
+
+
+def insert_many_as_json(
+    session: Session, table: Any, rows: list[dict[str, Any]], conflict: str, returning: str
+) -> list[Any]:
+    """PostgreSQL: insert many rows, skipping those whose `conflict` column exists; the
+    `returning` column of the rows written. Every row must have the same keys.
+
+    The rows travel as one JSON parameter (json_populate_recordset): a multi-row VALUES
+    list with thousands of placeholders costs more to build and parse in the client than
+    the insert itself (700 outbox rows of a stand-up tick: 0.5 s against 0.13 s).
+    """
+    if not rows:
+        return []
+    names = ", ".join(f'"{c}"' for c in rows[0])
+    sql = text(
+        f"INSERT INTO {table.name} ({names}) SELECT {names} "
+        f"FROM json_populate_recordset(NULL::{table.name}, CAST(:rows AS json)) "
+        f'ON CONFLICT ("{conflict}") DO NOTHING RETURNING "{returning}"'
+    )
+    payload = json.dumps([{c: _jsonable(v) for c, v in r.items()} for r in rows])
+    return list(session.scalars(sql, {"rows": payload}))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; pass an aware one")
+        return value.isoformat()
+    return value
 
 
 class Repository:

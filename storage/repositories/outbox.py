@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from storage.models import (
     OutboxMessage,
 )
-from storage.repositories.base import Repository, insert_ignoring_duplicates
+from storage.repositories.base import Repository, insert_ignoring_duplicates, insert_many_as_json
 
 
 class OutboxRepository(Repository):
@@ -53,6 +53,8 @@ class OutboxRepository(Repository):
         # Every row needs the same columns for one cached statement over all of them.
         columns = set().union(*batch)
         batch = [{c: row.get(c) for c in columns} for row in batch]
+        if self._is_postgres:
+            return set(insert_many_as_json(self.session, table, batch, "dedupe_key", "dedupe_key"))
         stmt = (
             maker(table)
             .on_conflict_do_nothing(index_elements=["dedupe_key"])

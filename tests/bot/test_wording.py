@@ -12,11 +12,11 @@ import bot.minutes_text
 import handlers.slack.minutes_view
 import handlers.slack.status_view
 import handlers.slack.texts
-import scheduler.chart
 import scheduler.nudges
-import scheduler.progress
 import scheduler.standup
-import scheduler.summary
+import scheduler.summary.chart
+import scheduler.summary.compose
+import scheduler.summary.progress
 from bot.i18n import _T, t
 
 # Every module that registers texts is imported above, so _T holds them all.
@@ -28,11 +28,11 @@ MODULES = (
     handlers.slack.minutes_view,
     handlers.slack.status_view,
     handlers.slack.texts,
-    scheduler.chart,
     scheduler.nudges,
-    scheduler.progress,
     scheduler.standup,
-    scheduler.summary,
+    scheduler.summary.chart,
+    scheduler.summary.compose,
+    scheduler.summary.progress,
 )
 NAMES = r"\{(?:requester|actor|who|owner|contact|target|people|old)\}"
 CJK = "\u4e00-\u9fff"

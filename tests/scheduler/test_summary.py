@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import delete, select
 
 from bot.bootstrap import bootstrap
 from bot.messages import MessageKind, plain
 from handlers.console.messenger import RecordingMessenger
 from scheduler import facts
-from scheduler.chart import Bar, labels, response_chart
-from scheduler.metrics import median, p90, week_metrics
-from scheduler.summary import due_period, week_so_far
+from scheduler.summary import due_period, post_due_summaries, week_so_far
+from scheduler.summary.chart import Bar, labels, response_chart
+from scheduler.summary.metrics import median, p90, week_metrics
 from storage.db import Store
+from storage.models import OutboxFile
 from tests.conftest import at, make_settings
 from tests.scheduler.conftest import World
 
@@ -195,6 +198,44 @@ def test_the_chart_is_a_png_labelled_by_department_key() -> None:
     bars = [Bar("logistics", 2.0, 6.0, 3, name="物流部"), Bar("cs", 0.5, 0.5, 1, name="客服部")]
     png = response_chart(bars, period="2026-W48", locale="zh", font=None)
     assert png.startswith(b"\x89PNG") and len(png) > 2000
+
+
+def test_the_chart_is_stored_once_and_every_department_row_names_it(world: World) -> None:
+    a_week(world)
+    monday = at(2026, 11, 30, 9, 0)
+    world.tick(monday)
+    with world.app.store.unit_of_work() as uow:
+        stored = dict(uow.session.execute(select(OutboxFile.id, OutboxFile.content)).all())
+    # One chart per language the departments read (the chart speaks it), never one per row.
+    assert stored and all(png.startswith(b"\x89PNG") for png in stored.values())
+    rows = [r for r in world.rows("summary") if r.state != "skipped"]
+    assert len(rows) == 2 and len(stored) <= len(rows)
+    for row in rows:
+        assert row.payload["file"]["file_id"] in stored
+        assert "content_b64" not in row.payload["file"]
+        # Each row carries its message and a reference: a few kilobytes, not the PNG.
+        assert len(json.dumps(row.payload)) < len(stored[row.payload["file"]["file_id"]])
+    uploads = world.messenger.of("upload")
+    assert sorted(u.content or b"" for u in uploads) == sorted(
+        stored[r.payload["file"]["file_id"]] for r in rows
+    )
+    # Stored files are forgotten after two weeks by the tick.
+    world.tick(monday + timedelta(days=15))
+    with world.app.store.unit_of_work() as uow:
+        assert uow.session.scalars(select(OutboxFile.id)).all() == []
+
+
+def test_a_summary_whose_chart_was_forgotten_is_not_sent_and_says_why(world: World) -> None:
+    a_week(world)
+    monday = at(2026, 11, 30, 9, 0)
+    with world.app.store.unit_of_work() as uow:
+        post_due_summaries(uow, world.app.settings, now=monday)
+    with world.app.store.unit_of_work() as uow:
+        uow.session.execute(delete(OutboxFile))
+    world.tick(monday + timedelta(minutes=1))
+    assert world.said(MessageKind.SUMMARY) == []
+    failed = [r for r in world.rows("summary") if r.state != "skipped"]
+    assert failed and all("was deleted before it was sent" in (r.last_error or "") for r in failed)
 
 
 def test_chart_labels_use_names_and_the_readers_language_only_with_a_cjk_font() -> None:

@@ -26,6 +26,8 @@ def _value(table: Table, column: Column[Any], tag: str) -> Any:
         return {}
     if kind is list:
         return []
+    if kind is bytes:
+        return f"{tag}-{table.name}-{column.name}".encode()
     text = f"{tag}-{table.name}-{column.name}"
     length = getattr(column.type, "length", None)
     return text[-length:] if length else text

@@ -60,3 +60,14 @@ def test_message_references_survive_the_rename(empty_url: str) -> None:
     engine.dispose()
     assert tuple(item) == ("C1", "1700000000.000100", "请停止线下拒单")
     assert standup[0] == "1700000000.000200"
+
+
+def test_the_head_read_without_alembic_is_alembics_head() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import MIGRATIONS, head_revision
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    assert head_revision() == ScriptDirectory.from_config(cfg).get_current_head()

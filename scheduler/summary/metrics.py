@@ -147,24 +147,27 @@ def _closings_and_escalations(
     start: datetime,
     end: datetime,
 ) -> None:
-    rows = session.execute(
-        select(
-            Update.item_id,
-            Update.kind,
-            Update.at,
-            Item.department_id,
-            Item.created_at,
-            Item.number,
-        )
-        .join(Item, Item.id == Update.item_id)
+    updates = session.execute(
+        select(Update.item_id, Update.kind, Update.at)
         .where(
             Update.workspace_id == ws,
             Update.kind.in_([*CLOSING, UpdateKind.ESCALATED.value]),
             Update.at >= start,
             Update.at < end,
         )
-        .order_by(Update.at)
-    )
+        .order_by(Update.at, Update.id)
+    ).all()
+    # The items by primary key, in a second query: joined, the planner misjudged how few
+    # updates a week has and hashed the whole items table (it grew with the archive).
+    items = {
+        item_id: (dept_id, created_at, number)
+        for item_id, dept_id, created_at, number in session.execute(
+            select(Item.id, Item.department_id, Item.created_at, Item.number).where(
+                Item.id.in_(sorted({u.item_id for u in updates}))
+            )
+        )
+    }
+    rows = [(u.item_id, u.kind, u.at, *items[u.item_id]) for u in updates if u.item_id in items]
     counted: set[tuple[int, str]] = set()
     done_at: dict[int, tuple[int, datetime, datetime]] = {}
     for item_id, kind, at, dept_id, created_at, number in rows:
@@ -261,15 +264,25 @@ def _unanswered(
 def _standups(
     session: Session, ws: int, weeks: dict[int, DeptWeek], dates: tuple[str, str]
 ) -> None:
-    rows = session.execute(
-        select(Standup.department_id, StandupReply.user_id)
-        .join(StandupReply, StandupReply.standup_id == Standup.id)
-        .where(
-            Standup.workspace_id == ws,
-            Standup.local_date >= dates[0],
-            Standup.local_date <= dates[1],
+    standups = dict(
+        session.execute(
+            select(Standup.id, Standup.department_id).where(
+                Standup.workspace_id == ws,
+                Standup.local_date >= dates[0],
+                Standup.local_date <= dates[1],
+            )
+        ).all()
+    )
+    if not standups:
+        return
+    # Replies by stand-up id, in a second query: joined, the planner read every reply ever
+    # stored (a hash over the whole table) to find one week's.
+    replies = session.execute(
+        select(StandupReply.standup_id, StandupReply.user_id).where(
+            StandupReply.standup_id.in_(sorted(standups))
         )
     )
+    rows = [(standups[standup_id], user_id) for standup_id, user_id in replies]
     for dept_id, user_id in rows:
         week = weeks.get(dept_id)
         if week is not None:

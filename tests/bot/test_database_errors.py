@@ -76,6 +76,7 @@ def _one_clear_line(result: subprocess.CompletedProcess[str], *expected: str) ->
         assert text in lines[0], f"{name}: {lines[0]}"
 
 
+@pytest.mark.slow  # a process per command
 def test_every_command_with_the_database_down_says_so_in_one_line() -> None:
     port = _closed_port()
     url = f"postgresql://xdept:{PASSWORD}@127.0.0.1:{port}/xdept"

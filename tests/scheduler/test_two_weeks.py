@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from bot.messages import MessageKind
@@ -22,6 +23,7 @@ def ny(*args: int) -> datetime:
     return datetime(*args, tzinfo=NY)
 
 
+@pytest.mark.slow  # two weeks at every instant: about 20 s
 def test_two_weeks_ticked_twice_at_every_instant_send_each_message_once(
     world: World, store: Store
 ) -> None:

@@ -6,6 +6,7 @@ import html
 import json
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -105,6 +106,7 @@ def test_links_and_chats() -> None:
     assert "(https://applink.feishu.cn/client/chat/open?openChatId=oc_1)" in rendered
 
 
+@pytest.mark.slow  # hundreds of huge cards: about 15 s
 def test_huge_messages_fit_feishus_limits() -> None:
     """30 KB and 200 components: long text is cut evenly, hundreds of sections trimmed."""
     long_text = Message(

@@ -66,6 +66,7 @@ def test_slack_only_serve_help_and_demo_never_import_the_sdk(tmp_path: object) -
     assert _run(_SLACK_ONLY.replace("{db}", f"{tmp_path}/kept-out.db")) == "[]"
 
 
+@pytest.mark.slow  # starts a real server
 def test_serve_with_feishu_imports_the_sdk_before_forking() -> None:
     """`preload` (what serve runs before the fork) loads lark-oapi when Feishu is set."""
     assert _run(_FEISHU) == "True"

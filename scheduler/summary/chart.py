@@ -50,10 +50,10 @@ def cjk_font() -> str | None:
 
     # The system's font folders, not matplotlib's cached list: a font installed after
     # the cache was built is found too.
-    for path in sorted(font_manager.findSystemFonts()):
-        if "CJK" in path.rsplit("/", 1)[-1]:
-            return str(path)
-    return None
+    found = [p for p in font_manager.findSystemFonts() if "CJK" in p.rsplit("/", 1)[-1]]
+    # The regular weight reads best at label size; bold only if it is all there is.
+    found.sort(key=lambda p: ("Regular" not in p, "Sans" not in p, p))
+    return str(found[0]) if found else None
 
 
 def labels(bars: list[Bar], *, locale: str, font: str | None) -> tuple[str, list[str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
@@ -14,7 +15,7 @@ from bot.messages import MessageKind, plain
 from handlers.console.messenger import RecordingMessenger
 from scheduler import facts
 from scheduler.summary import due_period, post_due_summaries, week_so_far
-from scheduler.summary.chart import Bar, labels, response_chart
+from scheduler.summary.chart import Bar, cjk_font, labels, response_chart
 from scheduler.summary.metrics import median, p90, week_metrics
 from storage.db import Store
 from storage.models import OutboxFile
@@ -243,3 +244,14 @@ def test_chart_labels_use_names_and_the_readers_language_only_with_a_cjk_font() 
     assert labels(bars, locale="zh", font=None) == ("en", ["logistics\n(n=3)"])
     assert labels(bars, locale="zh", font="/fonts/NotoSansCJK.ttc") == ("zh", ["物流部\n(3 个)"])
     assert labels(bars, locale="en", font="/fonts/NotoSansCJK.ttc") == ("en", ["物流部\n(n=3)"])
+
+
+@pytest.mark.skipif(cjk_font() is None, reason="no CJK font installed (fonts-noto-cjk)")
+def test_a_chinese_chart_draws_every_character_with_the_cjk_font() -> None:
+    bars = [Bar("logistics", 3.5, 9.0, 12, "物流部"), Bar("it", 6.0, 15.5, 3, "信息技术部")]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        png = response_chart(bars, period="11月23日–11月29日", locale="zh")
+    assert png.startswith(b"\x89PNG")
+    missing = [str(w.message) for w in caught if "missing from" in str(w.message)]
+    assert not missing, missing

@@ -7,6 +7,9 @@
   with a subcommand (`@xdept done`) is that command on the card's item.
 - `@xdept track` in reply to a message sends the person the "Track as
   request" form, prefilled with that message, in their direct chat.
+- `@xdept status XD-12` with nothing after the code sends the person the
+  four-part status form, prefilled from the item, in their direct chat;
+  `@xdept minutes` (纪要) with no notes after it sends a form to paste them.
 - `dept add` typed in a group binds that group (`chat:oc_...` names another).
 
 The answer is private: an ephemeral card in a normal group, a direct message
@@ -23,6 +26,7 @@ from bot import commands as c
 from bot import compose
 from bot.commands.targets import TargetReader, fold
 from bot.commands.words import lookup_dept_subcommand, lookup_subcommand
+from bot.domain import XdeptError
 from bot.i18n import t
 from bot.messages import Message, MessageKind, Section, TextSpan
 from handlers.feishu import forms
@@ -38,7 +42,19 @@ KIND = "feishu.message"
 TRACK_WORDS = frozenset({"track", "跟踪"})
 # Subcommands that act on one item: in a card's thread, the item is the card's.
 ITEM_SUBCOMMANDS = frozenset(
-    {"show", "ack", "done", "decline", "cancel", "reopen", "snooze", "escalate", "due", "assign"}
+    {
+        "show",
+        "ack",
+        "done",
+        "decline",
+        "cancel",
+        "reopen",
+        "snooze",
+        "escalate",
+        "due",
+        "assign",
+        "status",
+    }
 )
 _CODE = re.compile(r"^XD-\d+$", re.IGNORECASE)
 CHAT_PLACEHOLDER = "@_chat_{}"
@@ -74,7 +90,25 @@ def on_message(deps: FeishuDeps, task: Task, finish: Finish) -> None:
         return
     if not msg.direct and not msg.addressed:
         return  # a group message that is not for the bot
+    if subcommand == "minutes" and len(words) == 1:
+        send_minutes_form(deps, task, msg)
+        return
+    code = _status_form_code(deps, msg, subcommand)
+    if code is not None:
+        send_status_form(deps, task, finish, msg, code)
+        return
     run_command(deps, task, finish, msg, subcommand)
+
+
+def _status_form_code(deps: FeishuDeps, msg: IncomingMessage, subcommand: str | None) -> str | None:
+    """The item code when the message is `status XD-12` with nothing after it (the form);
+    `status` alone in a card's thread is the card's item."""
+    if subcommand != "status":
+        return None
+    words = _with_item(deps, msg, subcommand).split()
+    if len(words) != 2 or not _CODE.match(fold(words[1])):
+        return None
+    return fold(words[1]).upper()
 
 
 def private_chat(msg: IncomingMessage) -> str | None:
@@ -200,6 +234,31 @@ def send_track_form(deps: FeishuDeps, task: Task, finish: Finish, msg: IncomingM
     )
     card = forms.track_form(text=quoted, source=source, known=known, locale=locale)
     deps.send_card(user=msg.sender, card=card, key=f"{task.key}:track-form")
+
+
+def send_status_form(
+    deps: FeishuDeps, task: Task, finish: Finish, msg: IncomingMessage, code: str
+) -> None:
+    """Send the four-part status form, prefilled from the item, to the person by DM;
+    who may post a status is checked first, and a refusal answered privately."""
+    ctx = deps.context(task, user=msg.sender, chat=msg.chat_id)
+    locale = deps.core.locale(ctx)
+    try:
+        view, parts = deps.core.items.status_prefill(ctx=ctx, code=code)
+    except XdeptError as exc:
+        with finish():
+            refusal = compose.error_reply(exc.render(locale, ctx.command_style))
+            deps.answer(task, ctx, refusal, chat=private_chat(msg))
+        return
+    card = forms.status_form(code=view.code, parts=parts.as_dict(), locale=locale)
+    deps.send_card(user=msg.sender, card=card, key=f"{task.key}:status-form")
+
+
+def send_minutes_form(deps: FeishuDeps, task: Task, msg: IncomingMessage) -> None:
+    """Send the form to paste a meeting's notes into, by DM."""
+    ctx = deps.context(task, user=msg.sender, chat=msg.chat_id)
+    card = forms.minutes_form(locale=deps.core.locale(ctx))
+    deps.send_card(user=msg.sender, card=card, key=f"{task.key}:minutes-form")
 
 
 def give_up(deps: FeishuDeps, task: Task) -> None:

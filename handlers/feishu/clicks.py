@@ -6,8 +6,9 @@ command runs right there, and the row is finished in the same transaction.
 Acknowledge, Done, Snooze and Escalate answer with the updated tracking card
 (the delivery that follows patches it for everyone too); Decline first
 checks that the person may decline, then has a worker send the reason form
-by direct message; the forms' submits (decline reason, "Track as request")
-answer with a card that replaces the form. The same click twice (a double
+by direct message; the forms' submits (decline reason, "Track as request",
+four-part status, meeting notes) answer with a card that replaces the form
+(the notes' with their preview). The same click twice (a double
 click, or Feishu's redelivery) changes things once.
 """
 
@@ -22,8 +23,9 @@ from typing import Any
 from bot import commands as c
 from bot import compose
 from bot.context import Context
-from bot.domain import XdeptError
+from bot.domain import InvalidInput, XdeptError
 from bot.i18n import t
+from bot.items.followup import FourParts
 from bot.lookup import Lookup, normalize_locale
 from bot.messages import ButtonAction, Message, MessageKind
 from handlers.feishu import cards, forms
@@ -92,6 +94,10 @@ def _answer(deps: FeishuDeps, envelope: Envelope, click: CardAction) -> JSON:
         return _held(deps, envelope, click, _decline_submit)
     if click.action == forms.TRACK_FORM:
         return _held(deps, envelope, click, _track_submit)
+    if click.action == forms.STATUS_FORM:
+        return _held(deps, envelope, click, _status_submit)
+    if click.action == forms.MINUTES_FORM:
+        return _held(deps, envelope, click, _minutes_submit)
     log.info("a click on %r, which no handler takes", click.action)
     return callback_answer(t(deps.resolver.locale, "feishu.click.unknown"), kind="warning")
 
@@ -211,3 +217,38 @@ def _track_submit(deps: FeishuDeps, task: Task, ctx: Context, click: CardAction)
     if refusal is not None:
         return callback_answer(refusal, kind="error")
     return callback_answer(confirmation.plain(), kind="success", card=_replacement(confirmation))
+
+
+def _status_submit(deps: FeishuDeps, task: Task, ctx: Context, click: CardAction) -> JSON:
+    """Post the four-part status in the item's thread and record it; a refusal (no
+    current state, no longer allowed) comes back as a toast and the form stays."""
+    code = _code(click)
+    parts = FourParts(**{name: str(click.form.get(name) or "") for name in forms.STATUS_PARTS})
+    locale = deps.core.locale(ctx)
+    refusal: str | None = None
+    with deps.finishing(task):
+        try:  # a refusal undoes only the status; the row is finished either way
+            view = deps.core.items.status(ctx=ctx, code=code, parts=parts)
+        except XdeptError as exc:
+            refusal = exc.render(locale, ctx.command_style)
+    if refusal is not None:
+        return callback_answer(refusal, kind="error")
+    done = compose.simple(locale, "reply.status", code=view.code)
+    return callback_answer(done.plain(), kind="success", card=_replacement(done))
+
+
+def _minutes_submit(deps: FeishuDeps, task: Task, ctx: Context, click: CardAction) -> JSON:
+    """The notes read into the preview, which replaces the form (filing stays
+    `minutes confirm`, as typed); notes that cannot be read at all: a toast, the form stays."""
+    notes = str(click.form.get(forms.NOTES) or "")
+    if not notes.strip():  # the box is required: only a forged submit comes here empty
+        with deps.finishing(task):
+            pass
+        empty = InvalidInput("err.minutes_empty").render(deps.core.locale(ctx), ctx.command_style)
+        return callback_answer(empty, kind="error")
+    with deps.finishing(task):
+        preview = deps.core.execute(ctx, c.Minutes(text=notes))
+    if preview.kind is MessageKind.ERROR:
+        return _toast(preview)
+    toast = t(deps.core.locale(ctx), "feishu.minutes.previewed")
+    return callback_answer(toast, kind="success", card=_replacement(preview))

@@ -1,6 +1,7 @@
 """Form cards and the "My items" card, in the bot's direct chat.
 
-Feishu has no modals: the decline reason and "Track as request" are cards
+Feishu has no modals: the decline reason, "Track as request", the
+four-part status and the meeting notes (`minutes`) are cards
 with a form (inputs and a submit button) sent to the person who asked for
 them; the submit arrives as card.action.trigger with the inputs in
 ``form_value`` (by input name) and the button's ``value``. "My items" is
@@ -24,6 +25,11 @@ from handlers.slack.mrkdwn import cut
 # What a submit carries in its value's "action", and the input names it reads.
 TRACK_FORM = "xdept_track_form"
 DECLINE_FORM = "xdept_decline_form"
+STATUS_FORM = "xdept_status_form"
+MINUTES_FORM = "xdept_minutes_form"
+NOTES = "notes"
+# The four parts of a status, by input name (bot.items.followup.STATUS_PARTS).
+STATUS_PARTS = ("background", "current", "impact", "suggestion")
 DEPT, TEXT, DUE, BACKGROUND, IMPACT, SUGGESTION = (
     "dept",
     "text",
@@ -42,6 +48,7 @@ def _input(
     label: str,
     *,
     multiline: bool = False,
+    rows: int = 3,
     required: bool = False,
     default: str | None = None,
     placeholder: str | None = None,
@@ -56,7 +63,7 @@ def _input(
     }
     if multiline:
         element["input_type"] = "multiline_text"
-        element["rows"] = 3
+        element["rows"] = rows
     if default:
         element["default_value"] = cut(default, INPUT_MAX)
     if placeholder:
@@ -137,6 +144,44 @@ def decline_form(*, code: str, locale: str) -> JSON:
     }
     title = t(locale, "feishu.form.decline.title", code=code)
     return shell([form], header=header(title, template="red"), summary=title)
+
+
+def status_form(*, code: str, parts: dict[str, str], locale: str) -> JSON:
+    """The four-part status of an item, prefilled from it; only the current state is required."""
+    inputs = [
+        _input(
+            name,
+            t(locale, f"feishu.form.status.{name}"),
+            multiline=True,
+            required=name == "current",
+            default=parts.get(name) or None,
+            placeholder=t(locale, "feishu.form.status.current.hint") if name == "current" else None,
+        )
+        for name in STATUS_PARTS
+    ]
+    value = {"action": STATUS_FORM, "value": code}
+    inputs.append(_submit(t(locale, "feishu.form.status.submit"), "xdept_status_submit", value))
+    title = t(locale, "feishu.form.status.title", code=code)
+    form = {"tag": "form", "name": STATUS_FORM, "elements": inputs}
+    return shell([form], header=header(title, template="blue"), summary=title)
+
+
+def minutes_form(*, locale: str) -> JSON:
+    """One box for a meeting's notes; its submit shows the preview of what they would file."""
+    notes = _input(
+        NOTES,
+        t(locale, "feishu.form.minutes.notes"),
+        multiline=True,
+        rows=10,
+        required=True,
+        placeholder=t(locale, "feishu.form.minutes.placeholder"),
+    )
+    value = {"action": MINUTES_FORM}
+    submit = _submit(t(locale, "feishu.form.minutes.submit"), "xdept_minutes_submit", value)
+    form = {"tag": "form", "name": MINUTES_FORM, "elements": [notes, submit]}
+    hint = md(markdown.escape(t(locale, "feishu.form.minutes.hint")), size="notation")
+    title = t(locale, "feishu.form.minutes.title")
+    return shell([hint, form], header=header(title, template="blue"), summary=title)
 
 
 @dataclass(frozen=True)

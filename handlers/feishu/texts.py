@@ -48,6 +48,31 @@ register(
             "方便提出人决定下一步",
         ),
         "feishu.form.decline.submit": ("Decline", "拒绝"),
+        "feishu.form.status.title": ("Status of {code}", "{code} 状态汇报"),
+        "feishu.form.status.background": ("Background", "背景"),
+        "feishu.form.status.current": ("Current state", "现状"),
+        "feishu.form.status.current.hint": (
+            "What is done, what is left, what is in the way",
+            "已完成什么、还剩什么、卡在哪里",
+        ),
+        "feishu.form.status.impact": ("Impact", "影响"),
+        "feishu.form.status.suggestion": ("Suggestion", "建议"),
+        "feishu.form.status.submit": ("Post", "发布"),
+        "feishu.form.minutes.title": ("Meeting minutes into items", "会议纪要转待办"),
+        "feishu.form.minutes.hint": (
+            "One action item a line, each naming @person or @department and a due date.",
+            "每行一条待办，写明 @负责人 或 @部门，以及截止时间。",
+        ),
+        "feishu.form.minutes.notes": ("Notes", "纪要"),
+        "feishu.form.minutes.placeholder": (
+            "@wang send the price list by Friday",
+            "@王强 周五前发报价单",
+        ),
+        "feishu.form.minutes.submit": ("Preview", "预览"),
+        "feishu.minutes.previewed": (
+            "Here is what the notes would file.",
+            "已按纪要生成预览。",
+        ),
         # -- "My items", the Home tab of Feishu
         "feishu.home.title": ("My items", "我的事项"),
         "feishu.home.mine": ("My open items", "我负责的事项"),

@@ -171,25 +171,42 @@ def test_kill_9_at_random_moments_loses_nothing_and_repeats_nothing(
         client = Client(url, slack)
         done = threading.Event()
 
+        def pid_of(victim: str) -> int:
+            if victim == "inbox":
+                return int(serve.wait_for(r"inbox process (\d+) works")[-1].group(1))
+            if victim == "worker":
+                return workers[-1].pid
+            booted = serve.wait_for(r"Booting worker with pid: (\d+)")
+            inbox = {m.group(1) for m in serve.wait_for(r"inbox process (\d+) works")}
+            return int([m.group(1) for m in booted if m.group(1) not in inbox][-1])
+
+        def kill(victim: str) -> None:
+            pid = pid_of(victim)
+            if not alive(pid):
+                return
+            os.kill(pid, signal.SIGKILL)
+            kills.append(f"{victim} {pid}")
+            if victim == "worker":
+                workers.append(Xdept(["worker", "--threads", "2"], env))
+
+        def holding() -> bool:
+            with store.unit_of_work() as uow:
+                working = InboxTask.state == "working"
+                return bool(
+                    uow.session.scalar(select(func.count()).select_from(InboxTask).where(working))
+                )
+
         def killer() -> None:
+            # First, one moment when a row is certainly in hand: every process that could
+            # hold it dies at once, so at least one row must be taken over by another.
+            deadline = time.monotonic() + 20
+            while not holding() and time.monotonic() < deadline and not done.is_set():
+                time.sleep(0.01)
+            for victim in ("inbox", "worker", "http"):
+                kill(victim)
             while len(kills) < KILLS and not done.is_set():
                 time.sleep(rng.uniform(0.3, 1.2))
-                victim = rng.choice(["inbox", "inbox", "worker", "http"])
-                if victim == "inbox":
-                    pid = int(serve.wait_for(r"inbox process (\d+) works")[-1].group(1))
-                elif victim == "worker":
-                    pid = workers[-1].pid
-                else:
-                    booted = serve.wait_for(r"Booting worker with pid: (\d+)")
-                    inbox = {m.group(1) for m in serve.wait_for(r"inbox process (\d+) works")}
-                    http = [m.group(1) for m in booted if m.group(1) not in inbox]
-                    pid = int(http[-1])
-                if not alive(pid):
-                    continue
-                os.kill(pid, signal.SIGKILL)
-                kills.append(f"{victim} {pid}")
-                if victim == "worker":
-                    workers.append(Xdept(["worker", "--threads", "2"], env))
+                kill(rng.choice(["inbox", "inbox", "worker", "http"]))
 
         thread = threading.Thread(target=killer)
         thread.start()

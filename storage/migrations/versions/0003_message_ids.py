@@ -1,4 +1,4 @@
-"""neutral message references: items.message_ts and standups.message_ts become message_id
+"""neutral message references: the message columns of items and standups become message_id
 
 Revision ID: 0003
 Revises: 0002
@@ -31,7 +31,7 @@ def _rename(old: str, new: str) -> None:
 
 
 def upgrade() -> None:
-    # A platform's message id (Slack's ts, Feishu's om_...) is kept as written.
+    # The old column name is history; a platform's message id is kept as written.
     _rename("message_ts", "message_id")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.commands.errors import CommandError, ErrorCode
 from bot.commands.fields import DeptField, FieldOp
-from bot.commands.grammar import parse_command
+from bot.commands.grammar import parse_command, subcommand_of
 from bot.commands.help import help_text
 from bot.commands.models import (
     Ack,
@@ -104,5 +104,6 @@ __all__ = [
     "help_text",
     "normalize_code",
     "parse_command",
+    "subcommand_of",
     "read_target",
 ]

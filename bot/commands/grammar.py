@@ -439,6 +439,19 @@ def _parse(text: str, mentions: Mentions | None) -> Command:
     return _PARSERS[name](r)
 
 
+def subcommand_of(text: str) -> str | None:
+    """The canonical subcommand a command's text starts with ("help" for none), or None
+    if its first word is none; reads that one word only, so it costs next to nothing."""
+    token = Scanner(text).take()
+    if token is None:
+        return "help"
+    name = lookup_subcommand(word(token.raw))
+    if name is not None:
+        return name
+    glued = _glued(token)
+    return glued[1] if glued is not None else None
+
+
 def parse_command(text: str, *, mentions: Mentions | None = None) -> Command:
     """Read a command (the text after the bot's name) into a typed command, or CommandError.
 

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from sqlalchemy.exc import DBAPIError
 
 from storage.db import Store, UnitOfWork
-from storage.inbox import Claimed, TaskState, request_row, store_request
+from storage.inbox import Claimed, TaskState, request_row, store_request_now
 
 log = logging.getLogger(__name__)
 
@@ -110,8 +110,7 @@ class Inbox:
         )
 
     def _store(self, values: dict[str, Any]) -> int | None:
-        with self.store.autocommit() as connection:
-            return store_request(connection, values)
+        return store_request_now(self.store.engine, values)
 
     def claim(self, *, now: datetime) -> Task | None:
         """Claim the oldest row that may run now."""

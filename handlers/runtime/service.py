@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from types import FrameType
 from typing import Protocol
@@ -52,11 +52,12 @@ class WorkerService:
         threads: int = DEFAULT_THREADS,
         scheduler: bool = False,
         poll: float = POLL_SECONDS,
+        busy: Callable[[float], bool] | None = None,
     ) -> None:
         self.app = app
         self.inbox = Inbox(app.store)
         self.runner = Runner(self.inbox, routes, send=self._send)
-        self.workers = InboxWorkers(self.inbox, self.runner, threads=threads, poll=poll)
+        self.workers = InboxWorkers(self.inbox, self.runner, threads=threads, poll=poll, busy=busy)
         self.scheduler = scheduler
         self._tick: Running | None = None
 

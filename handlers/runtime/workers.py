@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import multiprocessing
 import socket
 import threading
 import time
+from collections.abc import Callable
 
 from handlers.runtime.inbox import Clock, Inbox, Runner, wall_clock
 
@@ -22,6 +24,10 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
 # After a database error, how long a worker waits before it tries again.
 ERROR_PAUSE = 2.0
+# While requests are arriving, a worker holds back its next claim (see InboxWorkers) until
+# the front door has been quiet this long, but never longer than MAX_HOLD per claim.
+QUIET = 0.02
+MAX_HOLD = 1.0
 
 
 class InboxWorkers:
@@ -36,8 +42,10 @@ class InboxWorkers:
         poll: float = POLL_SECONDS,
         clock: Clock = wall_clock,
         name: str = "xdept-inbox",
+        busy: Callable[[float], bool] | None = None,
     ) -> None:
         self.inbox = inbox
+        self.busy_front_door = busy
         self.runner = runner
         self.threads = threads
         self.poll = poll
@@ -95,6 +103,9 @@ class InboxWorkers:
 
     def _loop(self) -> None:
         while not self._stopping.is_set():
+            self._hold_back()
+            if self._stopping.is_set():
+                return  # told to stop while holding back: claim nothing more
             try:
                 task = self.inbox.claim(now=self.clock())
             except Exception:
@@ -116,6 +127,22 @@ class InboxWorkers:
                 with self._cond:
                     self._busy -= 1
 
+    def _hold_back(self) -> None:
+        """Let the acknowledgements go first while requests are arriving on this host.
+
+        An acknowledgement has a deadline (the platform retries after 3 s) and work
+        behind it has none that tight. The inbox process already runs at a lower CPU
+        priority, but the database work it asks for does not: holding back the claims
+        while the front door is busy gives it the CPU, and MAX_HOLD keeps the inbox
+        moving under a flood.
+        """
+        if self.busy_front_door is None:
+            return
+        deadline = time.monotonic() + MAX_HOLD
+        while self.busy_front_door(QUIET) and time.monotonic() < deadline:
+            if self._stopping.wait(QUIET):
+                return
+
     def _idle(self) -> None:
         with self._cond:
             if self._rings == 0 and not self._stopping.is_set():
@@ -134,9 +161,17 @@ class Doorbell:
     def __init__(self) -> None:
         self._listen, self._ring = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
         self._ring.setblocking(False)
+        # When it last rang, shared by every process forked after this (a clock that is
+        # the same in all of them); unlocked: any recent value will do.
+        self._rang_at = multiprocessing.RawValue("d", 0.0)
+
+    def rang_within(self, seconds: float) -> bool:
+        """True if a listener stored a request in the last `seconds` (the front door is busy)."""
+        return time.monotonic() - self._rang_at.value < seconds
 
     def ring(self) -> None:
         """Tell the workers a row is waiting; never blocks."""
+        self._rang_at.value = time.monotonic()
         # Full (the workers are busy or gone): they find the row by polling.
         with contextlib.suppress(OSError):
             self._ring.send(b"\0")

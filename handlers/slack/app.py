@@ -88,7 +88,7 @@ def guarded(listener: Callable[..., None]) -> Callable[..., None]:
     return run
 
 
-def _on_error(error: Exception) -> BoltResponse:
+def error_answer(error: Exception) -> BoltResponse:
     """What Slack is answered when a request could not be handled."""
     if isinstance(error, StoreUnavailable):
         # Not acknowledged: Slack retries events, and a person sees the command fail.
@@ -132,7 +132,7 @@ def build_bolt_app(deps: Deps, *, oauth_flow: OAuthFlow | None = None) -> BoltAp
         token_verification_enabled=False,
         logger=bolt_log,
     )
-    bolt.error(_on_error)
+    bolt.error(error_answer)
     for module in LISTENERS:
         module.register(bolt, deps)
     return bolt

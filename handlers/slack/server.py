@@ -154,6 +154,7 @@ class XdeptServer(BaseApplication):
             platforms.routes(),
             threads=self.inbox_threads,
             scheduler=self.scheduler,
+            busy=self.doorbell.rang_within,
         )
 
 

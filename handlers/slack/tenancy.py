@@ -148,17 +148,24 @@ class Tenancy:
     ) -> BoltResponse:
         """Let a request of a served team through; answer any other one here."""
         body = req.body if isinstance(req.body, dict) else {}
+        refusal = self.admit(body, req.context.team_id, context=req.context)
+        return next() if refusal is None else refusal
+
+    def admit(
+        self, body: dict[str, Any], team: str | None, *, context: BoltContext | None = None
+    ) -> BoltResponse | None:
+        """None for a request this server serves (its team's auth put in `context`), or the
+        answer to one it does not."""
         kind = body.get("type")
         if (isinstance(kind, str) and kind in _NO_TEAM_TYPES) or _event_type(
             body
         ) in REMOVAL_EVENTS:
-            return next()
-        team = req.context.team_id
+            return None
         if not isinstance(team, str) or not team:
             self._refused("?", "the request names no team")
             return BoltResponse(status=200, body="", headers={OUTCOME_HEADER: NOT_SERVED})
         try:
-            req.context[_AUTH_KEY] = self.clients.auth(team)
+            auth = self.clients.auth(team)
         except NotInstalled as exc:
             self._refused(team, str(exc))
             return self._refusal(body, exc)
@@ -166,7 +173,9 @@ class Tenancy:
             # Not acknowledged: Slack retries events; a person sees the command fail.
             log.error("cannot tell which team SLACK_BOT_TOKEN serves yet: %s", exc)
             return BoltResponse(status=503, body="")
-        return next()
+        if context is not None:
+            context[_AUTH_KEY] = auth
+        return None
 
     def _refusal(self, body: dict[str, Any], exc: NotInstalled) -> BoltResponse:
         if "command" not in body:

@@ -10,12 +10,15 @@ request to a listener; a request no listener takes is still acknowledged.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
 import re
 import time
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from slack_bolt import App as BoltApp
 from slack_bolt import BoltRequest, BoltResponse
@@ -28,8 +31,11 @@ from handlers.runtime.frontdoor import Endpoint, FrontDoor, Request, Response
 from handlers.runtime.metrics import MetricsPage
 from handlers.runtime.ready import ReadyPage
 from handlers.slack.adapter import SlackAdapter, build_slack
+from handlers.slack.app import error_answer
 from handlers.slack.installation_store import PLATFORM
+from handlers.slack.listeners import commands
 from handlers.slack.oauth import INSTALL_PATH, REDIRECT_PATH
+from handlers.slack.runtime import StoreUnavailable
 from handlers.slack.tenancy import OUTCOME_HEADER
 from storage.db import Store
 
@@ -55,12 +61,20 @@ _SIGNATURE = re.compile(r"^v0=[0-9a-f]{64}$")
 FRESHNESS = 5 * 60
 
 
-class SlackEndpoint:
-    """Verifies, reads and dispatches one Slack request."""
+Direct = Callable[[dict[str, str]], BoltResponse | None]
 
-    def __init__(self, bolt: BoltApp, signing_secret: str) -> None:
+
+class SlackEndpoint:
+    """Verifies, reads and dispatches one Slack request.
+
+    `direct` takes a slash command's form before Bolt does (handlers.slack.listeners.
+    commands.take_directly): the answer, or None to leave it to Bolt.
+    """
+
+    def __init__(self, bolt: BoltApp, signing_secret: str, *, direct: Direct | None = None) -> None:
         self.bolt = bolt
         self.verifier = SignatureVerifier(signing_secret)
+        self.direct = direct
 
     def __call__(self, request: Request) -> Response:
         started = time.perf_counter()
@@ -81,6 +95,13 @@ class SlackEndpoint:
             return "unsigned", Response.json(401, {"error": "invalid request"})
         try:
             text = request.body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            log.info("refused a signed Slack request that cannot be read: %r", exc)
+            return "unreadable", Response.json(400, {"error": "unreadable body"})
+        direct = self._direct(text, request.headers.get("content-type", ""))
+        if direct is not None:
+            return "command", bolt_response(direct)
+        try:
             # Bolt parses the body here, as it will read it (once for both of us).
             bolt_request = BoltRequest(
                 body=text, query=request.query, headers=dict(request.headers)
@@ -101,6 +122,18 @@ class SlackEndpoint:
             log.info("no listener for a %s request; acknowledged", body.get("type"))
             return kind, Response(200)
         return kind, bolt_response(answer)
+
+    def _direct(self, text: str, content_type: str) -> BoltResponse | None:
+        """A slash command's answer without Bolt, or None to let Bolt dispatch the request."""
+        if self.direct is None or "command=" not in text or "payload=" in text:
+            return None
+        if content_type.startswith("application/json") or text.startswith("{"):
+            return None
+        form = dict(parse_qsl(text, keep_blank_values=True))
+        try:
+            return self.direct(form)
+        except StoreUnavailable as exc:
+            return error_answer(exc)
 
     def _signed(self, request: Request) -> bool:
         timestamp = request.headers.get("x-slack-request-timestamp", "")
@@ -184,6 +217,7 @@ def front_door(adapter: SlackAdapter) -> FrontDoor:
     health, readiness and metrics pages over the adapter's store."""
     secret = adapter.app.settings.secret("slack_signing_secret")
     store = adapter.app.store
+    direct = functools.partial(commands.take_directly, adapter.deps)
     pages: dict[str, Endpoint] = {
         READY_PATH: ReadyPage(store),
         METRICS_PATH: MetricsPage(store),
@@ -193,7 +227,7 @@ def front_door(adapter: SlackAdapter) -> FrontDoor:
         pages[INSTALL_PATH] = oauth.install
         pages[REDIRECT_PATH] = oauth.redirect
     return FrontDoor(
-        {EVENTS_PATH: SlackEndpoint(adapter.bolt, secret)},
+        {EVENTS_PATH: SlackEndpoint(adapter.bolt, secret, direct=direct)},
         pages=pages,
         healthy=store.ping,
         on_close=store.dispose,

@@ -7,8 +7,10 @@ import logging
 import re
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltResponse
+from slack_bolt.request.internals import extract_team_id
 
+from bot import commands as c
 from bot.context import Actor, Context
 from handlers.runtime.inbox import Finish, Route, Task
 from handlers.slack.escapes import neutral_text
@@ -24,6 +26,10 @@ COMMAND = re.compile(r"^/xdept(?:[-_][a-z0-9]+)?$")
 KIND = "slack.command"
 
 
+# Subcommands that may open a form within the request (the trigger lives 3 seconds).
+_FORMS = frozenset({"status", "minutes"})
+
+
 def register(bolt: App, deps: Deps) -> None:
     """Listen for the slash command."""
     from handlers.slack.app import guarded
@@ -31,17 +37,61 @@ def register(bolt: App, deps: Deps) -> None:
     @guarded
     def on_command(ack: Ack, body: dict[str, Any]) -> None:
         command = parse(SlashCommand, body, what="slash command")
-        code = status.wants_form(command) if command is not None else None
-        if command is not None and code is not None:
-            status.open_form(deps, command, code)  # the trigger lives 3 seconds
-        elif command is not None and minutes.wants_form(command):
-            minutes.open_from_command(deps, command)
-        elif command is not None:
-            key = f"command:{command.trigger_id}"
-            deps.store(kind=KIND, key=key, team=command.team_id, payload=command)
+        if command is not None:
+            _take(deps, command)
         ack()
 
     bolt.command(COMMAND)(on_command)
+
+
+def take_directly(deps: Deps, form: dict[str, str]) -> BoltResponse | None:
+    """A slash command straight from the front door, without Bolt's dispatch.
+
+    Every command is acknowledged in the time it takes to store it, and Bolt's
+    routing costs more than that; this does what the gate and the listener
+    would. None leaves the request to Bolt: another command, or one that opens
+    a form (which needs the team's client).
+    """
+    if not COMMAND.match(form.get("command", "")):
+        return None
+    refusal = deps.tenancy.admit(form, extract_team_id(form))
+    if refusal is not None:
+        return refusal
+    command = parse(SlashCommand, form, what="slash command")
+    if command is not None:
+        if _opens_form(command):
+            return None
+        _store(deps, command)
+    return BoltResponse(status=200, body="")
+
+
+def _opens_form(command: SlashCommand) -> bool:
+    return c.subcommand_of(neutral_text(command.text).text) in _FORMS
+
+
+def _take(deps: Deps, command: SlashCommand) -> None:
+    """Open the command's form now, or store the command for the workers."""
+    parsed = _read(command) if _opens_form(command) else None
+    code = status.wants_form(parsed)
+    if code is not None:
+        status.open_form(deps, command, code)
+    elif minutes.wants_form(parsed):
+        minutes.open_from_command(deps, command)
+    else:
+        _store(deps, command)
+
+
+def _store(deps: Deps, command: SlashCommand) -> None:
+    key = f"command:{command.trigger_id}"
+    deps.store(kind=KIND, key=key, team=command.team_id, payload=command)
+
+
+def _read(command: SlashCommand) -> c.Command | None:
+    """The command as typed, or None if it cannot be read (the worker explains why)."""
+    try:
+        return c.parse_command(neutral_text(command.text).text)
+    except c.CommandError:
+        return None
 
 
 def routes(deps: Deps) -> dict[str, Route]:

@@ -91,12 +91,8 @@ def routes(deps: Deps) -> dict[str, Route]:
     return {FORM_KIND: IN_REQUEST, READ_KIND: IN_REQUEST, FILE_KIND: IN_REQUEST}
 
 
-def wants_form(command: SlashCommand) -> bool:
+def wants_form(parsed: c.Command | None) -> bool:
     """True for `minutes` alone or with notes (not `minutes confirm`, which files at once)."""
-    try:
-        parsed = c.parse_command(neutral_text(command.text).text)
-    except c.CommandError:
-        return False
     return isinstance(parsed, c.Minutes) and not parsed.confirm
 
 

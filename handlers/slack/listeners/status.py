@@ -20,7 +20,6 @@ from bot import compose
 from bot.domain import XdeptError
 from bot.items.followup import FourParts
 from handlers.runtime.inbox import Route
-from handlers.slack.escapes import neutral_text
 from handlers.slack.payloads import SlashCommand, ViewSubmission, parse
 from handlers.slack.runtime import IN_REQUEST, Deps
 from handlers.slack.status_view import PARTS, STATUS_FORM, status_form
@@ -54,12 +53,8 @@ def routes(deps: Deps) -> dict[str, Route]:
     return {FORM_KIND: IN_REQUEST, SUBMIT_KIND: IN_REQUEST}
 
 
-def wants_form(command: SlashCommand) -> str | None:
+def wants_form(parsed: c.Command | None) -> str | None:
     """The item code when the command is `status XD-12` with nothing after it."""
-    try:
-        parsed = c.parse_command(neutral_text(command.text).text)
-    except c.CommandError:
-        return None  # the ordinary path explains what could not be read
     if isinstance(parsed, c.StatusReport) and not parsed.text.strip():
         return parsed.code
     return None

@@ -73,7 +73,10 @@ class CommandSpan(BaseModel):
 
 class ReactionSpan(BaseModel):
     """The reaction that acknowledges (or marks done) a tracking message, as its platform
-    names it (Slack's 👀, Feishu's configured keys); scheduled texts don't know which."""
+    names it (an emoji, or the reaction keys the bot is configured to read).
+
+    Like CommandSpan: scheduled texts are written before anyone knows where they are read.
+    """
 
     model_config = ConfigDict(frozen=True)
     type: Literal["reaction"] = "reaction"

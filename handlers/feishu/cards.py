@@ -193,9 +193,9 @@ def _fits(card: JSON) -> bool:
 
 def render(message: Message, *, reactions: Reactions | None = None) -> JSON:
     """A Message as a card that Feishu accepts, whatever its length; `reactions` are the
-    keys the bot reads (FEISHU_*_REACTIONS), for texts that name them."""
-    if reactions:
-        message = _spell_reactions(message, reactions)
+    keys the bot reads (FEISHU_*_REACTIONS), for texts that name them (else the defaults)."""
+    # Spelled out before anything reads the text (the summary is the message's plain text).
+    message = _spell_reactions(message, reactions or {})
     keep, fields = len(message.sections), len(message.fields)
     card = _build(message, None, keep)
     if _fits(card):

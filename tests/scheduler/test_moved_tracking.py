@@ -10,13 +10,11 @@ from datetime import timedelta
 import pytest
 
 from bot import outbox
-from bot.bootstrap import App, bootstrap
-from bot.config import Settings
+from bot.bootstrap import App
 from bot.domain import Reaction, Status, UpdateKind
 from bot.messages import Message, MessageKind, text
 from bot.ports import MessageRef
 from handlers.console.messenger import RecordingMessenger, Sent
-from storage.db import Store
 from tests.bot.test_services import MON, item, run, setup_departments
 from tests.conftest import CtxFactory
 
@@ -38,15 +36,9 @@ class ExpiringMessenger(RecordingMessenger):
 
 
 @pytest.fixture
-def expiring() -> ExpiringMessenger:
+def messenger() -> ExpiringMessenger:
+    """The `app` fixture's messenger, for this module."""
     return ExpiringMessenger()
-
-
-@pytest.fixture
-def moving_app(store: Store, expiring: ExpiringMessenger, settings: Settings) -> App:
-    return bootstrap(
-        settings, messenger=expiring, store=store, migrate=False, sleep=lambda _seconds: None
-    )
 
 
 def _asked(app: App, ctx: CtxFactory, messenger: ExpiringMessenger) -> str:
@@ -60,56 +52,61 @@ def _asked(app: App, ctx: CtxFactory, messenger: ExpiringMessenger) -> str:
     return first
 
 
+def _moved(app: App, ctx: CtxFactory, messenger: ExpiringMessenger) -> str:
+    """XD-1 after a change past the edit window moved its tracking message: the old id."""
+    first = _asked(app, ctx, messenger)
+    run(app, ctx, "mei", "due XD-1 next Friday", now=LATER)
+    assert item(app, 1).message_id not in (None, first)
+    return first
+
+
 def _thread(messenger: ExpiringMessenger, message_id: str) -> list[Sent]:
     return [s for s in messenger.of("post") if s.thread_id == message_id]
 
 
 def test_a_note_sent_with_the_edit_that_moves_the_card_goes_under_the_new_one(
-    moving_app: App, ctx: CtxFactory, expiring: ExpiringMessenger
+    app: App, ctx: CtxFactory, messenger: ExpiringMessenger
 ) -> None:
     """`ack` queues the edit and the status note together: both go in one round."""
-    first = _asked(moving_app, ctx, expiring)
-    reply = run(moving_app, ctx, "chen", "ack XD-1", now=LATER)
+    first = _asked(app, ctx, messenger)
+    reply = run(app, ctx, "chen", "ack XD-1", now=LATER)
     assert reply.kind is not MessageKind.ERROR, reply.plain()
-    moved = item(moving_app, 1).message_id
+    moved = item(app, 1).message_id
     assert moved not in (None, first)
-    assert _thread(expiring, first) == []
-    notes = _thread(expiring, moved or "")
+    assert _thread(messenger, first) == []
+    notes = _thread(messenger, moved or "")
     assert len(notes) == 1 and "chen" in notes[0].message.plain()  # type: ignore[union-attr]
 
 
 def test_a_thread_message_queued_before_the_edit_follows_the_move(
-    moving_app: App, ctx: CtxFactory, expiring: ExpiringMessenger
+    app: App, ctx: CtxFactory, messenger: ExpiringMessenger
 ) -> None:
     """A nudge queued first, the edit after it, delivered in one round: the edit goes first
     and the nudge lands under the new card."""
-    first = _asked(moving_app, ctx, expiring)
-    with moving_app.store.unit_of_work() as uow:
+    first = _asked(app, ctx, messenger)
+    with app.store.unit_of_work() as uow:
         found = uow.items.by_number(1, 1)
         assert found is not None
-        nudge = Message(kind=MessageKind.UNANSWERED, sections=[])
-        nudge = nudge.model_copy(update={"context": [text("still waiting")]})
+        nudge = Message(kind=MessageKind.UNANSWERED, context=[text("still waiting")])
         outbox.thread_message(uow, found, nudge, key="test:nudge", now=LATER)
         found.version += 1
         uow.flush()
         outbox.tracking_update(uow, found, now=LATER)
-    moving_app.deliver(LATER)
-    moved = item(moving_app, 1).message_id
+    app.deliver(LATER)
+    moved = item(app, 1).message_id
     assert moved not in (None, first)
-    assert [s.message.plain() for s in _thread(expiring, moved or "")] == ["still waiting"]  # type: ignore[union-attr]
-    assert _thread(expiring, first) == []
+    assert [s.message.plain() for s in _thread(messenger, moved or "")] == ["still waiting"]  # type: ignore[union-attr]
+    assert _thread(messenger, first) == []
     # Later edits go to the new card, in place.
-    assert run(moving_app, ctx, "wang", "done XD-1", now=LATER).kind is not MessageKind.ERROR
-    assert expiring.of("update")[-1].message_id == moved
+    assert run(app, ctx, "wang", "done XD-1", now=LATER).kind is not MessageKind.ERROR
+    assert messenger.of("update")[-1].message_id == moved
 
 
 def test_a_reply_under_the_old_card_is_recorded_on_the_item(
-    moving_app: App, ctx: CtxFactory, expiring: ExpiringMessenger
+    app: App, ctx: CtxFactory, messenger: ExpiringMessenger
 ) -> None:
-    first = _asked(moving_app, ctx, expiring)
-    run(moving_app, ctx, "mei", "due XD-1 next Friday", now=LATER)
-    assert item(moving_app, 1).message_id != first
-    outcome = moving_app.core.items.record_reply(
+    first = _moved(app, ctx, messenger)
+    outcome = app.core.items.record_reply(
         ctx=ctx("chen", LATER + timedelta(hours=1), channel="C0LOG"),
         channel_id="C0LOG",
         thread_id=first,
@@ -117,12 +114,12 @@ def test_a_reply_under_the_old_card_is_recorded_on_the_item(
         text="on it, new labels tomorrow",
     )
     assert outcome.item is not None and outcome.first_response
-    assert item(moving_app, 1).status == Status.ACKNOWLEDGED.value
-    with moving_app.store.unit_of_work() as uow:
+    assert item(app, 1).status == Status.ACKNOWLEDGED.value
+    with app.store.unit_of_work() as uow:
         replies = [u for u in uow.items.updates(1) if u.kind == UpdateKind.REPLY.value]
         assert [u.text for u in replies] == ["on it, new labels tomorrow"]
     # An edit of that reply, still under the old card, is kept too.
-    assert moving_app.core.items.record_reply_change(
+    assert app.core.items.record_reply_change(
         ctx=ctx("chen", LATER + timedelta(hours=2), channel="C0LOG"),
         channel_id="C0LOG",
         thread_id=first,
@@ -132,12 +129,10 @@ def test_a_reply_under_the_old_card_is_recorded_on_the_item(
 
 
 def test_reactions_on_the_old_card_resolve_the_item(
-    moving_app: App, ctx: CtxFactory, expiring: ExpiringMessenger
+    app: App, ctx: CtxFactory, messenger: ExpiringMessenger
 ) -> None:
-    first = _asked(moving_app, ctx, expiring)
-    run(moving_app, ctx, "mei", "due XD-1 next Friday", now=LATER)
-    assert item(moving_app, 1).message_id != first
-    items = moving_app.core.items
+    first = _moved(app, ctx, messenger)
+    items = app.core.items
     refused = items.react(
         ctx=ctx("chen", LATER), channel_id="C0LOG", message_id=first, reaction=Reaction.DONE
     )
@@ -154,15 +149,14 @@ def test_reactions_on_the_old_card_resolve_the_item(
 
 
 def test_the_old_card_of_another_workspace_matches_nothing(
-    moving_app: App, ctx: CtxFactory, expiring: ExpiringMessenger
+    app: App, ctx: CtxFactory, messenger: ExpiringMessenger
 ) -> None:
-    first = _asked(moving_app, ctx, expiring)
-    run(moving_app, ctx, "mei", "due XD-1 next Friday", now=LATER)
-    outcome = moving_app.core.items.react(
+    first = _moved(app, ctx, messenger)
+    outcome = app.core.items.react(
         ctx=ctx("wang", LATER, workspace="T-other"),
         channel_id="C0LOG",
         message_id=first,
         reaction=Reaction.DONE,
     )
     assert outcome.item is None
-    assert item(moving_app, 1).status != Status.DONE.value
+    assert item(app, 1).status != Status.DONE.value

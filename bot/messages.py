@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.domain import Reaction
+
 
 class TextSpan(BaseModel):
     """Plain text, shown as typed."""
@@ -69,11 +71,29 @@ class CommandSpan(BaseModel):
     fallback: str = "/xdept"
 
 
+class ReactionSpan(BaseModel):
+    """The reaction that acknowledges (or marks done) a tracking message, as its platform
+    names it (an emoji, or the reaction keys the bot is configured to read).
+
+    Like CommandSpan: scheduled texts are written before anyone knows where they are read.
+    """
+
+    model_config = ConfigDict(frozen=True)
+    type: Literal["reaction"] = "reaction"
+    intent: Reaction
+    fallback: str
+
+
+def reaction(intent: Reaction) -> ReactionSpan:
+    """The span of the reaction that means `intent`, 👀 or ✅ where nothing renders it."""
+    return ReactionSpan(intent=intent, fallback="✅" if intent is Reaction.DONE else "👀")
+
+
 Span = Annotated[
-    TextSpan | MentionSpan | ChannelSpan | LinkSpan | DateSpan | CommandSpan,
+    TextSpan | MentionSpan | ChannelSpan | LinkSpan | DateSpan | CommandSpan | ReactionSpan,
     Field(discriminator="type"),
 ]
-SPAN_TYPES = (TextSpan, MentionSpan, ChannelSpan, LinkSpan, DateSpan, CommandSpan)
+SPAN_TYPES = (TextSpan, MentionSpan, ChannelSpan, LinkSpan, DateSpan, CommandSpan, ReactionSpan)
 Rich = list[Span]
 
 

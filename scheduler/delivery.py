@@ -13,15 +13,22 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.config import Settings
 from bot.outbox import RowState
-from bot.ports import DeliveryCode, DeliveryError, Messenger, Messengers, WorkspaceAddress
+from bot.ports import (
+    DeliveryCode,
+    DeliveryError,
+    MessageRef,
+    Messenger,
+    Messengers,
+    WorkspaceAddress,
+)
 from scheduler.outcomes import DeliveryReport, Outcome, Recorder
 from scheduler.pacing import Chat, LogicalClock, PaceClock, Readiness, WallClock
-from scheduler.planning import Planner
+from scheduler.planning import Plan, Planner
 from scheduler.pump import Pump
 from scheduler.rounds import Candidate, Taken, choose, take
 from scheduler.sending import send
@@ -48,6 +55,12 @@ class _WaitBudget:
             return False
         self.left -= seconds
         return True
+
+
+def _sending_order(plan: Plan) -> tuple[bool, int]:
+    """Oldest first, but edits of tracking messages before everything else: an edit may
+    have the platform post the message again, and its thread's messages then go there."""
+    return (not (plan.kind == "update" and plan.item_id is not None), plan.row_id)
 
 
 class Deliverer:
@@ -274,15 +287,22 @@ class _Run:
         outcomes = {i: (o, self.d.clock.now()) for i, o in taken.outcomes.items()}
         links: dict[int, str] = {}
         failed_items: set[int] = set()
-        for plan in sorted(taken.plans, key=lambda p: p.row_id):
+        moved: dict[int, MessageRef] = {}
+        for plan in sorted(taken.plans, key=_sending_order):
             if plan.answer is not None and plan.answer.item_id in failed_items:
                 outcomes[plan.row_id] = (Outcome(plan=plan, held=True), self.d.clock.now())
                 continue
+            if plan.thread_of in moved:
+                # Planned before the edit that had the tracking message posted again.
+                new = moved[plan.thread_of]
+                plan = replace(plan, channel=new.chat, thread_id=new.message_id)
             try:
                 result = send(plan, self.d.messenger(plan.workspace), links=links)
                 outcome = Outcome(plan=plan, result=result)
                 if plan.item_id is not None and result.permalink:
                     links[plan.item_id] = result.permalink
+                if plan.item_id is not None and plan.kind == "update" and result.ref is not None:
+                    moved[plan.item_id] = result.ref
             except DeliveryError as exc:
                 outcome = Outcome(plan=plan, error=exc)
                 if plan.item_id is not None and plan.kind != "update":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.compose import due_span, when_span
+from bot.domain import Reaction
 from bot.i18n import register, t, tr
 from bot.messages import (
     Button,
@@ -16,6 +17,7 @@ from bot.messages import (
     Section,
     join,
     mention,
+    reaction,
     text,
 )
 from bot.timefmt import format_duration
@@ -46,10 +48,10 @@ register(
         ),
         "nudge.unanswered": (
             "👋 {who} {code} from {requester} has had no response for {hours} business hours: "
-            "“{text}”. Please acknowledge it (👀 or the Acknowledge button) or reply in this "
-            "thread with who will handle it.",
+            "“{text}”. Please acknowledge it (react with {ack} or use the Acknowledge button) "
+            "or reply in this thread with who will handle it.",
             "👋 {who} {requester}提交的 {code} 已 {hours} 个工作小时无人响应：「{text}」。"
-            "请确认收到（👀 或「确认收到」按钮），或在此讨论串回复由谁负责。",
+            "请确认收到（用 {ack} 表情回复，或点「确认收到」按钮），或在此讨论串回复由谁负责。",
         ),
         "suggest.title": (
             "{code} is still waiting: escalate it?",
@@ -141,6 +143,7 @@ def unanswered(item: ItemRow, *, who: list[str], waited_seconds: float, locale: 
         requester=mention(item.requester_id),
         hours=hours_text(waited_seconds),
         text=text(_short(item.text)),
+        ack=reaction(Reaction.ACKNOWLEDGE),
     )
     return Message(kind=MessageKind.UNANSWERED, sections=[Section(body=body)])
 

@@ -102,7 +102,7 @@ class Recorder:
         if outcome.plan is None:
             row.state = RowState.SKIPPED.value
             return RowState.SKIPPED
-        self._landed(uow, row, outcome.plan, outcome.result)
+        self._landed(uow, row, outcome.plan, outcome.result, now)
         row.state = RowState.SENT.value
         row.sent_at = now
         return RowState.SENT
@@ -123,7 +123,7 @@ class Recorder:
         return RowState.PENDING
 
     def _landed(
-        self, uow: UnitOfWork, row: OutboxMessage, plan: Plan, result: Result | None
+        self, uow: UnitOfWork, row: OutboxMessage, plan: Plan, result: Result | None, now: datetime
     ) -> None:
         """Store where the message landed (tracking message ids, stand-up thread)."""
         if result is None or result.ref is None:
@@ -132,7 +132,8 @@ class Recorder:
         if plan.item_id is not None:
             item = uow.items.by_id(plan.item_id)
             if item is not None:
-                item.channel_id, item.message_id = result.ref.chat, result.ref.message_id
+                ref = result.ref
+                uow.items.place_tracking(item, chat=ref.chat, message_id=ref.message_id, at=now)
                 item.permalink = result.permalink
         if plan.standup_id is not None:
             standup = uow.session.get(Standup, plan.standup_id)

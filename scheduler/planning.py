@@ -49,6 +49,9 @@ class Plan:
     user: str | None = None
     attachment: tuple[str, bytes, str] | None = None
     item_id: int | None = None  # a tracking message: remember where it landed
+    # A message in this item's tracking thread: it follows the tracking message if an
+    # edit earlier in the round had the platform post that again (Messenger.update).
+    thread_of: int | None = None
     standup_id: int | None = None
     answer: Answer | None = None  # a private answer (scheduler.answers)
     # A stale claim: the message may have gone out since then; look before sending.
@@ -201,6 +204,7 @@ class Planner:
         message = Message.model_validate(row.payload["message"])
         thread_id = row.payload.get("thread_id")
         channel = row.channel_id
+        thread_of = None
         if row.item_id is not None:
             item = uow.items.by_id(row.item_id)
             if item is None:
@@ -214,7 +218,7 @@ class Planner:
                     raise Defer()
                 thread_id = None  # the tracking message never made it; say it in the channel
             else:
-                thread_id = item.message_id
+                thread_id, thread_of = item.message_id, item.id
             channel = item.channel_id
         assert channel
         return base(
@@ -222,4 +226,5 @@ class Planner:
             channel=channel,
             message=message,
             thread_id=thread_id,
+            thread_of=thread_of,
         )

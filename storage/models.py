@@ -240,6 +240,22 @@ class Item(Base):
         return f"XD-{self.number}"
 
 
+class PastMessage(Base):
+    """Where an item's tracking message lived before the platform had it posted again (an
+    edit window that passed): replies and reactions there still belong to the item."""
+
+    __tablename__ = "item_past_messages"
+    # Looked up by the reply's thread, as items are (ix_items_thread).
+    __table_args__ = (Index("ix_item_past_messages_thread", "channel_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    channel_id: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str] = mapped_column(String(64))
+    replaced_at: Mapped[datetime]
+
+
 class Update(Base):
     """One append-only entry in an item's audit trail."""
 

@@ -65,6 +65,7 @@ class FeishuParts:
             locale=self.resolver.locale,
             lark=lark,
             pacer=pacer,
+            reactions=ReactionKeys.named(settings),
         )
 
 

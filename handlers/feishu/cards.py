@@ -12,14 +12,17 @@ unknown ones.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
+from bot.domain import Reaction
 from bot.messages import (
     Button,
     DateSpan,
     Message,
     MessageField,
     MessageKind,
+    ReactionSpan,
     Rich,
     TextSpan,
 )
@@ -27,6 +30,8 @@ from handlers.feishu import markdown
 from handlers.slack.mrkdwn import ELLIPSIS, cut
 
 JSON = dict[str, Any]
+# Reaction keys by what they mean ("OnIt", "Get" acknowledge).
+Reactions = Mapping[Reaction, tuple[str, ...]]
 
 # Bytes of the card as the `content` string of a request body; Feishu's limit for the
 # whole body is 30 KB, so this leaves room for the receiver, the uuid and the keys.
@@ -186,8 +191,11 @@ def _fits(card: JSON) -> bool:
     )
 
 
-def render(message: Message) -> JSON:
-    """A Message as a card that Feishu accepts, whatever its length."""
+def render(message: Message, *, reactions: Reactions | None = None) -> JSON:
+    """A Message as a card that Feishu accepts, whatever its length; `reactions` are the
+    keys the bot reads (FEISHU_*_REACTIONS), for texts that name them (else the defaults)."""
+    # Spelled out before anything reads the text (the summary is the message's plain text).
+    message = _spell_reactions(message, reactions or {})
     keep, fields = len(message.sections), len(message.fields)
     card = _build(message, None, keep)
     if _fits(card):
@@ -216,6 +224,27 @@ def render(message: Message) -> JSON:
         keep -= 1
         card = _build(message, low, keep, fields)
     return card
+
+
+def _spell_reactions(message: Message, reactions: Reactions) -> Message:
+    """The message with its reaction spans as the configured keys' names."""
+
+    def spell(spans: Rich) -> Rich:
+        return [
+            TextSpan(text=markdown.reaction_label(s, reactions.get(s.intent, ())))
+            if isinstance(s, ReactionSpan)
+            else s
+            for s in spans
+        ]
+
+    return message.model_copy(
+        update={
+            "title": spell(message.title),
+            "sections": [s.model_copy(update={"body": spell(s.body)}) for s in message.sections],
+            "fields": [f.model_copy(update={"value": spell(f.value)}) for f in message.fields],
+            "context": spell(message.context),
+        }
+    )
 
 
 def _markdowns(card: JSON) -> list[JSON]:

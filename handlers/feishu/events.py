@@ -55,6 +55,18 @@ class ReactionKeys:
         done, acknowledge = settings.feishu_reactions
         return cls(done=done, acknowledge=acknowledge)
 
+    @staticmethod
+    def named(settings: Settings) -> dict[Intent, tuple[str, ...]]:
+        """The keys in the settings' order, for texts that ask for a reaction."""
+
+        def keys(value: str) -> tuple[str, ...]:
+            return tuple(k.strip() for k in value.split(",") if k.strip())
+
+        return {
+            Intent.DONE: keys(settings.feishu_done_reactions),
+            Intent.ACKNOWLEDGE: keys(settings.feishu_ack_reactions),
+        }
+
     def intent(self, emoji: str) -> Intent | None:
         """What a reaction means to the core, if anything."""
         if emoji in self.done:

@@ -16,12 +16,14 @@ from itertools import accumulate
 from urllib.parse import quote
 
 from bot.context import CommandStyle
+from bot.domain import Reaction
 from bot.messages import (
     ChannelSpan,
     CommandSpan,
     DateSpan,
     LinkSpan,
     MentionSpan,
+    ReactionSpan,
     Rich,
     Span,
     TextSpan,
@@ -41,6 +43,17 @@ _BREAK_WINDOW = 0.2
 
 # Commands are typed by mentioning the bot on Feishu.
 COMMAND_PREFIX = CommandStyle.MENTION.prefix
+# The reaction keys the bot reads by default (FEISHU_DONE/ACK_REACTIONS); a messenger told
+# other keys names those (spell_reactions).
+DEFAULT_REACTIONS: dict[Reaction, tuple[str, ...]] = {
+    Reaction.ACKNOWLEDGE: ("OnIt", "Get"),
+    Reaction.DONE: ("DONE", "CheckMark"),
+}
+
+
+def reaction_label(span: ReactionSpan, keys: tuple[str, ...] = ()) -> str:
+    """A reaction as the names Feishu's picker shows it by ("OnIt / Get")."""
+    return " / ".join(keys or DEFAULT_REACTIONS[span.intent])
 
 
 def applink_chat(chat_id: str, *, lark: bool = False) -> str:
@@ -112,6 +125,8 @@ def atom(span: Span, *, chat_label: str = "群聊", lark: bool = False) -> str:
         return escape(span.fallback)
     if isinstance(span, CommandSpan):
         return escape(COMMAND_PREFIX)
+    if isinstance(span, ReactionSpan):
+        return escape(reaction_label(span))
     raise TypeError(f"not a markup span: {span!r}")
 
 
@@ -129,6 +144,8 @@ def plain_text(spans: Rich) -> str:
             out.append("@" + span.user_id)
         elif isinstance(span, CommandSpan):
             out.append(COMMAND_PREFIX)
+        elif isinstance(span, ReactionSpan):
+            out.append(reaction_label(span))
         else:
             out.append("#" + span.channel_id)
     return "".join(out)

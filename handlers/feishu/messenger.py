@@ -85,12 +85,18 @@ class FeishuMessenger:
         locale: str = "zh",
         lark: bool = False,
         pacer: Pacer | None = None,
+        reactions: cards.Reactions | None = None,
     ) -> None:
         self.api = api
         self.directory = directory or FeishuDirectory(api)
         self.locale = locale
         self.lark = lark
         self.pacer = pacer
+        # The reaction keys the bot reads, named where a text asks for a reaction.
+        self.reactions = reactions
+
+    def _card(self, message: Message) -> cards.JSON:
+        return cards.render(message, reactions=self.reactions)
 
     def _paced(self, key: str, call: Callable[[], _T], *, counted: bool = True) -> _T:
         """Run one call about `key` within Feishu's limits; a rate limit holds the pacer."""
@@ -146,7 +152,7 @@ class FeishuMessenger:
         idempotency_key: str | None = None,
     ) -> MessageRef:
         """Post a card to a chat, or into the thread of the message `thread_id`."""
-        content = cards.content(cards.render(message))
+        content = cards.content(self._card(message))
         return self._send(
             chat=chat,
             content=content,
@@ -161,7 +167,7 @@ class FeishuMessenger:
         Returns None when the card was edited, or the new card's reference when it
         had to be posted again (the caller records it; later edits go there).
         """
-        content = cards.content(cards.render(message))
+        content = cards.content(self._card(message))
         try:
             # Edits count per message (5 a second), not towards the app's message limits.
             self._paced(
@@ -188,7 +194,7 @@ class FeishuMessenger:
         try:
             self._send(
                 chat=ref.chat,
-                content=cards.content(cards.render(note)),
+                content=cards.content(self._card(note)),
                 msg_type="interactive",
                 thread_id=ref.message_id,
                 key=None,
@@ -199,7 +205,7 @@ class FeishuMessenger:
 
     def dm(self, *, user: str, message: Message, idempotency_key: str | None = None) -> MessageRef:
         """Send a card to a person's direct chat with the bot."""
-        content = cards.content(cards.render(message))
+        content = cards.content(self._card(message))
         uuid = uuid_for(idempotency_key) if idempotency_key else None
         data = self._paced(
             f"user:{user}",
@@ -234,7 +240,7 @@ class FeishuMessenger:
         """Show a card to one person: ephemeral in a normal group, else a direct message."""
         if thread_id is None and self._allows_ephemeral(chat):
             try:
-                card = cards.render(message)
+                card = self._card(message)
                 # Seen by one person, it is paced as a message to them, not to the group.
                 self._paced(
                     f"user:{user}",
@@ -289,7 +295,7 @@ class FeishuMessenger:
 
     def update_after_click(self, *, token: str, message: Message) -> None:
         """Replace the clicked card later than the 3-second answer (within 30 minutes)."""
-        self.api.update_card(token=token, card=cards.render(message))
+        self.api.update_card(token=token, card=self._card(message))
 
     def permalink(self, *, ref: MessageRef) -> str | None:
         """A link that opens the message's chat (Feishu has no link to one message)."""

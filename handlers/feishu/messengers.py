@@ -17,6 +17,7 @@ from typing import Protocol
 from bot.config import Settings
 from bot.ports import DeliveryCode, DeliveryError, Messenger, WorkspaceAddress
 from handlers.feishu.api import FeishuApi
+from handlers.feishu.events import ReactionKeys
 from handlers.feishu.messenger import FeishuMessenger
 from handlers.feishu.pacing import Pacer
 
@@ -78,6 +79,7 @@ class FeishuMessengers:
             locale=settings.xdept_locale,
             lark=LARK_DOMAIN in settings.feishu_api_url,
             pacer=Pacer(chat_interval=FeishuMessenger.chat_interval),
+            reactions=ReactionKeys.named(settings),
         )
         return cls(messenger, tenant=tenant)
 

@@ -11,12 +11,14 @@ import unicodedata
 from datetime import UTC
 
 from bot.context import CommandStyle
+from bot.domain import Reaction
 from bot.messages import (
     ChannelSpan,
     CommandSpan,
     DateSpan,
     LinkSpan,
     MentionSpan,
+    ReactionSpan,
     Rich,
     Span,
     TextSpan,
@@ -24,6 +26,8 @@ from bot.messages import (
 
 # Commands are typed as a slash command on Slack.
 COMMAND_PREFIX = CommandStyle.SLASH.prefix
+# The emoji whose reactions the bot reads (handlers.slack.reaction_names), as mrkdwn.
+_REACTIONS = {Reaction.ACKNOWLEDGE: ":eyes:", Reaction.DONE: ":white_check_mark:"}
 
 ELLIPSIS = "…"
 # Schemes a link may carry; anything else is shown as text, never as a link.
@@ -150,6 +154,8 @@ def atom(span: Span) -> str:
         return date_markup(span)
     if isinstance(span, CommandSpan):
         return escape(COMMAND_PREFIX)
+    if isinstance(span, ReactionSpan):
+        return _REACTIONS[span.intent]
     raise TypeError(f"not a markup span: {span!r}")
 
 
@@ -223,6 +229,8 @@ def _plain(span: Span) -> str:
         return f"#{span.channel_id}"
     if isinstance(span, CommandSpan):
         return COMMAND_PREFIX
+    if isinstance(span, ReactionSpan):
+        return span.fallback
     return span.text
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, func, or_, select, union, update
 
 from storage.models import (
     Item,
+    PastMessage,
     Update,
 )
 from storage.repositories.base import Repository
@@ -39,11 +40,45 @@ class ItemRepository(Repository):
         return self.session.scalar(stmt)
 
     def by_thread(self, channel_id: str, message_id: str, *, lock: bool = False) -> Item | None:
-        """The item whose tracking message is this one."""
+        """The item whose tracking message is this one, now or before the platform had it
+        posted again (people keep replying under the old copy)."""
         stmt = select(Item).where(Item.channel_id == channel_id, Item.message_id == message_id)
         if lock and self._is_postgres:
             stmt = stmt.with_for_update(of=Item)
-        return self.session.scalar(stmt)
+        item = self.session.scalar(stmt)
+        if item is not None:
+            return item
+        past = (
+            select(PastMessage.item_id)
+            .where(PastMessage.channel_id == channel_id, PastMessage.message_id == message_id)
+            .order_by(PastMessage.id.desc())
+            .limit(1)
+        )
+        item_id = self.session.scalar(past)
+        return self.by_id(item_id, lock=lock) if item_id is not None else None
+
+    def place_tracking(self, item: Item, *, chat: str, message_id: str, at: datetime) -> None:
+        """The tracking message now lives at (chat, message_id); where it was before (a
+        copy the platform made it post again) stays known to `by_thread`."""
+        if (
+            item.channel_id
+            and item.message_id
+            and (item.channel_id, item.message_id)
+            != (
+                chat,
+                message_id,
+            )
+        ):
+            self.session.add(
+                PastMessage(
+                    workspace_id=item.workspace_id,
+                    item_id=item.id,
+                    channel_id=item.channel_id,
+                    message_id=item.message_id,
+                    replaced_at=at,
+                )
+            )
+        item.channel_id, item.message_id = chat, message_id
 
     def add_update(
         self,

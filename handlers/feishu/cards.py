@@ -185,7 +185,8 @@ def _template(kind: MessageKind) -> str:
     return _TEMPLATES.get(kind, "blue")
 
 
-def _fits(card: JSON) -> bool:
+def fits(card: JSON) -> bool:
+    """Whether Feishu takes the card: its size on the wire and its components."""
     return wire_size(card) <= CARD_LIMIT and _components(card["body"]["elements"]) <= (
         MAX_COMPONENTS
     )
@@ -198,7 +199,7 @@ def render(message: Message, *, reactions: Reactions | None = None) -> JSON:
     message = _spell_reactions(message, reactions or {})
     keep, fields = len(message.sections), len(message.fields)
     card = _build(message, None, keep)
-    if _fits(card):
+    if fits(card):
         return card
 
     def too_many(keep: int, fields: int) -> bool:
@@ -215,12 +216,12 @@ def render(message: Message, *, reactions: Reactions | None = None) -> JSON:
     low, high = 0, longest
     while low < high:
         mid = (low + high + 1) // 2
-        if _fits(_build(message, mid, keep, fields)):
+        if fits(_build(message, mid, keep, fields)):
             low = mid
         else:
             high = mid - 1
     card = _build(message, low, keep, fields)
-    while not _fits(card) and keep:
+    while not fits(card) and keep:
         keep -= 1
         card = _build(message, low, keep, fields)
     return card

@@ -257,7 +257,7 @@ def send_status_form(
 def send_minutes_form(deps: FeishuDeps, task: Task, msg: IncomingMessage) -> None:
     """Send the form to paste a meeting's notes into, by DM."""
     ctx = deps.context(task, user=msg.sender, chat=msg.chat_id)
-    card = forms.minutes_form(locale=deps.core.locale(ctx))
+    card = forms.minutes_form(chat=msg.chat_id, locale=deps.core.locale(ctx))
     deps.send_card(user=msg.sender, card=card, key=f"{task.key}:minutes-form")
 
 

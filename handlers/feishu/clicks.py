@@ -8,7 +8,8 @@ Acknowledge, Done, Snooze and Escalate answer with the updated tracking card
 checks that the person may decline, then has a worker send the reason form
 by direct message; the forms' submits (decline reason, "Track as request",
 four-part status, meeting notes) answer with a card that replaces the form
-(the notes' with their preview). The same click twice (a double
+(the notes' with their preview, whose Confirm files them: handlers.feishu.minutes).
+The same click twice (a double
 click, or Feishu's redelivery) changes things once.
 """
 
@@ -23,12 +24,12 @@ from typing import Any
 from bot import commands as c
 from bot import compose
 from bot.context import Context
-from bot.domain import InvalidInput, XdeptError
+from bot.domain import XdeptError
 from bot.i18n import t
 from bot.items.followup import FourParts
 from bot.lookup import Lookup, normalize_locale
 from bot.messages import ButtonAction, Message, MessageKind
-from handlers.feishu import cards, forms
+from handlers.feishu import cards, forms, minutes
 from handlers.feishu.cards import callback_answer
 from handlers.feishu.events import CardAction
 from handlers.feishu.markdown import applink_chat
@@ -97,7 +98,13 @@ def _answer(deps: FeishuDeps, envelope: Envelope, click: CardAction) -> JSON:
     if click.action == forms.STATUS_FORM:
         return _held(deps, envelope, click, _status_submit)
     if click.action == forms.MINUTES_FORM:
-        return _held(deps, envelope, click, _minutes_submit)
+        return _held(
+            deps, envelope, click, lambda d, task, _ctx, c: minutes.read_submit(d, task, c)
+        )
+    if click.action == minutes.PREVIEW_FORM:
+        return _held(
+            deps, envelope, click, lambda d, task, _ctx, c: minutes.file_submit(d, task, c)
+        )
     log.info("a click on %r, which no handler takes", click.action)
     return callback_answer(t(deps.resolver.locale, "feishu.click.unknown"), kind="warning")
 
@@ -235,20 +242,3 @@ def _status_submit(deps: FeishuDeps, task: Task, ctx: Context, click: CardAction
         return callback_answer(refusal, kind="error")
     done = compose.simple(locale, "reply.status", code=view.code)
     return callback_answer(done.plain(), kind="success", card=_replacement(done))
-
-
-def _minutes_submit(deps: FeishuDeps, task: Task, ctx: Context, click: CardAction) -> JSON:
-    """The notes read into the preview, which replaces the form (filing stays
-    `minutes confirm`, as typed); notes that cannot be read at all: a toast, the form stays."""
-    notes = str(click.form.get(forms.NOTES) or "")
-    if not notes.strip():  # the box is required: only a forged submit comes here empty
-        with deps.finishing(task):
-            pass
-        empty = InvalidInput("err.minutes_empty").render(deps.core.locale(ctx), ctx.command_style)
-        return callback_answer(empty, kind="error")
-    with deps.finishing(task):
-        preview = deps.core.execute(ctx, c.Minutes(text=notes))
-    if preview.kind is MessageKind.ERROR:
-        return _toast(preview)
-    toast = t(deps.core.locale(ctx), "feishu.minutes.previewed")
-    return callback_answer(toast, kind="success", card=_replacement(preview))

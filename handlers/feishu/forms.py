@@ -43,9 +43,9 @@ INPUT_MAX = 4000  # an item's text is at most 4,000 characters
 ITEMS_PER_GROUP = 25
 
 
-def _input(
+def input_field(
     name: str,
-    label: str,
+    label: str | None,
     *,
     multiline: bool = False,
     rows: int = 3,
@@ -56,11 +56,13 @@ def _input(
     element: JSON = {
         "tag": "input",
         "name": name,
-        "required": required,
         "max_length": INPUT_MAX,
-        "label": {"tag": "plain_text", "content": label},
-        "label_position": "top",
     }
+    if required:
+        element["required"] = True
+    if label:
+        element["label"] = {"tag": "plain_text", "content": label}
+        element["label_position"] = "top"
     if multiline:
         element["input_type"] = "multiline_text"
         element["rows"] = rows
@@ -71,7 +73,7 @@ def _input(
     return element
 
 
-def _submit(label: str, name: str, value: JSON, *, danger: bool = False) -> JSON:
+def submit_button(label: str, name: str, value: JSON, *, danger: bool = False) -> JSON:
     return {
         "tag": "button",
         "name": name,
@@ -98,20 +100,24 @@ class TrackSource:
 def track_form(*, text: str, source: TrackSource, known: list[str], locale: str) -> JSON:
     """The "Track as request" form, prefilled with the quoted message's text."""
     inputs = [
-        _input(
+        input_field(
             DEPT,
             t(locale, "feishu.form.dept"),
             required=True,
             placeholder=t(locale, "feishu.form.dept.placeholder"),
         ),
-        _input(TEXT, t(locale, "feishu.form.text"), multiline=True, required=True, default=text),
-        _input(
+        input_field(
+            TEXT, t(locale, "feishu.form.text"), multiline=True, required=True, default=text
+        ),
+        input_field(
             DUE, t(locale, "feishu.form.due"), placeholder=t(locale, "feishu.form.due.placeholder")
         ),
     ]
     for name in (BACKGROUND, IMPACT, SUGGESTION):
-        inputs.append(_input(name, t(locale, f"feishu.form.{name}"), multiline=True))
-    inputs.append(_submit(t(locale, "feishu.form.submit"), "xdept_track_submit", source.value()))
+        inputs.append(input_field(name, t(locale, f"feishu.form.{name}"), multiline=True))
+    inputs.append(
+        submit_button(t(locale, "feishu.form.submit"), "xdept_track_submit", source.value())
+    )
     elements = [
         md(markdown.escape(t(locale, "feishu.form.dept.hint", known=", ".join(known) or "—")))
     ]
@@ -130,14 +136,14 @@ def decline_form(*, code: str, locale: str) -> JSON:
         "tag": "form",
         "name": DECLINE_FORM,
         "elements": [
-            _input(
+            input_field(
                 REASON,
                 t(locale, "feishu.form.decline.reason"),
                 multiline=True,
                 required=True,
                 placeholder=t(locale, "feishu.form.decline.placeholder"),
             ),
-            _submit(
+            submit_button(
                 t(locale, "feishu.form.decline.submit"), "xdept_decline_submit", value, danger=True
             ),
         ],
@@ -149,7 +155,7 @@ def decline_form(*, code: str, locale: str) -> JSON:
 def status_form(*, code: str, parts: dict[str, str], locale: str) -> JSON:
     """The four-part status of an item, prefilled from it; only the current state is required."""
     inputs = [
-        _input(
+        input_field(
             name,
             t(locale, f"feishu.form.status.{name}"),
             multiline=True,
@@ -160,15 +166,17 @@ def status_form(*, code: str, parts: dict[str, str], locale: str) -> JSON:
         for name in STATUS_PARTS
     ]
     value = {"action": STATUS_FORM, "value": code}
-    inputs.append(_submit(t(locale, "feishu.form.status.submit"), "xdept_status_submit", value))
+    inputs.append(
+        submit_button(t(locale, "feishu.form.status.submit"), "xdept_status_submit", value)
+    )
     title = t(locale, "feishu.form.status.title", code=code)
     form = {"tag": "form", "name": STATUS_FORM, "elements": inputs}
     return shell([form], header=header(title, template="blue"), summary=title)
 
 
-def minutes_form(*, locale: str) -> JSON:
+def minutes_form(*, chat: str | None, locale: str) -> JSON:
     """One box for a meeting's notes; its submit shows the preview of what they would file."""
-    notes = _input(
+    notes = input_field(
         NOTES,
         t(locale, "feishu.form.minutes.notes"),
         multiline=True,
@@ -176,8 +184,9 @@ def minutes_form(*, locale: str) -> JSON:
         required=True,
         placeholder=t(locale, "feishu.form.minutes.placeholder"),
     )
-    value = {"action": MINUTES_FORM}
-    submit = _submit(t(locale, "feishu.form.minutes.submit"), "xdept_minutes_submit", value)
+    # Where the notes were asked for: the summary of what they file goes there.
+    value = {"action": MINUTES_FORM, "chat": chat}
+    submit = submit_button(t(locale, "feishu.form.minutes.submit"), "xdept_minutes_submit", value)
     form = {"tag": "form", "name": MINUTES_FORM, "elements": [notes, submit]}
     hint = md(markdown.escape(t(locale, "feishu.form.minutes.hint")), size="notation")
     title = t(locale, "feishu.form.minutes.title")

@@ -73,6 +73,31 @@ register(
             "Here is what the notes would file.",
             "已按纪要生成预览。",
         ),
+        "feishu.minutes.title": ("Check the items before filing", "确认纪要中的待办"),
+        "feishu.minutes.hint": (
+            "Edit a line to fix it; untick it to leave it out. Lines marked ✗ cannot be "
+            "read: fix them or untick them.",
+            "可以直接修改每一行；不需要的行取消勾选即可。标 ✗ 的行无法识别，请改好或取消勾选。",
+        ),
+        "feishu.minutes.line_ok": ("✓ Line {n}: {what}", "✓ 第 {n} 行：{what}"),
+        "feishu.minutes.line_bad": ("✗ Line {n}: {why}", "✗ 第 {n} 行：{why}"),
+        "feishu.minutes.confirm": ("Confirm", "确认创建"),
+        "feishu.minutes.still_bad": (
+            "Line {n} still cannot be read ({why}): fix it or untick it. Nothing was filed.",
+            "第 {n} 行仍无法识别（{why}），请修改或取消勾选。本次未创建任何事项。",
+        ),
+        "feishu.minutes.none_kept": (
+            "Every line is unticked: nothing was filed.",
+            "所有行都已取消勾选，本次未创建任何事项。",
+        ),
+        "feishu.minutes.too_big": (
+            "The notes are too long for one card: send them in two or more parts.",
+            "纪要太长，一张卡片放不下，请分几次发送。",
+        ),
+        "feishu.minutes.filed": (
+            "Filed {n} [[n:item|items]]; the summary is posted where you typed minutes",
+            "已创建 {n} 项，汇总已发到发起纪要的会话",
+        ),
         # -- "My items", the Home tab of Feishu
         "feishu.home.title": ("My items", "我的事项"),
         "feishu.home.mine": ("My open items", "我负责的事项"),

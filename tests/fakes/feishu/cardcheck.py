@@ -95,6 +95,21 @@ _COMPONENTS: dict[str, set[str]] = {
         "label_position",
         "fallback",
     },
+    "checker": _COMMON
+    | {
+        "name",
+        "checked",
+        "text",
+        "overall_checkable",
+        "button_area",
+        "checked_style",
+        "padding",
+        "disabled",
+        "disabled_tips",
+        "hover_tips",
+        "behaviors",
+        "confirm",
+    },
 }
 _COLUMN = {
     "tag",
@@ -252,9 +267,29 @@ class _Walk:
             if "required" in node and not in_form:
                 raise CardError(f"{where}.required only works inside a form")
             return False
+        if tag == "checker":
+            self.checker(node, where, in_form=in_form)
+            return False
         if tag == "button":
             return self.button(node, where, in_form=in_form)
         return False
+
+    def checker(self, node: dict[str, Any], where: str, *, in_form: bool) -> None:
+        self.name(node, where, required=in_form)
+        if "checked" in node and not isinstance(node["checked"], bool):
+            raise CardError(f"{where}.checked must be a boolean")
+        if "text" in node:
+            text = _only(
+                node["text"],
+                {"tag", "content", "text_size", "text_color", "text_align"},
+                f"{where}.text",
+            )
+            if text.get("tag") not in ("plain_text", "lark_md"):
+                raise CardError(f"{where}.text.tag must be plain_text or lark_md")
+            if not isinstance(text.get("content"), str):
+                raise CardError(f"{where}.text.content must be a string")
+        if "behaviors" in node:
+            _behaviors(node["behaviors"], f"{where}.behaviors")
 
     def button(self, node: dict[str, Any], where: str, *, in_form: bool) -> bool:
         _text(node.get("text"), f"{where}.text", tags=("plain_text", "lark_md"))

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from bot.bootstrap import App
 from bot.config import Settings
-from handlers.feishu import chat, home, reacting
+from handlers.feishu import chat, home, people, reacting
 from handlers.feishu.api import FeishuApi, make_client
 from handlers.feishu.clicks import CLICK_KIND
 from handlers.feishu.directory import FeishuDirectory
@@ -84,7 +84,7 @@ class FeishuAdapter:
     def routes(self) -> dict[str, Route]:
         """The inbox handlers of Feishu rows, by kind."""
         routes: dict[str, Route] = {CLICK_KIND: IN_REQUEST}
-        for module in (chat, reacting, home):
+        for module in (chat, reacting, home, people):
             routes.update(module.routes(self.deps))
         return routes
 

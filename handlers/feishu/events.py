@@ -1,4 +1,5 @@
-"""Feishu events as plain values: messages, reactions, card clicks, menu clicks, chats.
+"""Feishu events as plain values: messages, reactions, card clicks, menu clicks, chats,
+people leaving.
 
 Message text keeps Feishu's ``@_user_N`` placeholders, with a map from each
 placeholder to the person it names, so the grammar can resolve targets
@@ -35,6 +36,9 @@ BOT_MENU = "application.bot.menu_v6"
 P2P_CHAT_ENTERED = "im.chat.access_event.bot_p2p_chat_entered_v1"
 BOT_ADDED = "im.chat.member.bot.added_v1"
 BOT_REMOVED = "im.chat.member.bot.deleted_v1"
+# A person left the tenant (deleted), or was marked resigned or back (updated).
+USER_DELETED = "contact.user.deleted_v3"
+USER_UPDATED = "contact.user.updated_v3"
 
 # A registered slash command, or the bot's name typed as text rather than picked from
 # Feishu's @ menu: either way the message is addressed to the bot.
@@ -177,7 +181,17 @@ class BotMembership(_Event):
     added: bool
 
 
-FeishuEvent = IncomingMessage | Reaction | CardAction | MenuClick | ChatOpened | BotMembership
+@dataclass(frozen=True)
+class PersonLeft(_Event):
+    """A person left the tenant (`left`), or came back after being marked resigned."""
+
+    user: str
+    left: bool
+
+
+FeishuEvent = (
+    IncomingMessage | Reaction | CardAction | MenuClick | ChatOpened | BotMembership | PersonLeft
+)
 
 
 def _open_id(ids: Any) -> str:
@@ -335,6 +349,26 @@ def _card_action(envelope: Envelope) -> CardAction:
     )
 
 
+def _resigned(user: Any) -> bool | None:
+    status = user.get("status") if isinstance(user, dict) else None
+    value = status.get("is_resigned") if isinstance(status, dict) else None
+    return value if isinstance(value, bool) else None
+
+
+def _person_left(envelope: Envelope) -> PersonLeft:
+    """Deleted: gone. Updated: gone when now resigned, back when it was resigned before
+    (`old_object` holds only what changed); any other change is no concern of the bot."""
+    event = envelope.event
+    user = _open_id(event.get("object"))
+    if envelope.event_type == USER_DELETED or _resigned(event.get("object")):
+        left = True
+    elif _resigned(event.get("object")) is False and _resigned(event.get("old_object")):
+        left = False
+    else:
+        raise _NotForUs("a profile change other than leaving or coming back")
+    return PersonLeft(envelope.event_id, envelope.tenant_key, user, left)
+
+
 class _NotForUs(Exception):
     """A well-formed event the bot has nothing to do with (its own messages, say)."""
 
@@ -366,6 +400,8 @@ def parse(
         if kind in (BOT_ADDED, BOT_REMOVED):
             chat_id = _str(event, "chat_id")
             return BotMembership(envelope.event_id, envelope.tenant_key, chat_id, kind == BOT_ADDED)
+        if kind in (USER_DELETED, USER_UPDATED):
+            return _person_left(envelope)
     except _NotForUs as why:
         log.debug("ignoring %s %s: %s", kind, envelope.event_id, why)
         return None

@@ -5,9 +5,9 @@ before the acknowledgement: a message by its message id (Feishu re-sends a
 message under a new event id after a reconnect), anything else by its event
 id. What does not concern it is acknowledged and dropped: group messages
 that neither mention the bot nor reply in a thread, reactions with no
-meaning, the bot being added to a chat. A card click is answered in the
-request (Feishu waits 3 seconds for its toast and card), after its row is
-stored. Events of another tenant are ignored.
+meaning, the bot being added to a chat, profile changes other than leaving.
+A card click is answered in the request (Feishu waits 3 seconds for its toast
+and card), after its row is stored. Events of another tenant are ignored.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from handlers.feishu import clicks
+from handlers.feishu import clicks, people
 from handlers.feishu.events import (
     BotMembership,
     CardAction,
@@ -23,6 +23,7 @@ from handlers.feishu.events import (
     FeishuEvent,
     IncomingMessage,
     MenuClick,
+    PersonLeft,
     Reaction,
 )
 from handlers.feishu.runtime import FeishuDeps
@@ -54,6 +55,8 @@ def _row_of(event: FeishuEvent, bot: str | None) -> tuple[str, str] | None:
         return (REACTION_KIND, event.dedupe_key) if event.intent is not None else None
     if isinstance(event, MenuClick | ChatOpened):
         return HOME_KIND, event.dedupe_key
+    if isinstance(event, PersonLeft):
+        return people.KIND, event.dedupe_key
     return None
 
 

@@ -21,6 +21,8 @@ REACTION_CREATED = "im.message.reaction.created_v1"
 CARD_ACTION = "card.action.trigger"
 BOT_MENU = "application.bot.menu_v6"
 P2P_CHAT_ENTERED = "im.chat.access_event.bot_p2p_chat_entered_v1"
+USER_DELETED = "contact.user.deleted_v3"
+USER_UPDATED = "contact.user.updated_v3"
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,40 @@ def p2p_chat_entered_event(*, chat_id: str, operator: str) -> JSON:
         "last_message_id": "",
         "last_message_create_time": "",
     }
+
+
+def _user(open_id: str, name: str, *, resigned: bool) -> JSON:
+    return {
+        **_ids(open_id),
+        "name": name,
+        "status": {
+            "is_frozen": False,
+            "is_resigned": resigned,
+            "is_activated": not resigned,
+            "is_exited": False,
+            "is_unjoin": False,
+        },
+        "department_ids": [],
+    }
+
+
+def user_deleted_event(*, open_id: str, name: str = "") -> JSON:
+    """The `event` of contact.user.deleted_v3 (a person removed from the tenant)."""
+    return {
+        "object": _user(open_id, name, resigned=True),
+        "old_object": {"department_ids": ["od-ops"], "open_id": open_id},
+    }
+
+
+def user_updated_event(
+    *, open_id: str, name: str = "", resigned: bool, was_resigned: bool | None = None
+) -> JSON:
+    """The `event` of contact.user.updated_v3; `old_object` holds only what changed (the
+    status when `was_resigned` is given, else the name)."""
+    old: JSON = {"name": name + "（旧）"}
+    if was_resigned is not None:
+        old = {"status": _user(open_id, name, resigned=was_resigned)["status"]}
+    return {"object": _user(open_id, name, resigned=resigned), "old_object": old}
 
 
 def url_verification(*, token: str, challenge: str | None = None) -> JSON:

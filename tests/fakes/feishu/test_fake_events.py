@@ -105,3 +105,26 @@ def test_frames_round_trip_through_the_sdks_protobuf() -> None:
     assert (back.method, back.service, back.header("type")) == (CONTROL, 5, "ping")
     with pytest.raises(ValueError):
         Frame.decode(b"\x08")
+
+
+def test_sdk_dispatcher_reads_the_fakes_people_leaving(feishu: FakeFeishu) -> None:
+    """contact.user.deleted_v3 and updated_v3, encrypted and signed by the fake, reach the
+    SDK's handlers for them with the person and their resigned status."""
+    import lark_oapi as lark
+
+    deleted: list[Any] = []
+    updated: list[Any] = []
+    dispatcher = (
+        lark.EventDispatcherHandler.builder(feishu.encrypt_key or "", feishu.verification_token)
+        .register_p2_contact_user_deleted_v3(deleted.append)
+        .register_p2_contact_user_updated_v3(updated.append)
+        .build()
+    )
+    gone = feishu.event(events.USER_DELETED, events.user_deleted_event(open_id=ALICE))
+    assert dispatcher.do(_raw_request(feishu.signed(gone))).status_code == 200
+    back = events.user_updated_event(open_id=ALICE, resigned=False, was_resigned=True)
+    assert dispatcher.do(_raw_request(feishu.signed(feishu.event(events.USER_UPDATED, back))))
+    assert [e.event.object.open_id for e in deleted] == [ALICE]
+    assert deleted[0].header.event_type == "contact.user.deleted_v3"
+    assert updated[0].event.object.status.is_resigned is False
+    assert updated[0].event.old_object.status.is_resigned is True

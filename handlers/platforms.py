@@ -169,6 +169,14 @@ def build(
             return False
         return slack.deps.resolver.channel_private(workspace, channel)
 
+    def person_locale(workspace: str, user: str) -> str | None:
+        # Feishu's open ids start with ou_. Feishu has no language per person: its people
+        # speak the Feishu default, as they do from their first message to the bot.
+        if user.startswith("ou_"):
+            return parts.resolver.locale
+        slack = platforms[0].slack if platforms else None
+        return slack.deps.resolver.actor(workspace, user).locale if slack else None
+
     app = bootstrap(
         settings,
         messengers=ByPlatform(directories),
@@ -176,6 +184,7 @@ def build(
         migrate=False,
         channel_private=channel_private,
         sleep=sleep,
+        person_locale=person_locale,
     )
     result = Platforms(app=app)
     if with_slack:

@@ -9,7 +9,8 @@
   request" form, prefilled with that message, in their direct chat.
 - `@xdept status XD-12` with nothing after the code sends the person the
   four-part status form, prefilled from the item, in their direct chat;
-  `@xdept minutes` (纪要) with no notes after it sends a form to paste them.
+  `@xdept minutes` (纪要) with no notes after it sends a form to paste them, and
+  with notes the preview to fix and confirm (handlers.feishu.minutes).
 - `dept add` typed in a group binds that group (`chat:oc_...` names another).
 
 The answer is private: an ephemeral card in a normal group, a direct message
@@ -29,7 +30,7 @@ from bot.commands.words import lookup_dept_subcommand, lookup_subcommand
 from bot.domain import XdeptError
 from bot.i18n import t
 from bot.messages import Message, MessageKind, Section, TextSpan
-from handlers.feishu import forms
+from handlers.feishu import forms, minutes
 from handlers.feishu.events import IncomingMessage, quoted_text
 from handlers.feishu.markdown import applink_chat
 from handlers.feishu.runtime import FeishuDeps
@@ -92,6 +93,8 @@ def on_message(deps: FeishuDeps, task: Task, finish: Finish) -> None:
         return  # a group message that is not for the bot
     if subcommand == "minutes" and len(words) == 1:
         send_minutes_form(deps, task, msg)
+        return
+    if subcommand == "minutes" and send_minutes_preview(deps, task, finish, msg):
         return
     code = _status_form_code(deps, msg, subcommand)
     if code is not None:
@@ -259,6 +262,38 @@ def send_minutes_form(deps: FeishuDeps, task: Task, msg: IncomingMessage) -> Non
     ctx = deps.context(task, user=msg.sender, chat=msg.chat_id)
     card = forms.minutes_form(chat=msg.chat_id, locale=deps.core.locale(ctx))
     deps.send_card(user=msg.sender, card=card, key=f"{task.key}:minutes-form")
+
+
+def send_minutes_preview(
+    deps: FeishuDeps, task: Task, finish: Finish, msg: IncomingMessage
+) -> bool:
+    """`minutes <notes>`: the preview card to fix and confirm, by DM (False when it is not
+    that, or too big for a card: the command then answers in text, as typed)."""
+    parsed = c.parse_command(msg.text, mentions=msg.mentions)
+    if not isinstance(parsed, c.Minutes) or parsed.confirm or not parsed.text.strip():
+        return False
+    # Lines in an input are plain text: people picked from the @ menu become their names,
+    # and the Confirm button carries what each name stands for.
+    reader = TargetReader(parsed.mentions)
+    named = {target.label(): target for target in reader.mentions.values() if target.label()}
+    ctx = deps.context(task, user=msg.sender, chat=msg.chat_id)
+    locale = deps.core.locale(ctx)
+    try:
+        notes = reader.readable(parsed.text)
+        lines = deps.core.items.read_minutes(ctx=ctx, notes=notes, mentions=named)
+    except XdeptError as exc:
+        with finish():
+            refusal = compose.error_reply(exc.render(locale, ctx.command_style))
+            deps.answer(task, ctx, refusal, chat=private_chat(msg))
+        return True
+    tz = deps.core.timezone(ctx)
+    card = minutes.preview_card(
+        lines, keep={}, chat=msg.chat_id, mentions=named, locale=locale, tz=tz
+    )
+    if card is None:
+        return False
+    deps.send_card(user=msg.sender, card=card, key=f"{task.key}:minutes-preview")
+    return True
 
 
 def give_up(deps: FeishuDeps, task: Task) -> None:

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from tests.fakes.feishu.cardcheck import check_card
+from tests.fakes.feishu.events import Mention
 from tests.fakes.feishu.tenant import ALICE, WANG
 from tests.handlers.feishu.inbound_support import (
     SERVICE,
@@ -174,3 +175,39 @@ def test_notes_too_big_for_a_card_are_refused_with_the_reason(
     assert answer == {
         "toast": {"type": "error", "content": "纪要太长，一张卡片放不下，请分几次发送。"}
     }
+
+
+def test_notes_typed_after_the_command_send_the_preview_and_confirm_files_them(
+    feishu_on_sqlite: FeishuServer,
+) -> None:
+    """`@xdept 纪要 <notes>` with a person picked from the @ menu: the preview card comes by
+    DM with the person's name in the line; confirming files their action item in the
+    group the notes were typed in."""
+    server = feishu_on_sqlite
+    server.add_logistics()
+    notes = "纪要\n@_user_2 周四前整理包装问题清单\n下次会议再议"
+    server.say(notes, sender=ALICE, chat=SERVICE, mentions=[Mention(WANG, "王强")])
+    server.settle()
+    preview = server.dms_to(ALICE)
+    assert len(preview) == 1
+    card = preview[0].card
+    check_card(card)
+    named = _named(card)
+    assert named["line_1"]["default_value"] == "@王强 周四前整理包装问题清单"
+    assert "✗ 第 2 行" in json.dumps(card, ensure_ascii=False)
+    edited = _submitted(card, keep_2=False)
+    answer = server.click(preview[0].message_id, _confirm(card), operator=ALICE, form_value=edited)
+    assert answer["toast"]["type"] == "success", answer
+    server.settle()
+    assert server.items() == 1 and server.item("XD-1").owner_id == WANG
+    assert len(_summaries(server)) == 1
+
+
+def test_minutes_confirm_typed_still_files_at_once(feishu_on_sqlite: FeishuServer) -> None:
+    """`@xdept 纪要 confirm <notes>` files without a card, as before."""
+    server = feishu_on_sqlite
+    server.add_logistics()
+    server.say("minutes confirm\n@物流 周五前核对上周拒收单", sender=ALICE, chat=SERVICE)
+    server.settle()
+    assert server.items() == 1 and server.dms_to(ALICE) == []
+    assert len(_summaries(server)) == 1

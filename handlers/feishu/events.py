@@ -359,14 +359,13 @@ def _person_left(envelope: Envelope) -> PersonLeft:
     """Deleted: gone. Updated: gone when now resigned, back when it was resigned before
     (`old_object` holds only what changed); any other change is no concern of the bot."""
     event = envelope.event
-    user = _open_id(event.get("object"))
     if envelope.event_type == USER_DELETED or _resigned(event.get("object")):
         left = True
     elif _resigned(event.get("object")) is False and _resigned(event.get("old_object")):
         left = False
     else:
         raise _NotForUs("a profile change other than leaving or coming back")
-    return PersonLeft(envelope.event_id, envelope.tenant_key, user, left)
+    return PersonLeft(envelope.event_id, envelope.tenant_key, _open_id(event.get("object")), left)
 
 
 class _NotForUs(Exception):

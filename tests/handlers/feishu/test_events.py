@@ -229,6 +229,8 @@ def test_menu_chat_opened_and_membership() -> None:
         (events.REACTION_CREATED, {"message_id": "om_1", "reaction_type": {}}),
         (events.CARD_ACTION, {"operator": {"open_id": WANG}, "action": {"value": [1]}}),
         (events.BOT_MENU, {"operator": None}),
+        (events.USER_DELETED, {"object": {"status": {}}}),
+        (events.USER_UPDATED, {"object": {"status": {"is_resigned": True}}}),
     ],
 )
 def test_malformed_events_are_logged_once_and_ignored(

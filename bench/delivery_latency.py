@@ -230,7 +230,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         slack.ask("reset")
         ring = LocalBell()
         adapter = build_slack(settings, app=app, ring=ring)
-        workers = WorkerService(app, adapter.routes(), threads=args.threads, poll=0.2)
+        # As in `xdept serve`: the workers hold back while requests arrive.
+        workers = WorkerService(
+            app, adapter.routes(), threads=args.threads, poll=0.2, busy=ring.rang_within
+        )
         ring.workers = workers.workers
         workers.start()
         rng = random.Random(7)

@@ -13,6 +13,7 @@ never complete the same request a second time.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -105,15 +106,24 @@ def store_request_now(engine: Engine, values: dict[str, Any]) -> int | None:
     if engine.dialect.name != "postgresql":
         with engine.connect() as connection:
             return store_request(connection.execution_options(isolation_level="AUTOCOMMIT"), values)
-    return _store_on_postgres(engine, values)
+    return store_requests_on_postgres(engine, [values]).get((values["platform"], values["key"]))
 
 
-def _store_on_postgres(engine: Engine, values: dict[str, Any]) -> int | None:
+def store_requests_on_postgres(
+    engine: Engine, rows: Sequence[dict[str, Any]]
+) -> dict[tuple[str, str], int]:
+    """Store several requests in one statement that commits on its own; the new rows' ids
+    by (platform, key). A key stored before (or twice in `rows`) is stored once."""
     from psycopg.types.json import Json
 
     dialect = engine.dialect
-    params = {**values, "payload": Json(values["payload"])}
-    sql = _postgres_insert_sql(tuple(values))
+    columns = tuple(rows[0])
+    params = [
+        value
+        for row in rows
+        for value in (Json(row[c]) if c == "payload" else row[c] for c in columns)
+    ]
+    sql = _postgres_insert_sql(columns, len(rows))
     raw = None
     try:
         raw = engine.raw_connection()
@@ -121,7 +131,7 @@ def _store_on_postgres(engine: Engine, values: dict[str, Any]) -> int | None:
         assert driver is not None
         driver.autocommit = True  # no round trip: the next statement commits itself
         try:
-            row = driver.execute(sql, params, prepare=True).fetchone()
+            stored = driver.execute(sql, params, prepare=True).fetchall()
         finally:
             if not driver.closed:
                 driver.autocommit = False  # back to the pool as SQLAlchemy lent it
@@ -135,17 +145,16 @@ def _store_on_postgres(engine: Engine, values: dict[str, Any]) -> int | None:
     finally:
         if raw is not None:
             raw.close()
-    return int(row[0]) if row is not None else None
+    return {(platform, key): int(row_id) for row_id, platform, key in stored}
 
 
 @functools.cache
-def _postgres_insert_sql(columns: tuple[str, ...]) -> str:
+def _postgres_insert_sql(columns: tuple[str, ...], rows: int) -> str:
     table = InboxTask.__tablename__
-    names = ", ".join(columns)
-    placeholders = ", ".join(f"%({name})s" for name in columns)
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     return (
-        f"INSERT INTO {table} ({names}) VALUES ({placeholders}) "
-        "ON CONFLICT (platform, key) DO NOTHING RETURNING id"
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * rows)} "
+        "ON CONFLICT (platform, key) DO NOTHING RETURNING id, platform, key"
     )
 
 

@@ -22,7 +22,8 @@ from typing import Any, Protocol
 from sqlalchemy.exc import DBAPIError
 
 from storage.db import Store, UnitOfWork
-from storage.inbox import Claimed, TaskState, request_row, store_request_now
+from storage.inbox import Claimed, TaskState, request_row
+from storage.inbox_batch import RequestWriter
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ class Inbox:
     def __init__(self, store: Store, *, lease: timedelta = LEASE) -> None:
         self.store = store
         self.lease = lease
+        self._writer = RequestWriter(store.engine)
 
     def put(
         self,
@@ -110,7 +112,7 @@ class Inbox:
         )
 
     def _store(self, values: dict[str, Any]) -> int | None:
-        return store_request_now(self.store.engine, values)
+        return self._writer.put(values)
 
     def claim(self, *, now: datetime) -> Task | None:
         """Claim the oldest row that may run now."""

@@ -24,8 +24,8 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
 # After a database error, how long a worker waits before it tries again.
 ERROR_PAUSE = 2.0
-# While requests are arriving, a worker holds back its next claim (see InboxWorkers) until
-# the front door has been quiet this long, but never longer than MAX_HOLD per claim.
+# While requests are arriving, the workers hold back their claims (InboxWorkers._hold_back)
+# until the front door has been quiet this long; one claim goes through every MAX_HOLD.
 QUIET = 0.02
 MAX_HOLD = 1.0
 
@@ -54,6 +54,7 @@ class InboxWorkers:
         self._cond = threading.Condition()
         self._rings = 0
         self._busy = 0
+        self._let_through = 0.0  # when a claim last went through a hold (monotonic)
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
 
@@ -133,13 +134,18 @@ class InboxWorkers:
         An acknowledgement has a deadline (the platform retries after 3 s) and work
         behind it has none that tight. The inbox process already runs at a lower CPU
         priority, but the database work it asks for does not: holding back the claims
-        while the front door is busy gives it the CPU, and MAX_HOLD keeps the inbox
-        moving under a flood.
+        while the front door is busy gives it the CPU. Under a flood that does not stop,
+        the pool still lets one claim through every MAX_HOLD.
         """
         if self.busy_front_door is None:
             return
-        deadline = time.monotonic() + MAX_HOLD
-        while self.busy_front_door(QUIET) and time.monotonic() < deadline:
+        held_since = time.monotonic()
+        while self.busy_front_door(QUIET):
+            now = time.monotonic()
+            with self._cond:
+                if now - held_since >= MAX_HOLD and now - self._let_through >= MAX_HOLD:
+                    self._let_through = now
+                    return
             if self._stopping.wait(QUIET):
                 return
 
@@ -198,7 +204,13 @@ class LocalBell:
 
     def __init__(self) -> None:
         self.workers: InboxWorkers | None = None
+        self._rang_at = 0.0
+
+    def rang_within(self, seconds: float) -> bool:
+        """True if a listener stored a request in the last `seconds`."""
+        return time.monotonic() - self._rang_at < seconds
 
     def __call__(self) -> None:
+        self._rang_at = time.monotonic()
         if self.workers is not None:
             self.workers.wake()

@@ -1,10 +1,11 @@
 """Meeting minutes on Feishu: the preview to fix, drop and confirm, as a form card.
 
 The notes form's submit (in the person's direct chat) is answered with the
-preview, which replaces it: every line as an input prefilled with it, a
-"file / don't file" choice beside it, what it would file or why it cannot be
-read, and a Confirm button. Confirming reads the lines again as edited,
-leaves out the dropped ones and files the rest in one transaction through the
+preview, which replaces it; notes typed after the command get it by direct
+message. Every line is a tick box labelled with what it would file or why it
+cannot be read, over an input prefilled with the line, and a Confirm button
+closes the form (Feishu's checker sits in a form and submits true or false). Confirming reads the lines again as edited,
+leaves out the unticked ones and files the rest in one transaction through the
 same use case as Slack's form and `minutes confirm`; the summary goes to the
 chat where `minutes` was typed. A kept line that still cannot be read files
 nothing: the preview comes back with an error toast naming it (Slack files
@@ -16,7 +17,6 @@ Confirm button's value, as Slack keeps them in the modal's metadata.
 from __future__ import annotations
 
 import dataclasses
-import logging
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -33,8 +33,6 @@ from handlers.feishu.cards import JSON, callback_answer, header, md, shell
 from handlers.feishu.events import CardAction
 from handlers.feishu.runtime import FeishuDeps
 from handlers.runtime.inbox import Task
-
-log = logging.getLogger(__name__)
 
 PREVIEW_FORM = "xdept_minutes_file"
 LINE = "line_"

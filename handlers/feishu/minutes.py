@@ -4,14 +4,15 @@ The notes form's submit (in the person's direct chat) is answered with the
 preview, which replaces it; notes typed after the command get it by direct
 message. Every line is a tick box labelled with what it would file or why it
 cannot be read, over an input prefilled with the line, and a Confirm button
-closes the form (Feishu's checker sits in a form and submits true or false). Confirming reads the lines again as edited,
-leaves out the unticked ones and files the rest in one transaction through the
-same use case as Slack's form and `minutes confirm`; the summary goes to the
-chat where `minutes` was typed. A kept line that still cannot be read files
-nothing: the preview comes back with an error toast naming it (Slack files
-the readable lines and lists the others; a form card cannot say which line is
-wrong except by coming back). The chat and the mentions travel in the
-Confirm button's value, as Slack keeps them in the modal's metadata.
+closes the form (Feishu's checker sits in a form and submits true or false).
+Confirming reads the lines again as edited, leaves out the unticked ones and
+files the rest in one transaction through the same use case as Slack's form
+and `minutes confirm`; the summary goes to the chat where `minutes` was
+typed. A ticked line that still cannot be read files nothing: the preview
+comes back with an error toast naming it (Slack files the readable lines and
+lists the others; a card can only point at a line by coming back). The chat
+and the mentions travel in the Confirm button's value, as Slack keeps them in
+the modal's metadata.
 """
 
 from __future__ import annotations

@@ -346,8 +346,9 @@ class Core:
             return normalize_locale(dept.locale if dept else None, self.settings.xdept_locale)
 
     def _learn_languages(self, ctx: Context, command: c.Command) -> None:
-        """Before a department is added or an escalation is sent, look up the language
-        of the people it names whom the bot has not heard from (leads, the contact)."""
+        """Before a department is added, an item handed to someone or an escalation sent,
+        look up the language of the people it names whom the bot has not heard from
+        (leads, the contact, the new owner)."""
         people: list[str] = []
         if isinstance(command, c.DeptAdd | c.DeptSet):
             people = [
@@ -364,6 +365,8 @@ class Core:
             except XdeptError:
                 return  # the command itself will say what is wrong
             people = [dept.escalation_contact_id] if dept.escalation_contact_id else []
+        elif isinstance(command, c.Todo | c.Assign) and command.assignee.id:
+            people = [command.assignee.id]
         if not people:
             return
         with self.store.unit_of_work() as uow:

@@ -95,6 +95,20 @@ def test_a_department_speaks_its_leads_language_and_a_contact_is_looked_up(
         assert contact is not None and contact.locale == "zh-CN"  # known before any escalation
 
 
+def test_a_new_owner_is_looked_up_before_anything_is_sent_to_them(
+    slack_server: SlackServer,
+) -> None:
+    from tests.handlers.slack.conftest import ZHAO
+
+    reply = slack_server.reply_to(f"todo <@{ZHAO}|zhao> 盘点三号仓 by Friday", user=CHEN)
+    assert "XD-" in reply, reply
+    with slack_server.app.store.unit_of_work() as uow:
+        ws = uow.workspaces.get("slack", slack_server.slack.team_id)
+        assert ws is not None
+        owner = uow.people.get(ws.id, ZHAO)
+        assert owner is not None and owner.locale == "zh-CN"  # Zhao never used the bot
+
+
 def test_a_deactivated_person_is_recorded_from_user_change(slack_server: SlackServer) -> None:
     slack_server.add_logistics()
     event = {"type": "user_change", "user": {"id": CHEN, "deleted": True, "name": "chen"}}

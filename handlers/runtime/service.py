@@ -62,6 +62,9 @@ class WorkerService:
         self._tick: Running | None = None
 
     def _send(self, ids: Sequence[int], now: datetime) -> None:
+        # Sending (rendering, the platform's API) is most of a row's work: it waits for
+        # the front door too. The rows are committed already; waiting loses nothing.
+        self.workers.hold_back()
         self.app.core.send(ids, now=now)
 
     def start(self) -> None:

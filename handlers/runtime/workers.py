@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
 # After a database error, how long a worker waits before it tries again.
 ERROR_PAUSE = 2.0
-# While requests are arriving, the workers hold back their claims (InboxWorkers._hold_back)
+# While requests are arriving, the workers hold back their claims (InboxWorkers.hold_back)
 # until the front door has been quiet this long; one claim goes through every MAX_HOLD.
 QUIET = 0.02
 MAX_HOLD = 1.0
@@ -104,7 +104,7 @@ class InboxWorkers:
 
     def _loop(self) -> None:
         while not self._stopping.is_set():
-            self._hold_back()
+            self.hold_back()
             if self._stopping.is_set():
                 return  # told to stop while holding back: claim nothing more
             try:
@@ -128,7 +128,7 @@ class InboxWorkers:
                 with self._cond:
                     self._busy -= 1
 
-    def _hold_back(self) -> None:
+    def hold_back(self) -> None:
         """Let the acknowledgements go first while requests are arriving on this host.
 
         An acknowledgement has a deadline (the platform retries after 3 s) and work

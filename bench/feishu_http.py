@@ -295,14 +295,14 @@ def _burst(port: int, fake: FakeFeishuProcess, *, timeout: float) -> dict[str, A
     marker = f"[突发{time.monotonic_ns()}]"
     batch = fake.events(DELIVERY_BURST, marker)
     started = time.time()
-    run_load(port, concurrency=10, requests=len(batch), make=lambda n: batch[n], path=PATH)
+    load = run_load(port, concurrency=10, requests=len(batch), make=lambda n: batch[n], path=PATH)
     deadline = time.monotonic() + timeout
     arrived = fake.cards(marker)
     while len(arrived) < DELIVERY_BURST and time.monotonic() < deadline:
         time.sleep(0.5)  # the inbox works behind the acknowledgements; poll the fake
         arrived = fake.cards(marker)
     if not arrived:
-        return {"cards": 0, "of": DELIVERY_BURST, "cards_per_s": 0.0}
+        return {"cards": 0, "of": DELIVERY_BURST, "cards_per_s": 0.0, "errors": load["errors"]}
     seconds = max(arrived[-1] - started, 0.001)
     return {
         "cards": len(arrived),
@@ -310,6 +310,8 @@ def _burst(port: int, fake: FakeFeishuProcess, *, timeout: float) -> dict[str, A
         "groups": DEPARTMENTS,
         "seconds": round(seconds, 2),
         "cards_per_s": round(len(arrived) / seconds, 1),
+        # Requests of the burst that got no 200 (Feishu would send them again).
+        "errors": load["errors"],
     }
 
 

@@ -232,7 +232,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         adapter = build_slack(settings, app=app, ring=ring)
         # As in `xdept serve`: the workers hold back while requests arrive.
         workers = WorkerService(
-            app, adapter.routes(), threads=args.threads, poll=0.2, busy=ring.rang_within
+            app, adapter.routes(), threads=args.threads, poll=0.2, front_door_busy=ring.rang_within
         )
         ring.workers = workers.workers
         workers.start()

@@ -52,12 +52,14 @@ class WorkerService:
         threads: int = DEFAULT_THREADS,
         scheduler: bool = False,
         poll: float = POLL_SECONDS,
-        busy: Callable[[float], bool] | None = None,
+        front_door_busy: Callable[[float], bool] | None = None,
     ) -> None:
         self.app = app
         self.inbox = Inbox(app.store)
         self.runner = Runner(self.inbox, routes, send=self._send)
-        self.workers = InboxWorkers(self.inbox, self.runner, threads=threads, poll=poll, busy=busy)
+        self.workers = InboxWorkers(
+            self.inbox, self.runner, threads=threads, poll=poll, front_door_busy=front_door_busy
+        )
         self.scheduler = scheduler
         self._tick: Running | None = None
 

@@ -42,10 +42,11 @@ class InboxWorkers:
         poll: float = POLL_SECONDS,
         clock: Clock = wall_clock,
         name: str = "xdept-inbox",
-        busy: Callable[[float], bool] | None = None,
+        front_door_busy: Callable[[float], bool] | None = None,
     ) -> None:
         self.inbox = inbox
-        self.busy_front_door = busy
+        # Whether requests arrived on this host within the given seconds (Doorbell).
+        self.front_door_busy = front_door_busy
         self.runner = runner
         self.threads = threads
         self.poll = poll
@@ -133,14 +134,14 @@ class InboxWorkers:
 
         An acknowledgement has a deadline (the platform retries after 3 s) and work
         behind it has none that tight. The inbox process already runs at a lower CPU
-        priority, but the database work it asks for does not: holding back the claims
-        while the front door is busy gives it the CPU. Under a flood that does not stop,
-        the pool still lets one claim through every MAX_HOLD.
+        priority, but the database work it asks for does not: holding back claims and
+        sending while the front door is busy gives it the CPU. Under a flood that does
+        not stop, the pool still lets one of them through every MAX_HOLD.
         """
-        if self.busy_front_door is None:
+        if self.front_door_busy is None:
             return
         held_since = time.monotonic()
-        while self.busy_front_door(QUIET):
+        while self.front_door_busy(QUIET):
             now = time.monotonic()
             with self._cond:
                 if now - held_since >= MAX_HOLD and now - self._let_through >= MAX_HOLD:

@@ -154,7 +154,7 @@ class XdeptServer(BaseApplication):
             platforms.routes(),
             threads=self.inbox_threads,
             scheduler=self.scheduler,
-            busy=self.doorbell.rang_within,
+            front_door_busy=self.doorbell.rang_within,
         )
 
 

@@ -30,7 +30,7 @@ class RecordingInbox:
 
 def _start(busy: Any, threads: int = 1) -> tuple[InboxWorkers, RecordingInbox, float]:
     inbox = RecordingInbox()
-    pool = InboxWorkers(inbox, runner=None, threads=threads, poll=5.0, busy=busy)  # type: ignore[arg-type]
+    pool = InboxWorkers(inbox, runner=None, threads=threads, poll=5.0, front_door_busy=busy)  # type: ignore[arg-type]
     started = time.monotonic()
     pool.start()
     return pool, inbox, started

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -152,12 +152,6 @@ class Store:
                 yield uow
             finally:
                 _ambient.reset(token)
-
-    @contextmanager
-    def autocommit(self) -> Iterator[Connection]:
-        """A connection whose every statement commits on its own (a single-row write)."""
-        with self.engine.connect() as connection:
-            yield connection.execution_options(isolation_level="AUTOCOMMIT")
 
     def in_transaction(self) -> bool:
         """True inside `transaction()`: nothing done now is committed yet."""

@@ -201,9 +201,9 @@ def test_storing_a_request_survives_a_connection_the_database_dropped(database_u
     other = Store.from_url(database_url)
     try:
         inbox = Inbox(store)
-        with store.autocommit() as connection:
+        with store.engine.connect() as connection:
             backend = connection.execute(sql("SELECT pg_backend_pid()")).scalar()
-        with other.autocommit() as connection:  # a restart, as the pooled connection sees it
+        with other.engine.begin() as connection:  # a restart, as the pooled connection sees it
             connection.execute(sql("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
         key = f"dropped-{uuid.uuid4().hex}"  # this database is not emptied for this test
         task = inbox.put(platform="test", workspace="W", key=key, kind="x", payload={}, now=T0)

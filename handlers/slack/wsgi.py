@@ -4,8 +4,10 @@ The signature is checked on the raw bytes first (slack_sdk's
 SignatureVerifier): a forged request gets 401 whatever its body, before
 anything parses it. A signed body that cannot be read (not UTF-8, not JSON
 where JSON is due, `payload=` that is not a JSON object) gets 400; an event
-without an event in it is acknowledged and ignored. Then Bolt routes the
-request to a listener; a request no listener takes is still acknowledged.
+without an event in it is acknowledged and ignored. A slash command goes
+straight to the command listener's intake (Bolt's dispatch costs more than
+storing it); everything else, and a command that opens a form, Bolt routes to
+a listener; a request no listener takes is still acknowledged.
 """
 
 from __future__ import annotations
